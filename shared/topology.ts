@@ -1,0 +1,174 @@
+/**
+ * The system's wiring in one place: topics, their subscriptions and
+ * dead-letter topics, schedules, and which function consumes which topic.
+ * infra/ (Terraform) and the local stack both follow it, and tests hold
+ * infra to it.
+ */
+
+export const TOPICS = [
+  'health-check-requests',
+  'daily-summary-requests',
+  'pipeline-events',
+  'alerts',
+  'model-deployments',
+  'rollback-requests',
+  'model-lifecycle',
+  'cloud-builds',
+] as const;
+export type TopicName = (typeof TOPICS)[number];
+
+export type FunctionName =
+  | 'health-check'
+  | 'daily-summary'
+  | 'pipeline-events'
+  | 'alert-dispatch'
+  | 'post-deploy-validation'
+  | 'rollback'
+  | 'build-events';
+
+export interface FunctionSpec {
+  name: FunctionName;
+  /** Exported name in dist/functions/index.js, the functions framework `--target`. */
+  entryPoint: string;
+  /** Topic whose messages trigger it (as CloudEvents), if any. */
+  trigger?: TopicName;
+  /** Also callable over HTTP (authenticated). */
+  http?: { entryPoint: string };
+  /** Topics it publishes to: its service account gets publisher on exactly these. */
+  publishes: TopicName[];
+  memoryMb: number;
+  timeoutSeconds: number;
+  maxInstances: number;
+}
+
+export const FUNCTIONS: readonly FunctionSpec[] = [
+  {
+    name: 'health-check',
+    entryPoint: 'healthCheck',
+    trigger: 'health-check-requests',
+    publishes: ['alerts'],
+    memoryMb: 1024,
+    timeoutSeconds: 540,
+    maxInstances: 1,
+  },
+  {
+    name: 'daily-summary',
+    entryPoint: 'dailySummary',
+    trigger: 'daily-summary-requests',
+    publishes: [],
+    memoryMb: 512,
+    timeoutSeconds: 300,
+    maxInstances: 1,
+  },
+  {
+    name: 'pipeline-events',
+    entryPoint: 'pipelineEvents',
+    trigger: 'pipeline-events',
+    publishes: ['alerts', 'model-deployments'],
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    maxInstances: 10,
+  },
+  {
+    name: 'alert-dispatch',
+    entryPoint: 'alertDispatch',
+    trigger: 'alerts',
+    publishes: [],
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    maxInstances: 10,
+  },
+  {
+    name: 'post-deploy-validation',
+    entryPoint: 'postDeployValidation',
+    trigger: 'model-deployments',
+    publishes: ['alerts', 'rollback-requests', 'model-lifecycle'],
+    memoryMb: 1024,
+    timeoutSeconds: 540,
+    maxInstances: 5,
+  },
+  {
+    name: 'rollback',
+    entryPoint: 'rollback',
+    trigger: 'rollback-requests',
+    http: { entryPoint: 'rollbackHttp' },
+    publishes: ['alerts', 'model-lifecycle'],
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    maxInstances: 5,
+  },
+  {
+    name: 'build-events',
+    entryPoint: 'buildEvents',
+    trigger: 'cloud-builds',
+    publishes: ['alerts', 'model-lifecycle'],
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    maxInstances: 5,
+  },
+];
+
+/** Delivery settings shared by every subscription (Pub/Sub's limits: 10–600 s backoff, 5–100 attempts). */
+export const DELIVERY = {
+  ackDeadlineSeconds: 60,
+  maxDeliveryAttempts: 5,
+  minBackoffSeconds: 10,
+  maxBackoffSeconds: 600,
+} as const;
+
+export interface SubscriptionTopology {
+  name: string;
+  topic: TopicName;
+  consumer: FunctionName;
+  deadLetterTopic: string;
+}
+
+export function deadLetterTopicOf(topic: string): string {
+  return `${topic}-dead-letter`;
+}
+
+/** Subscription that keeps a dead-letter topic's messages for `forecast-guard dead-letters`. */
+export function deadLetterSubscriptionOf(topic: string): string {
+  return `${deadLetterTopicOf(topic)}-inspect`;
+}
+
+/** One subscription per consuming function: `<topic>--<function>`. */
+export const SUBSCRIPTIONS: readonly SubscriptionTopology[] = FUNCTIONS.filter((f) => f.trigger).map((f) => ({
+  name: `${f.trigger}--${f.name}`,
+  topic: f.trigger as TopicName,
+  consumer: f.name,
+  deadLetterTopic: deadLetterTopicOf(f.trigger as string),
+}));
+
+export interface ScheduleSpec {
+  name: string;
+  /** unix-cron, evaluated in `timeZone`. */
+  cron: string;
+  timeZone: string;
+  topic: TopicName;
+  /** The message body Cloud Scheduler publishes. */
+  body: Record<string, unknown>;
+}
+
+export const SCHEDULES: readonly ScheduleSpec[] = [
+  {
+    name: 'hourly-health-check',
+    cron: '0 * * * *',
+    timeZone: 'Etc/UTC',
+    topic: 'health-check-requests',
+    body: { trigger: 'schedule' },
+  },
+  {
+    name: 'daily-summary',
+    cron: '0 8 * * *',
+    timeZone: 'Europe/London',
+    topic: 'daily-summary-requests',
+    body: { trigger: 'schedule' },
+  },
+];
+
+export function functionSpec(name: FunctionName): FunctionSpec {
+  const spec = FUNCTIONS.find((f) => f.name === name);
+  if (!spec) throw new Error(`unknown function ${name}`);
+  return spec;
+}

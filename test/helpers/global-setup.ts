@@ -1,0 +1,33 @@
+/**
+ * Starts Google's Pub/Sub and Firestore emulators once for the whole jest run
+ * and hands their addresses to every worker through the environment. When
+ * gcloud or Java is missing, emulator suites skip and say why.
+ */
+import { writeFileSync } from 'node:fs';
+import { detectEmulatorSupport, startEmulator } from '../../shared/adapters/gcp/emulators';
+import { EMULATOR_STATE_FILE } from './emulator-state';
+
+export default async function globalSetup(): Promise<void> {
+  if (process.env.FG_TEST_NO_EMULATORS === '1') {
+    process.env.FG_TEST_EMULATORS_SKIP = 'FG_TEST_NO_EMULATORS=1 was set';
+    return;
+  }
+  const support = detectEmulatorSupport();
+  if (!support.available || !support.sdkRoot) {
+    process.env.FG_TEST_EMULATORS_SKIP = support.reason ?? 'emulators unavailable';
+    process.stdout.write(`\nemulator suites will skip: ${process.env.FG_TEST_EMULATORS_SKIP}\n`);
+    return;
+  }
+  const started = Date.now();
+  const [pubsub, firestore] = await Promise.all([
+    startEmulator('pubsub', { sdkRoot: support.sdkRoot }),
+    startEmulator('firestore', { sdkRoot: support.sdkRoot }),
+  ]);
+  process.env.PUBSUB_EMULATOR_HOST = pubsub.host;
+  process.env.FIRESTORE_EMULATOR_HOST = firestore.host;
+  process.env.METADATA_SERVER_DETECTION = 'none';
+  writeFileSync(EMULATOR_STATE_FILE, JSON.stringify({ pids: [pubsub.pid, firestore.pid] }));
+  process.stdout.write(
+    `\nemulators up in ${Date.now() - started} ms: pubsub ${pubsub.host}, firestore ${firestore.host}\n`,
+  );
+}

@@ -1,0 +1,80 @@
+/**
+ * The configuration every entry point (functions, CLI, local stack) builds
+ * its world from: read once from the environment by `loadConfig`, validated,
+ * frozen. Durations are milliseconds; paths are absolute.
+ */
+import type { Environment } from '../contracts/primitives';
+import type { ThresholdOverrides } from '../domain/thresholds';
+import type { LogLevel } from '../logging/logger';
+
+export type Backend = 'local' | 'gcp';
+export type RegistryKind = 'local' | 'vertex' | 'mlflow';
+
+export interface GcpConfig {
+  /** Required for the gcp backend and the Vertex registry; any id works against the emulators. */
+  readonly projectId?: string;
+  readonly region: string;
+  /** Vertex endpoints are named `<prefix><isbn>`. */
+  readonly vertexEndpointPrefix: string;
+  /** Overrides the Vertex AI API host (a local gRPC server in tests); host:port. */
+  readonly vertexApiEndpoint?: string;
+  /** Emulator hosts, passed through so the wiring knows emulators are in use. */
+  readonly emulators: { readonly pubsub?: string; readonly firestore?: string };
+}
+
+export interface MlflowConfig {
+  readonly trackingUri: string;
+  /** Secret. */
+  readonly token?: string;
+}
+
+export interface NotifyConfig {
+  /** Secret: posting rights to the channel. */
+  readonly slackWebhookUrl?: string;
+  /** Secret: where unacknowledged criticals escalate. */
+  readonly slackEscalationWebhookUrl?: string;
+  /** Secret: may hold user:password. */
+  readonly smtpUrl?: string;
+  readonly emailTo: readonly string[];
+  readonly emailFrom?: string;
+}
+
+export interface AlertingConfig {
+  /** How often a still-firing alert is notified again, by severity. */
+  readonly repeatIntervalMs: { readonly critical: number; readonly warning: number };
+  /** An unacknowledged critical escalates after this. */
+  readonly escalateAfterMs: number;
+  /** A condition must hold this long before it fires (0: at first sight). */
+  readonly pendingPeriodMs: number;
+  /** No successful training run for this long is an alert (training is weekly). */
+  readonly pipelineStaleAfterMs: number;
+  /** Actual sales older than this many weeks mean the data feed stalled. */
+  readonly dataFreshnessWeeks: number;
+  /** Books checked at once by a health check. */
+  readonly healthConcurrency: number;
+}
+
+export interface Config {
+  readonly environment: Environment;
+  readonly backend: Backend;
+  /** Absolute; the embedded backend's files and local logs live here. */
+  readonly stateDir: string;
+  readonly registry: RegistryKind;
+  readonly logLevel: LogLevel;
+  readonly gcp: GcpConfig;
+  /** Present when MLFLOW_TRACKING_URI is set (required for the mlflow registry). */
+  readonly mlflow?: MlflowConfig;
+  readonly notify: NotifyConfig;
+  /** Secret: bearer token the local HTTP rollback function demands; unset means HTTP rollback is refused. */
+  readonly rollbackToken?: string;
+  readonly thresholds: {
+    /** Absolute path of FG_THRESHOLDS_FILE, when set. */
+    readonly file?: string;
+    readonly overrides: ThresholdOverrides;
+  };
+  readonly alerting: AlertingConfig;
+  /** Variables that were unset and took their default. */
+  readonly defaulted: readonly string[];
+  /** Things worth saying at start that are not errors (a likely typo in a variable name, no alert channel in production). */
+  readonly warnings: readonly string[];
+}

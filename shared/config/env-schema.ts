@@ -1,0 +1,181 @@
+/**
+ * The zod schema of the environment, one entry per variable, each with the
+ * one-line message an operator sees when it is wrong: the variable, what it
+ * accepts, and what it got — except for secrets, whose values are never
+ * echoed. Empty values are removed before parsing (an empty `FOO=` in an
+ * env file means unset). Rules that span variables live in `load-config.ts`.
+ */
+import { z } from 'zod';
+import { LOG_LEVELS } from '../logging/logger';
+import { stripUrlPassword } from '../logging/redact';
+import { parseDuration } from './duration';
+
+const got = (value: unknown) => `(got ${JSON.stringify(value)})`;
+const HIDDEN = '(value hidden)';
+
+function oneOf<const T extends readonly [string, ...string[]]>(name: string, values: T, fallback: T[number]) {
+  return z
+    .enum(values, { error: (iss) => `${name} must be one of ${values.join('|')} ${got(iss.input)}` })
+    .default(fallback as never);
+}
+
+function text(
+  name: string,
+  accepts: string,
+  test: (s: string) => boolean,
+  options: { secret?: boolean } = {},
+) {
+  return z.string().refine(test, {
+    error: (iss) => `${name} must be ${accepts} ${options.secret ? HIDDEN : got(iss.input)}`,
+  });
+}
+
+function duration(name: string, fallback: string, options: { allowZero?: boolean } = {}) {
+  return z
+    .string()
+    .default(fallback)
+    .transform((s, ctx) => {
+      const ms = parseDuration(s);
+      if (ms === undefined || (ms === 0 && !options.allowZero)) {
+        const zero = options.allowZero ? '' : ', greater than 0';
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a duration like 90s, 30m, 4h or 8d${zero} ${got(s)}`,
+        });
+        return z.NEVER;
+      }
+      return ms;
+    });
+}
+
+function wholeNumber(name: string, fallback: number, min: number, max: number) {
+  return z
+    .string()
+    .default(String(fallback))
+    .transform((s, ctx) => {
+      const n = /^[0-9]+$/.test(s.trim()) ? Number(s.trim()) : NaN;
+      if (!(n >= min && n <= max)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a whole number from ${min} to ${max} ${got(s)}`,
+        });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
+function url(value: string): URL | undefined {
+  try {
+    return new URL(value);
+  } catch {
+    return undefined;
+  }
+}
+
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]']);
+
+/** https anywhere, or plain http to this machine (local tests run a fake Slack). */
+export function isWebhookUrl(value: string): boolean {
+  const u = url(value);
+  if (!u || !u.hostname) return false;
+  return u.protocol === 'https:' || (u.protocol === 'http:' && LOOPBACK.has(u.hostname));
+}
+
+/** True for an http(s) URL on a loopback host. */
+export function isLoopbackHttp(value: string): boolean {
+  const u = url(value);
+  return !!u && u.protocol === 'http:' && LOOPBACK.has(u.hostname);
+}
+
+const EMAIL = /^[^\s@<>,"]+@[^\s@<>,"]+\.[^\s@<>,"]+$|^[^\s@<>,"]+@localhost$/;
+const NAMED_EMAIL = /^[^<>]*<([^<>]+)>$/;
+
+/** An address, bare or as `Name <address>`. */
+export function isEmailAddress(value: string): boolean {
+  const named = NAMED_EMAIL.exec(value.trim());
+  return EMAIL.test(named ? named[1]!.trim() : value.trim());
+}
+
+const HOST_PORT = /^(?:\[[0-9a-f:]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/;
+const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
+
+/** The schema; keys are the variable names, in the order problems are reported. */
+export const EnvSchema = z.object({
+  FG_ENVIRONMENT: oneOf('FG_ENVIRONMENT', ['development', 'staging', 'production'], 'development'),
+  FG_BACKEND: oneOf('FG_BACKEND', ['local', 'gcp'], 'local'),
+  FG_STATE_DIR: z.string().default('.forecast-guard'),
+  FG_REGISTRY: oneOf('FG_REGISTRY', ['local', 'vertex', 'mlflow'], 'local'),
+  FG_LOG_LEVEL: oneOf('FG_LOG_LEVEL', LOG_LEVELS, 'info'),
+  GOOGLE_CLOUD_PROJECT: z.string().optional(),
+  FG_REGION: text('FG_REGION', 'a Google Cloud region like europe-west2', (s) => REGION.test(s)).optional(),
+  GOOGLE_CLOUD_REGION: text('GOOGLE_CLOUD_REGION', 'a Google Cloud region like europe-west2', (s) =>
+    REGION.test(s),
+  ).optional(),
+  FG_VERTEX_ENDPOINT_PREFIX: text(
+    'FG_VERTEX_ENDPOINT_PREFIX',
+    'at most 40 lowercase letters, digits or hyphens',
+    (s) => /^[a-z0-9-]{1,40}$/.test(s),
+  ).default('forecast-'),
+  FG_VERTEX_API_ENDPOINT: text('FG_VERTEX_API_ENDPOINT', 'host:port', (s) => HOST_PORT.test(s)).optional(),
+  PUBSUB_EMULATOR_HOST: text('PUBSUB_EMULATOR_HOST', 'host:port', (s) => HOST_PORT.test(s)).optional(),
+  FIRESTORE_EMULATOR_HOST: text('FIRESTORE_EMULATOR_HOST', 'host:port', (s) => HOST_PORT.test(s)).optional(),
+  MLFLOW_TRACKING_URI: z
+    .string()
+    .refine((s) => /^https?:$/.test(url(s)?.protocol ?? ''), {
+      error: (iss) =>
+        `MLFLOW_TRACKING_URI must be an http or https URL ${got(stripUrlPassword(String(iss.input)))}`,
+    })
+    .optional(),
+  MLFLOW_TRACKING_TOKEN: text('MLFLOW_TRACKING_TOKEN', 'a token without spaces', (s) => !/\s/.test(s), {
+    secret: true,
+  }).optional(),
+  SLACK_WEBHOOK_URL: text('SLACK_WEBHOOK_URL', 'an https URL', isWebhookUrl, { secret: true }).optional(),
+  SLACK_ESCALATION_WEBHOOK_URL: text('SLACK_ESCALATION_WEBHOOK_URL', 'an https URL', isWebhookUrl, {
+    secret: true,
+  }).optional(),
+  SMTP_URL: text(
+    'SMTP_URL',
+    'an smtp:// or smtps:// URL with a host',
+    (s) => /^smtps?:$/.test(url(s)?.protocol ?? '') && !!url(s)?.hostname,
+    { secret: true },
+  ).optional(),
+  ALERT_EMAIL_TO: z
+    .string()
+    .transform((s, ctx) => {
+      const list = s.split(',').map((a) => a.trim());
+      const bad = list.find((a) => !isEmailAddress(a));
+      if (bad !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `ALERT_EMAIL_TO must be a comma-separated list of email addresses (${JSON.stringify(bad)} is not one)`,
+        });
+        return z.NEVER;
+      }
+      return list;
+    })
+    .optional(),
+  ALERT_EMAIL_FROM: text(
+    'ALERT_EMAIL_FROM',
+    'an email address, bare or as "Name <address>"',
+    isEmailAddress,
+  ).optional(),
+  FG_THRESHOLDS_FILE: z.string().optional(),
+  FG_ROLLBACK_TOKEN: text(
+    'FG_ROLLBACK_TOKEN',
+    'at least 16 characters without spaces',
+    (s) => s.length >= 16 && !/\s/.test(s),
+    { secret: true },
+  ).optional(),
+  FG_REPEAT_INTERVAL_CRITICAL: duration('FG_REPEAT_INTERVAL_CRITICAL', '4h'),
+  FG_REPEAT_INTERVAL_WARNING: duration('FG_REPEAT_INTERVAL_WARNING', '1d'),
+  FG_ESCALATE_AFTER: duration('FG_ESCALATE_AFTER', '30m'),
+  FG_PENDING_PERIOD: duration('FG_PENDING_PERIOD', '0s', { allowZero: true }),
+  FG_PIPELINE_STALE_AFTER: duration('FG_PIPELINE_STALE_AFTER', '8d'),
+  FG_DATA_FRESHNESS_WEEKS: wholeNumber('FG_DATA_FRESHNESS_WEEKS', 2, 1, 52),
+  FG_HEALTH_CONCURRENCY: wholeNumber('FG_HEALTH_CONCURRENCY', 4, 1, 64),
+});
+export type ParsedEnv = z.infer<typeof EnvSchema>;
+
+/** Every variable the configuration reads. */
+export const VARIABLE_NAMES = Object.keys(EnvSchema.shape) as Array<keyof ParsedEnv>;

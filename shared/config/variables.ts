@@ -1,0 +1,167 @@
+/**
+ * What each variable means, its default and whether it is secret — the
+ * source of `describeConfig` (the README table, `forecast-guard config`).
+ * A unit test holds this list and the schema in `env-schema.ts` to the same
+ * names, so neither can gain a variable the other does not know.
+ */
+import type { Config } from './config';
+import { formatDuration } from './duration';
+
+export interface VariableInfo {
+  name: string;
+  description: string;
+  /** The value used when unset, as an operator would write it. */
+  default?: string;
+  secret: boolean;
+  /** The variable's effective value in a loaded config, as text; undefined when unset. */
+  show(config: Config): string | undefined;
+}
+
+const v = (
+  name: string,
+  description: string,
+  show: (c: Config) => string | number | undefined,
+  extra: { default?: string; secret?: boolean } = {},
+): VariableInfo => ({
+  name,
+  description,
+  default: extra.default,
+  secret: extra.secret ?? false,
+  show: (c) => {
+    const value = show(c);
+    return value === undefined ? undefined : String(value);
+  },
+});
+
+const ms = (n: number) => formatDuration(n);
+
+/** Variables read only as another's fallback; documented under the main one. */
+export const ALIASES: Readonly<Record<string, string>> = { GOOGLE_CLOUD_REGION: 'FG_REGION' };
+
+/** Every variable, in the order a README would document them. */
+export const VARIABLES: readonly VariableInfo[] = [
+  v(
+    'FG_ENVIRONMENT',
+    'development|staging|production: picks thresholds and severities',
+    (c) => c.environment,
+    {
+      default: 'development',
+    },
+  ),
+  v('FG_BACKEND', 'local (embedded SQLite) or gcp (Firestore, Pub/Sub)', (c) => c.backend, {
+    default: 'local',
+  }),
+  v(
+    'FG_STATE_DIR',
+    'embedded backend files and local logs (relative to the working directory)',
+    (c) => c.stateDir,
+    {
+      default: '.forecast-guard',
+    },
+  ),
+  v('FG_REGISTRY', 'model registry: local, vertex or mlflow', (c) => c.registry, { default: 'local' }),
+  v('FG_LOG_LEVEL', 'debug|info|warning|error', (c) => c.logLevel, { default: 'info' }),
+  v(
+    'GOOGLE_CLOUD_PROJECT',
+    'project id; required for FG_BACKEND=gcp and FG_REGISTRY=vertex',
+    (c) => c.gcp.projectId,
+  ),
+  v(
+    'FG_REGION',
+    'Google Cloud region (GOOGLE_CLOUD_REGION is read when this is unset)',
+    (c) => c.gcp.region,
+    {
+      default: 'europe-west2',
+    },
+  ),
+  v(
+    'FG_VERTEX_ENDPOINT_PREFIX',
+    'Vertex AI endpoints are named <prefix><isbn>',
+    (c) => c.gcp.vertexEndpointPrefix,
+    {
+      default: 'forecast-',
+    },
+  ),
+  v(
+    'FG_VERTEX_API_ENDPOINT',
+    'host:port of the Vertex AI API (a local server in tests)',
+    (c) => c.gcp.vertexApiEndpoint,
+  ),
+  v('PUBSUB_EMULATOR_HOST', 'host:port of the Pub/Sub emulator, when used', (c) => c.gcp.emulators.pubsub),
+  v(
+    'FIRESTORE_EMULATOR_HOST',
+    'host:port of the Firestore emulator, when used',
+    (c) => c.gcp.emulators.firestore,
+  ),
+  v(
+    'MLFLOW_TRACKING_URI',
+    'MLflow server (http/https); required for FG_REGISTRY=mlflow',
+    (c) => c.mlflow?.trackingUri,
+  ),
+  v('MLFLOW_TRACKING_TOKEN', 'bearer token for the MLflow server', (c) => c.mlflow?.token, { secret: true }),
+  v('SLACK_WEBHOOK_URL', 'Slack incoming webhook for alerts', (c) => c.notify.slackWebhookUrl, {
+    secret: true,
+  }),
+  v(
+    'SLACK_ESCALATION_WEBHOOK_URL',
+    'Slack webhook for escalations',
+    (c) => c.notify.slackEscalationWebhookUrl,
+    {
+      secret: true,
+    },
+  ),
+  v(
+    'SMTP_URL',
+    'smtp:// or smtps:// server for alert email (may hold user:password)',
+    (c) => c.notify.smtpUrl,
+    {
+      secret: true,
+    },
+  ),
+  v('ALERT_EMAIL_TO', 'comma-separated recipients; required with SMTP_URL', (c) =>
+    c.notify.emailTo.length > 0 ? c.notify.emailTo.join(',') : undefined,
+  ),
+  v('ALERT_EMAIL_FROM', 'sender address; required with SMTP_URL', (c) => c.notify.emailFrom),
+  v('FG_THRESHOLDS_FILE', 'JSON file of per-ISBN threshold overrides', (c) => c.thresholds.file),
+  v('FG_ROLLBACK_TOKEN', 'bearer token the HTTP rollback function requires', (c) => c.rollbackToken, {
+    secret: true,
+  }),
+  v(
+    'FG_REPEAT_INTERVAL_CRITICAL',
+    'renotify a still-firing critical alert after',
+    (c) => ms(c.alerting.repeatIntervalMs.critical),
+    { default: '4h' },
+  ),
+  v(
+    'FG_REPEAT_INTERVAL_WARNING',
+    'renotify a still-firing warning after',
+    (c) => ms(c.alerting.repeatIntervalMs.warning),
+    { default: '1d' },
+  ),
+  v('FG_ESCALATE_AFTER', 'escalate an unacknowledged critical after', (c) => ms(c.alerting.escalateAfterMs), {
+    default: '30m',
+  }),
+  v(
+    'FG_PENDING_PERIOD',
+    'a condition must hold this long before it fires',
+    (c) => ms(c.alerting.pendingPeriodMs),
+    {
+      default: '0s',
+    },
+  ),
+  v(
+    'FG_PIPELINE_STALE_AFTER',
+    'alert when no training run succeeded for',
+    (c) => ms(c.alerting.pipelineStaleAfterMs),
+    { default: '8d' },
+  ),
+  v(
+    'FG_DATA_FRESHNESS_WEEKS',
+    'alert when the newest actual sales are older than this many weeks',
+    (c) => c.alerting.dataFreshnessWeeks,
+    { default: '2' },
+  ),
+  v('FG_HEALTH_CONCURRENCY', 'books checked at once by a health check', (c) => c.alerting.healthConcurrency, {
+    default: '4',
+  }),
+];

@@ -1,0 +1,228 @@
+import { join } from 'node:path';
+import { ALIASES, loadConfig, VARIABLE_NAMES, VARIABLES } from '../../../shared/config';
+import { ConfigError } from '../../../shared/errors';
+
+const FIXTURES = join(__dirname, '../../fixtures/config');
+const CWD = '/srv/forecast-guard';
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const config = loadConfig({}, { cwd: CWD });
+    expect(config).toEqual({
+      environment: 'development',
+      backend: 'local',
+      stateDir: '/srv/forecast-guard/.forecast-guard',
+      registry: 'local',
+      logLevel: 'info',
+      gcp: { region: 'europe-west2', vertexEndpointPrefix: 'forecast-', emulators: {} },
+      notify: { emailTo: [] },
+      thresholds: { overrides: {} },
+      alerting: {
+        repeatIntervalMs: { critical: 4 * 3_600_000, warning: 24 * 3_600_000 },
+        escalateAfterMs: 30 * 60_000,
+        pendingPeriodMs: 0,
+        pipelineStaleAfterMs: 8 * 86_400_000,
+        dataFreshnessWeeks: 2,
+        healthConcurrency: 4,
+      },
+      defaulted: VARIABLES.filter((v) => v.default !== undefined).map((v) => v.name),
+      warnings: [],
+    });
+  });
+
+  it('reads every setting of a full production deployment', () => {
+    const config = loadConfig(
+      {
+        FG_ENVIRONMENT: 'production',
+        FG_BACKEND: 'gcp',
+        FG_STATE_DIR: '/var/lib/fg',
+        FG_REGISTRY: 'vertex',
+        FG_LOG_LEVEL: 'warning',
+        GOOGLE_CLOUD_PROJECT: 'acme-forecasts',
+        FG_REGION: 'us-central1',
+        FG_VERTEX_ENDPOINT_PREFIX: 'book-',
+        SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/abc',
+        SLACK_ESCALATION_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B1/def',
+        SMTP_URL: 'smtps://alerts:pw@smtp.example.com:465',
+        ALERT_EMAIL_TO: ' oncall@example.com ,ml-team@example.com',
+        ALERT_EMAIL_FROM: 'Forecast Guard <fg@example.com>',
+        FG_ROLLBACK_TOKEN: 'a-long-enough-rollback-token',
+        FG_REPEAT_INTERVAL_CRITICAL: '2h',
+        FG_REPEAT_INTERVAL_WARNING: '12h',
+        FG_ESCALATE_AFTER: '15m',
+        FG_PENDING_PERIOD: '90s',
+        FG_PIPELINE_STALE_AFTER: '1w1d',
+        FG_DATA_FRESHNESS_WEEKS: '3',
+        FG_HEALTH_CONCURRENCY: '16',
+      },
+      { cwd: CWD },
+    );
+    expect(config.environment).toBe('production');
+    expect(config.backend).toBe('gcp');
+    expect(config.stateDir).toBe('/var/lib/fg');
+    expect(config.registry).toBe('vertex');
+    expect(config.logLevel).toBe('warning');
+    expect(config.gcp).toEqual({
+      projectId: 'acme-forecasts',
+      region: 'us-central1',
+      vertexEndpointPrefix: 'book-',
+      emulators: {},
+    });
+    expect(config.notify).toEqual({
+      slackWebhookUrl: 'https://hooks.slack.com/services/T0/B0/abc',
+      slackEscalationWebhookUrl: 'https://hooks.slack.com/services/T0/B1/def',
+      smtpUrl: 'smtps://alerts:pw@smtp.example.com:465',
+      emailTo: ['oncall@example.com', 'ml-team@example.com'],
+      emailFrom: 'Forecast Guard <fg@example.com>',
+    });
+    expect(config.rollbackToken).toBe('a-long-enough-rollback-token');
+    expect(config.alerting).toEqual({
+      repeatIntervalMs: { critical: 7_200_000, warning: 43_200_000 },
+      escalateAfterMs: 900_000,
+      pendingPeriodMs: 90_000,
+      pipelineStaleAfterMs: 8 * 86_400_000,
+      dataFreshnessWeeks: 3,
+      healthConcurrency: 16,
+    });
+    expect(config.defaulted).toEqual([]);
+    expect(config.warnings).toEqual([]);
+  });
+
+  it('returns a deeply frozen object', () => {
+    const config = loadConfig({
+      ALERT_EMAIL_TO: 'a@example.com',
+      SMTP_URL: 'smtp://mail',
+      ALERT_EMAIL_FROM: 'f@x.io',
+    });
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.alerting.repeatIntervalMs)).toBe(true);
+    expect(Object.isFrozen(config.notify.emailTo)).toBe(true);
+    expect(() => {
+      (config as { environment: string }).environment = 'production';
+    }).toThrow(TypeError);
+  });
+
+  it('treats empty and blank values as unset', () => {
+    const config = loadConfig({ FG_ENVIRONMENT: '', FG_BACKEND: '   ', SLACK_WEBHOOK_URL: '' }, { cwd: CWD });
+    expect(config.environment).toBe('development');
+    expect(config.backend).toBe('local');
+    expect(config.notify.slackWebhookUrl).toBeUndefined();
+    expect(config.defaulted).toContain('FG_ENVIRONMENT');
+  });
+
+  it('resolves a relative FG_STATE_DIR against cwd', () => {
+    expect(loadConfig({ FG_STATE_DIR: 'state/fg' }, { cwd: CWD }).stateDir).toBe(
+      '/srv/forecast-guard/state/fg',
+    );
+  });
+
+  it('falls back to GOOGLE_CLOUD_REGION, and FG_REGION wins with a warning when both disagree', () => {
+    const fallback = loadConfig({ GOOGLE_CLOUD_REGION: 'europe-west1' });
+    expect(fallback.gcp.region).toBe('europe-west1');
+    expect(fallback.defaulted).not.toContain('FG_REGION');
+    const both = loadConfig({ FG_REGION: 'us-east1', GOOGLE_CLOUD_REGION: 'europe-west1' });
+    expect(both.gcp.region).toBe('us-east1');
+    expect(both.warnings).toEqual([
+      'FG_REGION (us-east1) is used; GOOGLE_CLOUD_REGION (europe-west1) is ignored',
+    ]);
+  });
+
+  it('accepts any project id when emulators are in use, and domain-scoped ids without them', () => {
+    const emulated = loadConfig({
+      FG_BACKEND: 'gcp',
+      GOOGLE_CLOUD_PROJECT: 'Demo_FG_1',
+      PUBSUB_EMULATOR_HOST: '127.0.0.1:8085',
+      FIRESTORE_EMULATOR_HOST: 'localhost:8080',
+    });
+    expect(emulated.gcp.projectId).toBe('Demo_FG_1');
+    expect(emulated.gcp.emulators).toEqual({ pubsub: '127.0.0.1:8085', firestore: 'localhost:8080' });
+    expect(
+      loadConfig({ FG_BACKEND: 'gcp', GOOGLE_CLOUD_PROJECT: 'example.com:forecasts' }).gcp.projectId,
+    ).toBe('example.com:forecasts');
+  });
+
+  it('configures MLflow with its token', () => {
+    const config = loadConfig({
+      FG_REGISTRY: 'mlflow',
+      MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000',
+      MLFLOW_TRACKING_TOKEN: 'tok',
+    });
+    expect(config.mlflow).toEqual({ trackingUri: 'http://127.0.0.1:5000', token: 'tok' });
+  });
+
+  it('allows a Slack webhook on this machine outside production (local tests run a fake Slack)', () => {
+    expect(loadConfig({ SLACK_WEBHOOK_URL: 'http://127.0.0.1:9911/hook' }).notify.slackWebhookUrl).toBe(
+      'http://127.0.0.1:9911/hook',
+    );
+    expect(loadConfig({ SLACK_WEBHOOK_URL: 'http://localhost/hook' }).notify.slackWebhookUrl).toBe(
+      'http://localhost/hook',
+    );
+  });
+
+  it('warns about a likely typo in an FG_ variable, and ignores unrelated ones', () => {
+    const config = loadConfig({ FG_ENVIRONEMNT: 'production', FG_TEST_NO_EMULATORS: '1', PATH: '/usr/bin' });
+    expect(config.warnings).toEqual([
+      'FG_ENVIRONEMNT is not a setting forecast-guard reads; did you mean FG_ENVIRONMENT?',
+    ]);
+  });
+
+  it('warns when production has no alert channel, without refusing to start (an emergency rollback must work)', () => {
+    const config = loadConfig({ FG_ENVIRONMENT: 'production' });
+    expect(config.warnings).toEqual([
+      'FG_ENVIRONMENT=production has no alert channel (SLACK_WEBHOOK_URL or SMTP_URL): alerts are only logged',
+    ]);
+  });
+
+  describe('FG_THRESHOLDS_FILE', () => {
+    it('loads per-ISBN overrides, ISBN keys normalised, path resolved against cwd', () => {
+      const config = loadConfig({ FG_THRESHOLDS_FILE: 'thresholds.valid.json' }, { cwd: FIXTURES });
+      expect(config.thresholds.file).toBe(join(FIXTURES, 'thresholds.valid.json'));
+      expect(config.thresholds.overrides).toEqual({
+        '9780722532935': { rmseMax: 120, mapeMax: 40 },
+        '9780241003008': { degradationMaxPct: null, breachSeverity: 'warning' },
+      });
+    });
+
+    it('reads through the injected readFile', () => {
+      const read: string[] = [];
+      const config = loadConfig(
+        { FG_THRESHOLDS_FILE: 'conf/t.json' },
+        {
+          cwd: CWD,
+          readFile: (path) => {
+            read.push(path);
+            return '{"9780722532935": {"mapeMax": 45}}';
+          },
+        },
+      );
+      expect(read).toEqual(['/srv/forecast-guard/conf/t.json']);
+      expect(config.thresholds.overrides['9780722532935']).toEqual({ mapeMax: 45 });
+    });
+
+    it('names the file when it is not JSON', () => {
+      expect(() =>
+        loadConfig({ FG_THRESHOLDS_FILE: 't.json' }, { cwd: CWD, readFile: () => '{"9780722532935": {' }),
+      ).toThrow(new ConfigError('FG_THRESHOLDS_FILE "t.json" is not valid JSON', 'FG_THRESHOLDS_FILE'));
+    });
+
+    it('reports a read failure other than a missing file by its code', () => {
+      const denied = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+      expect(() =>
+        loadConfig(
+          { FG_THRESHOLDS_FILE: 't.json' },
+          {
+            readFile: () => {
+              throw denied;
+            },
+          },
+        ),
+      ).toThrow('FG_THRESHOLDS_FILE "t.json" cannot be read (EACCES)');
+    });
+  });
+
+  it('the schema and the documented variable table name the same variables', () => {
+    const documented = VARIABLES.map((v) => v.name);
+    expect([...documented, ...Object.keys(ALIASES)].sort()).toEqual([...VARIABLE_NAMES].sort());
+    expect(new Set(documented).size).toBe(documented.length);
+  });
+});

@@ -4,7 +4,10 @@
  * Adapters translate Vertex AI, MLflow and SQLite rows into these shapes.
  */
 import { z } from 'zod';
-import { isbn13 } from './primitives';
+import { actor, isbn13, isoDate, isoDateTime, nonEmptyText, versionId } from './primitives';
+
+/** The longest horizon an endpoint answers: two years of weeks. */
+export const MAX_FORECAST_STEPS = 104;
 
 /** Accuracy figures of a version on its holdout (the pipeline's 32-week split). */
 export const ModelMetrics = z.object({
@@ -18,58 +21,103 @@ export const ModelMetrics = z.object({
 export type ModelMetrics = z.infer<typeof ModelMetrics>;
 
 export const Quarantine = z.object({
-  reason: z.string().min(1),
-  at: z.iso.datetime(),
-  by: z.string().min(1),
+  reason: nonEmptyText,
+  at: isoDateTime,
+  by: actor,
   reportId: z.string().optional(),
 });
 export type Quarantine = z.infer<typeof Quarantine>;
 
+/**
+ * The artifact of a version: point forecast and 95 % interval for the weeks
+ * after `trainedThrough`, as many as the model was asked for. The three series
+ * have the same length; their values are not judged here (a broken version
+ * must still register, so that validation can catch it).
+ */
+export const StoredForecast = z
+  .object({
+    mean: z.array(z.number()).min(1, { error: 'must hold at least one week' }),
+    lower: z.array(z.number()),
+    upper: z.array(z.number()),
+  })
+  .superRefine((f, ctx) => {
+    for (const key of ['lower', 'upper'] as const) {
+      if (f[key].length !== f.mean.length) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          input: f[key],
+          message: `must have ${f.mean.length} weeks, as mean does, but has ${f[key].length}`,
+        });
+      }
+    }
+  });
+export type StoredForecast = z.infer<typeof StoredForecast>;
+
 /** One registered version of one book's model. `version` is a string everywhere (MLflow and Vertex both say so). */
 export const ModelVersion = z.object({
   isbn: isbn13,
-  version: z.string().regex(/^[0-9]+$/, 'must be a decimal version id'),
-  createdAt: z.iso.datetime(),
+  version: versionId,
+  createdAt: isoDateTime,
   metrics: ModelMetrics,
   params: z.record(z.string(), z.unknown()).default({}),
   dataHash: z.string().min(1).describe('hash of the training window'),
-  trainedThrough: z.iso
-    .date()
-    .describe('week-ending date of the last training week; forecasts start the week after'),
+  trainedThrough: isoDate.describe(
+    'week-ending date of the last training week; forecasts start the week after',
+  ),
   pipelineRunId: z.string().optional(),
+  /** Aliases pointing at this version. Vertex AI adds its own `default` to exactly one version. */
   aliases: z.array(z.string()).default([]),
   quarantine: Quarantine.optional(),
   labels: z.record(z.string(), z.string()).default({}),
 });
 export type ModelVersion = z.infer<typeof ModelVersion>;
 
-/** A version registered by a pipeline (or `seed`) before the registry assigns its id. */
+/**
+ * A version registered by a pipeline (or `seed`) before the registry assigns
+ * its id. `createdAt` may be left out: the registry then stamps its own time.
+ */
 export const NewModelVersion = ModelVersion.omit({ version: true, aliases: true, quarantine: true }).extend({
-  /** Point forecast and 95 % interval for the weeks after `trainedThrough`, as many as the model was asked for. */
-  forecast: z.lazy(() => StoredForecast),
+  createdAt: isoDateTime.optional(),
+  forecast: StoredForecast,
 });
 export type NewModelVersion = z.infer<typeof NewModelVersion>;
+/** What a caller may pass to `registerVersion` (defaults not yet applied). */
+export type NewModelVersionInput = z.input<typeof NewModelVersion>;
 
-export const StoredForecast = z.object({
-  mean: z.array(z.number()),
-  lower: z.array(z.number()),
-  upper: z.array(z.number()),
+/** One version on a book's endpoint and its share of traffic. */
+export const Deployment = z.object({
+  version: versionId,
+  trafficPercent: z.number().int().min(0).max(100),
+  /** The endpoint's own id for this deployment (Vertex `DeployedModel.id`; embedded `<isbn>-v<version>`). */
+  deployedModelId: z.string().optional(),
 });
-export type StoredForecast = z.infer<typeof StoredForecast>;
+export type Deployment = z.infer<typeof Deployment>;
 
-/** What one book's endpoint serves: versions with their share of traffic (percent, summing to 100). */
+/** What one book's endpoint serves: versions with their share of traffic (percent, summing to 100, or none deployed). */
 export const ServingState = z.object({
   isbn: isbn13,
-  deployments: z.array(z.object({ version: z.string(), trafficPercent: z.number().int().min(0).max(100) })),
-  updatedAt: z.iso.datetime(),
+  deployments: z.array(Deployment),
+  updatedAt: isoDateTime,
 });
 export type ServingState = z.infer<typeof ServingState>;
 
-/** A Vertex AI prediction instance for a forecasting model. */
-export const PredictInstance = z.object({
-  steps: z.number().int().min(1).max(104),
-  return_confidence_intervals: z.boolean().optional(),
-});
+/**
+ * A Vertex AI prediction instance for a forecasting model. The messages give
+ * the reason only; `validateInstances` (shared/domain/predict.ts) adds the
+ * instance index, the field and the value received.
+ */
+export const PredictInstance = z.object(
+  {
+    steps: z
+      .number({ error: 'must be a number of weeks' })
+      .int({ error: 'must be a whole number of weeks' })
+      .min(1, { error: 'must be at least 1' })
+      .max(MAX_FORECAST_STEPS, { error: `must be at most ${MAX_FORECAST_STEPS}` }),
+    return_confidence_intervals: z.boolean({ error: 'must be true or false' }).optional(),
+  },
+  { error: 'must be an object like {"steps": 12}' },
+);
 export type PredictInstance = z.infer<typeof PredictInstance>;
 
 export const Prediction = z.object({
@@ -78,7 +126,7 @@ export const Prediction = z.object({
   upper_bound: z.array(z.number()).optional(),
   model_version: z.string(),
   /** ISO week-ending dates the values are for. */
-  weeks: z.array(z.iso.date()),
+  weeks: z.array(isoDate),
 });
 export type Prediction = z.infer<typeof Prediction>;
 
@@ -108,17 +156,19 @@ export const PipelineRun = z.object({
   id: z.string().min(1),
   pipelineName: z.string().min(1),
   state: PipelineRunState,
-  startTime: z.iso.datetime().optional(),
-  endTime: z.iso.datetime().optional(),
+  startTime: isoDateTime.optional(),
+  endTime: isoDateTime.optional(),
   error: z.string().optional(),
-  /** Versions the run registered, as `isbn@version`. */
-  registered: z.array(z.object({ isbn: isbn13, version: z.string() })).default([]),
+  /** Versions the run registered. */
+  registered: z.array(z.object({ isbn: isbn13, version: versionId })).default([]),
 });
 export type PipelineRun = z.infer<typeof PipelineRun>;
+/** What a caller may pass to `recordRun` (`registered` may be left out). */
+export type PipelineRunInput = z.input<typeof PipelineRun>;
 
 /** One week of one book's sales; `weekEnding` is a Saturday. */
 export const SalesPoint = z.object({
-  weekEnding: z.iso.date(),
+  weekEnding: isoDate,
   volume: z.number().int().nonnegative(),
 });
 export type SalesPoint = z.infer<typeof SalesPoint>;

@@ -1,0 +1,30 @@
+/**
+ * StateStore collection names, in one place so Firestore indexes, TTL
+ * policies (infra/) and every service agree. Document ids per collection are
+ * noted beside each name.
+ */
+export const COLLECTIONS = {
+  /** AlertState, id = fingerprint. */
+  alertStates: 'alert-states',
+  /** PendingNotification, id = notification id. */
+  pendingNotifications: 'pending-notifications',
+  /** LastKnownGood, id = ISBN. */
+  lastKnownGood: 'last-known-good',
+  /** RollbackLease, id = ISBN. */
+  rollbackLeases: 'rollback-leases',
+  /** RollbackBackup, id = backupId. */
+  rollbackBackups: 'rollback-backups',
+  /** RollbackRecord, id = `${rollbackId}:${isbn}`. */
+  rollbackRecords: 'rollback-records',
+  /** ProcessedMessage, id = `${consumer}:${messageId}`; TTL on `expireAt`. */
+  processedMessages: 'processed-messages',
+  /** HealthReport, id = runId. */
+  healthReports: 'health-reports',
+  /** ValidationReport, id = reportId. */
+  validationReports: 'validation-reports',
+  /** Approval, id = approval id. */
+  approvals: 'approvals',
+} as const;
+
+export type CollectionKey = keyof typeof COLLECTIONS;
+export type CollectionName = (typeof COLLECTIONS)[CollectionKey];

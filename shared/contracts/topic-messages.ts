@@ -1,0 +1,33 @@
+/**
+ * Which contract each topic carries, so a handler, the CLI's `publish` and
+ * the dead-letter tools all check a payload the same way. Topic names come
+ * from `shared/topology.ts`.
+ */
+import type { z } from 'zod';
+import type { TopicName } from '../topology';
+import { CloudBuild } from './external/cloud-build';
+import { PipelineJobLogEntry } from './external/pipeline-job-log-entry';
+import { Alert } from './messages/alert';
+import { DailySummaryRequest } from './messages/daily-summary-request';
+import { HealthCheckRequest } from './messages/health-check-request';
+import { LifecycleEvent } from './messages/lifecycle-event';
+import { ModelDeployed } from './messages/model-deployed';
+import { RollbackRequest } from './messages/rollback-request';
+
+export interface TopicContract {
+  /** The name errors use: `Alert is invalid: …`. */
+  name: string;
+  /** The JSON in `message.data`. */
+  schema: z.ZodType;
+}
+
+export const TOPIC_MESSAGES = {
+  'health-check-requests': { name: 'HealthCheckRequest', schema: HealthCheckRequest },
+  'daily-summary-requests': { name: 'DailySummaryRequest', schema: DailySummaryRequest },
+  'pipeline-events': { name: 'PipelineJobLogEntry', schema: PipelineJobLogEntry },
+  alerts: { name: 'Alert', schema: Alert },
+  'model-deployments': { name: 'ModelDeployed', schema: ModelDeployed },
+  'rollback-requests': { name: 'RollbackRequest', schema: RollbackRequest },
+  'model-lifecycle': { name: 'LifecycleEvent', schema: LifecycleEvent },
+  'cloud-builds': { name: 'CloudBuild', schema: CloudBuild },
+} as const satisfies Record<TopicName, TopicContract>;

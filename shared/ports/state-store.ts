@@ -3,8 +3,15 @@
  * last-known-good pointers, rollback leases, backups and audit, processed
  * message ids, health reports. Firestore on Google Cloud, SQLite embedded.
  *
- * Documents are plain JSON objects in named collections. Every change that
- * depends on what is already there goes through `runTransaction`.
+ * Documents are plain JSON objects in named collections (times as ISO
+ * strings, no Dates, no NaN, no arrays directly inside arrays: what Firestore
+ * stores). Every change that depends on what is already there goes through
+ * `runTransaction`. Ids and collection names are non-empty and contain no "/".
+ *
+ * TTL: a document with a top-level `expireAt` (ISO 8601 date-time) at or
+ * before now no longer exists for get, query, create and transactions; the
+ * backend deletes it later. `expireAtTs` is reserved (Firestore's TTL copy).
+ * Bad input rejects with a ValidationError naming the field.
  */
 
 /** A JSON object as stored. */
@@ -13,23 +20,33 @@ export type DocData = Record<string, unknown>;
 export interface StoredDoc<T extends DocData = DocData> {
   id: string;
   data: T;
-  /** Server time of the last write, ISO 8601. */
+  /** Time of the last write, ISO 8601 with milliseconds; never goes backwards for one document. */
   updateTime: string;
 }
 
 export type WhereOp = '==' | '!=' | '<' | '<=' | '>' | '>=' | 'in';
 
-/** Filters and ordering on top-level fields. Services only query what indexes exist for. */
+/**
+ * Filters and ordering on top-level fields, with Firestore's rules: a filter
+ * only matches values of its own type; a missing field never matches (not
+ * even `!=`, which also skips null); `in` takes 1 to 30 values; results come
+ * ordered by `orderBy`, then by inequality fields, then by id (ordering drops
+ * documents without the field). Services only query what indexes exist for.
+ */
 export interface Query {
   where?: Array<{ field: string; op: WhereOp; value: unknown }>;
   orderBy?: { field: string; direction?: 'asc' | 'desc' };
   limit?: number;
 }
 
-/** Reads and writes inside one transaction. Reads must come before writes (Firestore's rule). */
+/**
+ * Reads and writes inside one transaction. Reads must come before writes
+ * (Firestore's rule; a read after a write rejects with ValidationError).
+ * Writes are held until commit, in order.
+ */
 export interface Transaction {
   get<T extends DocData = DocData>(collection: string, id: string): Promise<StoredDoc<T> | undefined>;
-  /** Create; the transaction fails with ConflictError if the document exists. */
+  /** Create; at commit, the transaction fails with ConflictError (nothing written) if the document exists. */
   create(collection: string, id: string, data: DocData): void;
   set(collection: string, id: string, data: DocData): void;
   delete(collection: string, id: string): void;
@@ -42,7 +59,10 @@ export interface StateStore {
   set(collection: string, id: string, data: DocData): Promise<void>;
   delete(collection: string, id: string): Promise<void>;
   query<T extends DocData = DocData>(collection: string, query?: Query): Promise<Array<StoredDoc<T>>>;
-  /** Many writes applied together (all or nothing), e.g. a fleet-wide backup. */
+  /**
+   * Many writes applied together (all or nothing), e.g. a fleet-wide backup.
+   * Firestore: all or nothing up to 500 writes; above that per 500-write chunk.
+   */
   batchSet(writes: Array<{ collection: string; id: string; data: DocData }>): Promise<void>;
   /**
    * Read-modify-write with serialisable isolation. `fn` may run more than once

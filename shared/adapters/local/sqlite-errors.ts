@@ -1,0 +1,26 @@
+/**
+ * Turns better-sqlite3 errors into the classes of shared/errors.ts, so a
+ * handler decides retry the same way on SQLite as on Firestore: a lock that
+ * outlasted the busy timeout or a full disk may clear; a corrupt or read-only
+ * file, or a constraint, will not.
+ */
+import Database from 'better-sqlite3';
+import { BackendUnavailableError, ForecastGuardError } from '../../errors';
+
+const TRANSIENT = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|PROTOCOL)/;
+
+/** The SQLite error as a ForecastGuardError; anything else (e.g. a callback's own error) unchanged. */
+export function fromSqliteError(err: unknown, operation: string, file: string): unknown {
+  if (err instanceof ForecastGuardError) return err;
+  if (err instanceof Database.SqliteError) {
+    return new BackendUnavailableError(
+      `sqlite state store ${file}: ${operation} failed: ${err.message}`,
+      'sqlite',
+      {
+        cause: err,
+        retryable: TRANSIENT.test(err.code),
+      },
+    );
+  }
+  return err;
+}

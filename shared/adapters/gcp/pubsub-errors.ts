@@ -1,0 +1,61 @@
+/**
+ * Turns @google-cloud/pubsub (gRPC) errors into the error classes handlers
+ * decide on: transient codes are retryable, a missing topic or subscription
+ * is NotFoundError, a refused request is ValidationError.
+ */
+import {
+  BackendUnavailableError,
+  ConflictError,
+  ForecastGuardError,
+  NotFoundError,
+  ValidationError,
+} from '../../errors';
+
+/** gRPC status codes the Pub/Sub API returns. */
+export const GrpcCode = {
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+} as const;
+
+/** The gRPC status code of `err`, if it has one. */
+export function grpcCode(err: unknown): number | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/** `action` says what was attempted, e.g. `publish to topic alerts`; it leads the message. */
+export function translatePubSubError(err: unknown, action: string): ForecastGuardError {
+  if (err instanceof ForecastGuardError) return err;
+  const code = grpcCode(err);
+  const detail = (err as { details?: unknown; message?: unknown } | null) ?? {};
+  const text = String(detail.details || detail.message || err);
+  const message = `Pub/Sub: ${action} failed: ${text}`;
+  switch (code) {
+    case GrpcCode.NOT_FOUND:
+      return new NotFoundError(message, { cause: err });
+    case GrpcCode.ALREADY_EXISTS:
+    case GrpcCode.FAILED_PRECONDITION:
+      return new ConflictError(message, { cause: err });
+    case GrpcCode.INVALID_ARGUMENT:
+      return new ValidationError(message, [], { cause: err });
+    case GrpcCode.PERMISSION_DENIED:
+    case GrpcCode.UNAUTHENTICATED:
+      // Retrying will not grant the missing role; someone has to.
+      return new BackendUnavailableError(message, 'pubsub', { cause: err, retryable: false });
+    default:
+      // UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED, ABORTED, INTERNAL,
+      // and anything unknown (a dropped connection has no code).
+      return new BackendUnavailableError(message, 'pubsub', { cause: err, retryable: true });
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The EventBus contract on Google's Pub/Sub emulator, plus push delivery to
+ * a real local HTTP server and the Pub/Sub-only checks (Google's limits,
+ * error translation). One project id per suite, so nothing is shared.
+ */
+import { PubSubEventBus } from '../../shared/adapters/gcp/pubsub-event-bus';
+import { translatePubSubError } from '../../shared/adapters/gcp/pubsub-errors';
+import { BackendUnavailableError, ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
+import type { SubscriptionSpec } from '../../shared/ports/event-bus';
+import { deadLetterTopicOf } from '../../shared/topology';
+import { describeOnEmulators, uniqueProjectId } from '../helpers/emulators';
+import { reportFigure } from '../helpers/figures';
+import { startRecorder } from '../helpers/http-recorder';
+import { describeEventBusContract } from './event-bus.contract';
+
+describeOnEmulators('PubSubEventBus', () => {
+  const projectId = uniqueProjectId('demo-fg-bus');
+
+  describeEventBusContract('pubsub', async () => {
+    let bus = new PubSubEventBus({ projectId });
+    return {
+      bus,
+      cleanup: () => bus.close(),
+      reopen: async () => {
+        await bus.close();
+        bus = new PubSubEventBus({ projectId });
+        return bus;
+      },
+      // The emulator's floor: 10 s deadline, 5 attempts; nack redelivery ~0-2 s with a 0-1 s backoff.
+      timing: {
+        ackDeadlineSeconds: 10,
+        minBackoffSeconds: 0,
+        maxBackoffSeconds: 1,
+        maxDeliveryAttempts: 5,
+        redeliveryWaitMs: 5000,
+        deadlineSlackMs: 5000,
+        deadLetterWaitMs: 8000,
+      },
+    };
+  });
+
+  describe('push and Pub/Sub-only behaviour', () => {
+    let bus: PubSubEventBus;
+    beforeEach(() => {
+      bus = new PubSubEventBus({ projectId });
+    });
+    afterEach(async () => {
+      await bus.close();
+    });
+
+    const spec = (over: Partial<SubscriptionSpec>): SubscriptionSpec => ({
+      name: 'push-sub',
+      topic: 'push-topic',
+      ackDeadlineSeconds: 10,
+      maxDeliveryAttempts: 5,
+      deadLetterTopic: deadLetterTopicOf('push-topic'),
+      minBackoffSeconds: 0,
+      maxBackoffSeconds: 1,
+      ...over,
+    });
+
+    it('a push subscription POSTs the production-ish push body to the endpoint; a 500 is redelivered', async () => {
+      const recorder = await startRecorder({ defaultStatus: 204 });
+      try {
+        recorder.failNext(1, 500);
+        const path = `/projects/${projectId}/topics/push-topic`;
+        await bus.ensureSubscription(spec({ pushEndpoint: `${recorder.url}${path}` }));
+        const payload = { isbn: '9780722532935', version: '22', note: 'ünïcödé' };
+        const started = Date.now();
+        const id = await bus.publish('push-topic', {
+          data: payload,
+          attributes: { correlationId: 'c-push' },
+        });
+        const requests = await recorder.waitFor(2, 10_000);
+        reportFigure(
+          'pubsub',
+          'push-redelivery-after-500',
+          `${requests[1]!.receivedAt.getTime() - started} ms`,
+        );
+
+        expect(requests.map((r) => [r.method, r.path, r.status])).toEqual([
+          ['POST', path, 500],
+          ['POST', path, 204],
+        ]);
+        const body = requests[0]?.body as {
+          subscription: string;
+          message: { data: string; attributes: Record<string, string>; messageId: string };
+        };
+        expect(body.subscription).toBe(`projects/${projectId}/subscriptions/push-sub`);
+        expect(body.message.messageId).toBe(id);
+        expect(body.message.attributes).toEqual({ correlationId: 'c-push' });
+        expect(JSON.parse(Buffer.from(body.message.data, 'base64').toString('utf8'))).toEqual(payload);
+        expect((requests[1]?.body as typeof body).message.messageId).toBe(id);
+      } finally {
+        await recorder.close();
+      }
+    });
+
+    it("refuses settings outside Google's limits, naming the field", async () => {
+      await expect(
+        bus.ensureSubscription(spec({ name: 'too-quick', ackDeadlineSeconds: 5 })),
+      ).rejects.toMatchObject({
+        name: ValidationError.name,
+        fields: ['subscription.ackDeadlineSeconds'],
+      });
+      await expect(
+        bus.ensureSubscription(spec({ name: 'too-few', maxDeliveryAttempts: 3 })),
+      ).rejects.toMatchObject({
+        name: ValidationError.name,
+        fields: ['subscription.maxDeliveryAttempts'],
+      });
+      await expect(
+        bus.ensureSubscription(spec({ name: 'bad-url', pushEndpoint: 'not a url' })),
+      ).rejects.toMatchObject({ name: ValidationError.name, fields: ['subscription.pushEndpoint'] });
+    });
+
+    it('ensureTopic and ensureSubscription are idempotent', async () => {
+      await bus.ensureTopic('twice-topic');
+      await bus.ensureTopic('twice-topic');
+      await bus.ensureSubscription(spec({ name: 'twice-sub', topic: 'twice-topic' }));
+      await bus.ensureSubscription(spec({ name: 'twice-sub', topic: 'twice-topic' }));
+      const id = await bus.publish('twice-topic', { data: { n: 1 } });
+      const [m] = await bus.pull('twice-sub', 1, 5000);
+      expect(m?.id).toBe(id);
+      await bus.ack('twice-sub', [m?.ackId ?? '']);
+    });
+  });
+
+  it('translates gRPC codes into the error classes, retryable only when it could help', () => {
+    const grpc = (code: number) => Object.assign(new Error(`${code} X`), { code, details: 'detail' });
+    expect(translatePubSubError(grpc(14), 'publish')).toMatchObject({ retryable: true });
+    expect(translatePubSubError(grpc(14), 'publish')).toBeInstanceOf(BackendUnavailableError);
+    expect(translatePubSubError(grpc(4), 'pull')).toMatchObject({ retryable: true });
+    expect(translatePubSubError(grpc(5), 'pull')).toBeInstanceOf(NotFoundError);
+    expect(translatePubSubError(grpc(6), 'create')).toBeInstanceOf(ConflictError);
+    expect(translatePubSubError(grpc(3), 'ack')).toBeInstanceOf(ValidationError);
+    expect(translatePubSubError(grpc(7), 'publish')).toMatchObject({ retryable: false });
+    expect(translatePubSubError(grpc(5), 'pull from subscription s').message).toBe(
+      'Pub/Sub: pull from subscription s failed: detail',
+    );
+  });
+});

@@ -7,6 +7,7 @@
 const DAY_MS = 86_400_000;
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 const pad2 = (n: number) => (n < 10 ? `0${n}` : String(n));
 
 /** Milliseconds since the epoch of an ISO date at 00:00 UTC, or NaN when it is not a real calendar date. */
@@ -16,8 +17,10 @@ export function isoDateToMs(iso: string): number {
   const year = Number(m[1]);
   const month = Number(m[2]);
   const day = Number(m[3]);
-  // Day 0 of the next month is the last day of this one; this catches 2023-02-29 and 2024-04-31.
-  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return Number.NaN;
+  // Table lookup rather than a Date round trip: this runs for every week of every fit.
+  const leap = (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0;
+  const monthDays = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
+  if (monthDays === undefined || day < 1 || day > monthDays) return Number.NaN;
   return Date.UTC(year, month - 1, day);
 }
 

@@ -1,4 +1,5 @@
 /** Clock and ids, passed in so tests and drills control time. */
+import { randomUUID } from 'node:crypto';
 
 export interface Clock {
   now(): Date;
@@ -13,3 +14,8 @@ export const systemClock: Clock = {
 export interface IdGenerator {
   next(prefix?: string): string;
 }
+
+/** Random UUID-based ids (`prefix-<uuid>`), the production default. */
+export const randomIds: IdGenerator = {
+  next: (prefix) => (prefix ? `${prefix}-${randomUUID()}` : randomUUID()),
+};

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-const ROOT = join(__dirname, '..', '..', 'fixtures', 'gcp-formats');
+const ROOT = join(__dirname, '..', 'fixtures', 'gcp-formats');
 
 /** The JSON of `relativePath` with any `_meta` key removed (top level and one level down). */
 export function loadFixture<T = Record<string, unknown>>(relativePath: string): T {

@@ -6,7 +6,7 @@ import { decodeBase64, decodeJsonData, pubsubEventFrom } from '../../../shared/c
 import { ValidationError } from '../../../shared/errors';
 import { SCHEDULES } from '../../../shared/topology';
 import { reportFigure } from '../../helpers/figures';
-import { loadFixture } from './fixtures';
+import { loadFixture } from '../../helpers/gcp-fixtures';
 import * as samples from './samples';
 
 type Json = Record<string, unknown>;

@@ -6,7 +6,7 @@ import {
 } from '../../../../shared/contracts/external/cloud-build';
 import { parseWith, safeParseWith } from '../../../../shared/contracts/parse';
 import { decodeJsonData, pubsubEventFrom } from '../../../../shared/contracts/pubsub-event';
-import { loadFixture } from '../fixtures';
+import { loadFixture } from '../../../helpers/gcp-fixtures';
 
 interface BuildFixture {
   body: unknown;

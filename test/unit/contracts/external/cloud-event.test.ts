@@ -5,7 +5,7 @@ import {
   topicFromSource,
 } from '../../../../shared/contracts/external/cloud-event';
 import { parseWith, safeParseWith } from '../../../../shared/contracts/parse';
-import { loadFixture } from '../fixtures';
+import { loadFixture } from '../../../helpers/gcp-fixtures';
 
 describe('PubsubCloudEvent', () => {
   it('parses the structured Eventarc example', () => {

@@ -5,7 +5,7 @@ import {
 } from '../../../../shared/contracts/external/cloud-scheduler';
 import { parseWith, safeParseWith } from '../../../../shared/contracts/parse';
 import { ValidationError } from '../../../../shared/errors';
-import { loadFixture } from '../fixtures';
+import { loadFixture } from '../../../helpers/gcp-fixtures';
 
 describe('Cloud Scheduler Pub/Sub target', () => {
   const fixture = () =>

@@ -5,7 +5,7 @@ import {
 } from '../../../../shared/contracts/external/pipeline-job-log-entry';
 import { PipelineRunState } from '../../../../shared/contracts/model';
 import { parseWith, safeParseWith } from '../../../../shared/contracts/parse';
-import { loadFixture } from '../fixtures';
+import { loadFixture } from '../../../helpers/gcp-fixtures';
 
 const failed = () =>
   loadFixture<Record<string, unknown>>('2-vertex-pipeline-logs/pipelinejob-logentry.failed.json');

@@ -1,6 +1,6 @@
 import { PubsubMessage, PubsubPushBody } from '../../../../shared/contracts/external/pubsub-message';
 import { parseWith, safeParseWith } from '../../../../shared/contracts/parse';
-import { loadFixture } from '../fixtures';
+import { loadFixture } from '../../../helpers/gcp-fixtures';
 
 describe('PubsubPushBody', () => {
   it('parses a production push, snake_case duplicates and all', () => {

@@ -1,0 +1,78 @@
+/**
+ * `forecast-guard`: the operator CLI. The only place that reads argv and the
+ * process environment; commands are composition over shared/services.
+ */
+import { parseArgs } from 'node:util';
+import type { Command } from './command';
+import { COMMANDS } from './commands';
+import { EXIT, UsageError, exitCodeFor, type ExitCode } from './exit-codes';
+import { createOutput, processStreams, type Streams } from './output';
+import { describeError } from '../shared/errors';
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
+  return [
+    'usage: forecast-guard <command> [flags] [--json]',
+    '',
+    'commands:',
+    ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    '',
+    'exit codes: 0 ok, 1 problem found, 2 bad usage or input, 3 backend unreachable',
+  ].join('\n');
+}
+
+function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+  const two = COMMANDS.find((c) => c.name === `${argv[0]} ${argv[1]}`);
+  if (two) return { command: two, rest: argv.slice(2) };
+  const one = COMMANDS.find((c) => c.name === argv[0]);
+  return one ? { command: one, rest: argv.slice(1) } : undefined;
+}
+
+export async function main(
+  argv: string[],
+  options: { env?: Record<string, string | undefined>; streams?: Streams } = {},
+): Promise<ExitCode> {
+  const streams = options.streams ?? processStreams;
+  const env = options.env ?? process.env;
+  if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help' || argv[0] === '-h') {
+    streams.stdout(usage() + '\n');
+    return argv.length === 0 ? EXIT.usage : EXIT.ok;
+  }
+  const found = findCommand(argv);
+  const json = argv.includes('--json');
+  const out = createOutput(json, streams);
+  if (!found) {
+    out.error(`forecast-guard: unknown command "${argv.slice(0, 2).join(' ')}"; run forecast-guard --help`);
+    return EXIT.usage;
+  }
+  const { command, rest } = found;
+  try {
+    const parsed = parseArgs({
+      args: rest,
+      options: { ...command.options, json: { type: 'boolean' }, help: { type: 'boolean' } },
+      allowPositionals: true,
+      strict: true,
+    });
+    if (parsed.values.help) {
+      streams.stdout(`usage: forecast-guard ${command.usage}\n${command.summary}\n`);
+      return EXIT.ok;
+    }
+    return await command.run({
+      flags: parsed.values,
+      positionals: parsed.positionals,
+      out,
+      env,
+      interactive: !json && Boolean(process.stderr.isTTY) && env.CI !== 'true',
+    });
+  } catch (err) {
+    const code =
+      err instanceof TypeError && (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+        ? EXIT.usage
+        : exitCodeFor(err);
+    const message =
+      err instanceof UsageError || code === EXIT.usage ? (err as Error).message : describeError(err);
+    out.error(`forecast-guard ${command.name}: ${message}`);
+    if (code === EXIT.usage) out.error(`usage: forecast-guard ${command.usage}`);
+    return code;
+  }
+}

@@ -1,0 +1,6 @@
+/**
+ * Every deployable function, registered with the functions framework. Each
+ * Cloud Function deploys this bundle with its own `--entry-point` (see
+ * shared/topology.ts); the local stack serves them from the same file.
+ */
+import './pipeline-events';

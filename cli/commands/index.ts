@@ -1,5 +1,8 @@
 /** Every CLI command, in the order `--help` lists them. One line per command. */
 import type { Command } from '../command';
+import { demoCommands } from './demo';
 import { publishCommand } from './publish';
+import { seedCommand } from './seed';
+import { versionsCommand } from './versions';
 
-export const COMMANDS: readonly Command[] = [publishCommand];
+export const COMMANDS: readonly Command[] = [seedCommand, versionsCommand, publishCommand, ...demoCommands];

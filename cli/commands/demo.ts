@@ -1,0 +1,67 @@
+/** `demo degrade|bad-version|drift --isbn X`: make the embedded fleet go wrong in a realistic way. */
+import { join } from 'node:path';
+import { newCorrelationId } from '../../shared/logging/correlation';
+import { randomIds } from '../../shared/ports/clock';
+import {
+  BAD_VERSION_DEFECTS,
+  demoBadVersion,
+  demoDegrade,
+  demoDrift,
+  type BadVersionDefect,
+} from '../../shared/services/demo';
+import { SALES_CSV_FILE } from '../../shared/wiring/backend';
+import { requireFlag, type Command, type CommandContext } from '../command';
+import { withBackend } from '../backend';
+import { EXIT, UsageError, type ExitCode } from '../exit-codes';
+
+const NEXT_STEPS: Record<string, string> = {
+  degrade:
+    'next: forecast-guard health run --isbn ISBN   then   forecast-guard rollback --isbn ISBN --emergency',
+  'bad-version':
+    'next: post-deploy validation picks it up from model-deployments (forecast-guard validate --isbn ISBN)',
+  drift: 'next: forecast-guard health run --isbn ISBN (a rollback does not cure drift: retrain)',
+};
+
+function demo(action: 'degrade' | 'bad-version' | 'drift'): Command {
+  return {
+    name: `demo ${action}`,
+    summary:
+      action === 'degrade'
+        ? 'serve a corrupted copy of the model (rollback cures it)'
+        : action === 'bad-version'
+          ? `deploy a broken version through the normal path (--defect ${BAD_VERSION_DEFECTS.join('|')})`
+          : 'shift recent actual sales (rollback does not cure it)',
+    usage: `demo ${action} --isbn X${action === 'bad-version' ? ' [--defect D]' : ''}`,
+    options: { isbn: { type: 'string' }, defect: { type: 'string' } },
+    async run(ctx: CommandContext): Promise<ExitCode> {
+      const isbn = requireFlag(ctx.flags, 'isbn');
+      const result = await withBackend(ctx, async (backend) => {
+        if (backend.config.backend !== 'local' || !backend.embeddedRegistry) {
+          throw new UsageError(
+            'demo commands run on the embedded backend only (FG_BACKEND=local, FG_REGISTRY=local)',
+            ['FG_BACKEND'],
+          );
+        }
+        const ports = { registry: backend.embeddedRegistry, serving: backend.serving, bus: backend.bus };
+        if (action === 'degrade') return demoDegrade(isbn, ports);
+        if (action === 'drift') return demoDrift(isbn, join(backend.config.stateDir, SALES_CSV_FILE));
+        return demoBadVersion(
+          isbn,
+          ((ctx.flags.defect as string | undefined) ?? 'x10') as BadVersionDefect,
+          {
+            environment: backend.config.environment,
+            deployedBy: ctx.env.USER ?? 'demo',
+            correlationId: newCorrelationId(randomIds),
+          },
+          ports,
+        );
+      });
+      ctx.out.line(`${result.isbn}: ${result.detail}`);
+      ctx.out.line(NEXT_STEPS[action]!.replaceAll('ISBN', result.isbn));
+      ctx.out.result(result);
+      return EXIT.ok;
+    },
+  };
+}
+
+export const demoCommands: Command[] = [demo('degrade'), demo('bad-version'), demo('drift')];

@@ -1,0 +1,34 @@
+/** `versions --isbn X`: serving, last-known-good and every version of one book. */
+import { describeBookVersions } from '../../shared/services/book-versions';
+import { requireFlag, type Command } from '../command';
+import { withBackend } from '../backend';
+import { EXIT } from '../exit-codes';
+
+export const versionsCommand: Command = {
+  name: 'versions',
+  summary: 'registry view of one book: serving, last-known-good, every version',
+  usage: 'versions --isbn X',
+  options: { isbn: { type: 'string' } },
+  async run(ctx) {
+    const isbn = requireFlag(ctx.flags, 'isbn');
+    const view = await withBackend(ctx, (backend) => describeBookVersions(isbn, backend));
+    ctx.out.line(
+      `${view.isbn}: serving v${view.serving ?? '-'}, production alias v${view.productionAlias ?? '-'}, last-known-good v${view.lastKnownGood ?? '-'}`,
+    );
+    ctx.out.table(
+      view.versions.map((v) => ({
+        version: v.version,
+        rmse: v.rmse,
+        mape: `${v.mape.toFixed(1)}%`,
+        traffic: v.trafficPercent === null ? '-' : `${v.trafficPercent}%`,
+        aliases: v.aliases.join(',') || '-',
+        lkg: v.version === view.lastKnownGood ? 'yes' : '',
+        quarantined: v.quarantine ? `yes: ${v.quarantine.reason}` : '',
+        trained_through: v.trainedThrough,
+        created: v.createdAt.slice(0, 16),
+      })),
+    );
+    ctx.out.result(view);
+    return EXIT.ok;
+  },
+};

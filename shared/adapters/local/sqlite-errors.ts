@@ -4,7 +4,6 @@
  * outlasted the busy timeout or a full disk may clear; a corrupt or read-only
  * file, or a constraint, will not.
  */
-import Database from 'better-sqlite3';
 import { BackendUnavailableError, ForecastGuardError } from '../../errors';
 
 const TRANSIENT = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|PROTOCOL)/;
@@ -12,7 +11,7 @@ const TRANSIENT = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|PROTOCOL)/;
 /** The SQLite error as a ForecastGuardError; anything else (e.g. a callback's own error) unchanged. */
 export function fromSqliteError(err: unknown, operation: string, file: string): unknown {
   if (err instanceof ForecastGuardError) return err;
-  if (err instanceof Database.SqliteError) {
+  if (isSqliteError(err)) {
     return new BackendUnavailableError(
       `sqlite state store ${file}: ${operation} failed: ${err.message}`,
       'sqlite',
@@ -23,4 +22,14 @@ export function fromSqliteError(err: unknown, operation: string, file: string): 
     );
   }
   return err;
+}
+
+/**
+ * Duck-typed on purpose: better-sqlite3's native binding keeps the SqliteError
+ * class it was first given, so under jest (a fresh module registry per test
+ * file, one native addon per worker) `instanceof` fails for later files.
+ */
+export function isSqliteError(err: unknown): err is Error & { code: string } {
+  const e = err as { name?: unknown; code?: unknown } | null;
+  return typeof e === 'object' && e !== null && e.name === 'SqliteError' && typeof e.code === 'string';
 }

@@ -8,6 +8,7 @@
 import { BackendUnavailableError, ForecastGuardError, ValidationError } from '../../errors';
 import { assertResourceId, type SubscriptionSpec } from '../../ports/event-bus';
 import type { SqliteDatabase } from './sqlite';
+import { isSqliteError } from './sqlite-errors';
 
 /** Bumped when the tables change shape; a newer file is refused rather than misread. */
 export const EVENT_BUS_SCHEMA_VERSION = 1;
@@ -203,8 +204,3 @@ export function translateSqliteError(err: unknown): unknown {
   });
 }
 
-/** Duck-typed: better-sqlite3's SqliteError may come from another realm (jest's vm), where instanceof fails. */
-function isSqliteError(err: unknown): err is Error & { code: string } {
-  const e = err as { name?: unknown; code?: unknown } | null;
-  return typeof e === 'object' && e !== null && e.name === 'SqliteError' && typeof e.code === 'string';
-}

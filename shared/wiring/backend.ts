@@ -8,6 +8,11 @@ import type { Config } from '../config';
 import { BackendUnavailableError, ConfigError } from '../errors';
 import { FirestoreStateStore } from '../adapters/gcp/firestore-state-store';
 import { PubSubEventBus } from '../adapters/gcp/pubsub-event-bus';
+import { createVertexClients } from '../adapters/gcp/vertex-clients';
+import { VertexModelRegistry } from '../adapters/gcp/vertex-model-registry';
+import { VertexPipelineMonitor } from '../adapters/gcp/vertex-pipeline-monitor';
+import { VertexServingTarget } from '../adapters/gcp/vertex-serving-target';
+import { MlflowModelRegistry } from '../adapters/mlflow/mlflow-model-registry';
 import { CsvSalesData } from '../adapters/local/csv-sales-data';
 import { fleetDbPath, openFleetDb } from '../adapters/local/fleet-db';
 import { SqliteEventBus } from '../adapters/local/sqlite-event-bus';
@@ -55,6 +60,56 @@ function requireProject(config: Config): string {
   return projectId;
 }
 
+interface ModelWorld {
+  registry: ModelRegistry;
+  serving: ServingTarget;
+  pipelines: PipelineMonitor;
+  embeddedRegistry?: SqliteModelRegistry;
+}
+
+/**
+ * Registry, serving and pipelines. Serving is Vertex AI endpoints whenever the
+ * system runs on Google Cloud or the registry is Vertex; the embedded serving
+ * target answers from forecasts stored in its own registry, so it pairs only
+ * with FG_REGISTRY=local. MLflow versions are served from Vertex endpoints.
+ */
+function openModelWorld(
+  config: Config,
+  clock: Clock,
+  closers: Array<() => Promise<void> | void>,
+): ModelWorld {
+  const onVertex = config.backend === 'gcp' || config.registry === 'vertex';
+  if (!onVertex) {
+    if (config.registry === 'mlflow') {
+      throw new ConfigError(
+        'FG_REGISTRY=mlflow needs Vertex AI endpoints to serve its versions: set FG_BACKEND=gcp (or use FG_REGISTRY=local on one machine)',
+        'FG_REGISTRY',
+      );
+    }
+    const fleetDb: SqliteDatabase = openFleetDb(fleetDbPath(config.stateDir));
+    closers.push(() => void fleetDb.close());
+    const registry = new SqliteModelRegistry(fleetDb, { clock });
+    return {
+      registry,
+      serving: new SqliteServingTarget(fleetDb, { clock }),
+      pipelines: new SqlitePipelineMonitor(fleetDb, { clock }),
+      embeddedRegistry: registry,
+    };
+  }
+  const where = { projectId: requireProject(config), location: config.gcp.region };
+  const clients = createVertexClients({ ...where, apiEndpoint: config.gcp.vertexApiEndpoint });
+  closers.push(() => clients.close());
+  const registry: ModelRegistry =
+    config.registry === 'mlflow' && config.mlflow
+      ? new MlflowModelRegistry({ trackingUri: config.mlflow.trackingUri, token: config.mlflow.token })
+      : new VertexModelRegistry({ ...where, clients });
+  return {
+    registry,
+    serving: new VertexServingTarget({ ...where, clients, endpointPrefix: config.gcp.vertexEndpointPrefix }),
+    pipelines: new VertexPipelineMonitor({ ...where, clients }),
+  };
+}
+
 /** Builds every port from the config. Throws BackendUnavailableError when a backend cannot be opened. */
 export function openBackend(config: Config, options: OpenBackendOptions = {}): Backend {
   const clock = options.clock ?? (config.backend === 'local' ? fleetClock(config.stateDir) : systemClock);
@@ -75,17 +130,7 @@ export function openBackend(config: Config, options: OpenBackendOptions = {}): B
       () => bus.close(),
     );
 
-    if (config.registry !== 'local') {
-      throw new ConfigError(
-        `FG_REGISTRY=${config.registry} is not wired yet in this build; use FG_REGISTRY=local`,
-        'FG_REGISTRY',
-      );
-    }
-    const fleetDb: SqliteDatabase = openFleetDb(fleetDbPath(config.stateDir));
-    closers.push(() => void fleetDb.close());
-    const registry = new SqliteModelRegistry(fleetDb, { clock });
-    const serving = new SqliteServingTarget(fleetDb, { clock });
-    const pipelines = new SqlitePipelineMonitor(fleetDb, { clock });
+    const model = openModelWorld(config, clock, closers);
     const sales = new CsvSalesData(join(config.stateDir, SALES_CSV_FILE));
 
     return {
@@ -93,11 +138,8 @@ export function openBackend(config: Config, options: OpenBackendOptions = {}): B
       clock,
       state,
       bus,
-      registry,
-      serving,
-      pipelines,
+      ...model,
       sales,
-      embeddedRegistry: registry,
       close: async () => {
         for (const close of closers.reverse()) await close();
       },

@@ -1,0 +1,91 @@
+/**
+ * The one wiring module picks the adapters the config names: SQLite and CSV
+ * on one machine; Firestore, Pub/Sub and Vertex AI on Google Cloud (here: the
+ * emulators and the local Vertex AI server, through the same config a
+ * deployed function reads).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FirestoreStateStore } from '../../../shared/adapters/gcp/firestore-state-store';
+import { PubSubEventBus } from '../../../shared/adapters/gcp/pubsub-event-bus';
+import { VertexModelRegistry } from '../../../shared/adapters/gcp/vertex-model-registry';
+import { VertexServingTarget } from '../../../shared/adapters/gcp/vertex-serving-target';
+import { SqliteEventBus } from '../../../shared/adapters/local/sqlite-event-bus';
+import { SqliteModelRegistry } from '../../../shared/adapters/local/sqlite-model-registry';
+import { SqliteStateStore } from '../../../shared/adapters/local/sqlite-state-store';
+import { loadConfig } from '../../../shared/config';
+import { ConfigError } from '../../../shared/errors';
+import { openBackend } from '../../../shared/wiring/backend';
+import { ensureLocalTopology } from '../../../shared/wiring/topology-setup';
+import { aNewModelVersion, nextIsbn } from '../../builders/model';
+import { describeOnEmulators, emulatorHosts, uniqueProjectId } from '../../helpers/emulators';
+import { startVertexServer, type LocalVertexServer } from '../../helpers/vertex-server';
+
+describe('openBackend', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'fg-wiring-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('builds the embedded backend by default', async () => {
+    const backend = openBackend(loadConfig({ FG_STATE_DIR: dir }));
+    expect(backend.state).toBeInstanceOf(SqliteStateStore);
+    expect(backend.bus).toBeInstanceOf(SqliteEventBus);
+    expect(backend.registry).toBeInstanceOf(SqliteModelRegistry);
+    expect(backend.embeddedRegistry).toBe(backend.registry);
+    expect((await backend.registry.ping()).ok).toBe(true);
+    await backend.close();
+  });
+
+  it('refuses MLflow without Vertex AI endpoints to serve it, naming the variable', () => {
+    const config = loadConfig({
+      FG_STATE_DIR: dir,
+      FG_REGISTRY: 'mlflow',
+      MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000',
+    });
+    expect(() => openBackend(config)).toThrow(ConfigError);
+    expect(() => openBackend(config)).toThrow(/FG_REGISTRY=mlflow .* FG_BACKEND=gcp/);
+  });
+});
+
+describeOnEmulators('openBackend on Google Cloud', () => {
+  let vertex: LocalVertexServer;
+  beforeAll(async () => {
+    vertex = await startVertexServer();
+  });
+  afterAll(() => vertex.stop());
+
+  it('wires Firestore, Pub/Sub and Vertex AI from the same config a function reads', async () => {
+    const hosts = emulatorHosts()!;
+    const projectId = uniqueProjectId();
+    const config = loadConfig({
+      FG_BACKEND: 'gcp',
+      FG_REGISTRY: 'vertex',
+      GOOGLE_CLOUD_PROJECT: projectId,
+      FG_REGION: 'europe-west2',
+      FG_VERTEX_API_ENDPOINT: vertex.apiEndpoint,
+      PUBSUB_EMULATOR_HOST: hosts.pubsub,
+      FIRESTORE_EMULATOR_HOST: hosts.firestore,
+    });
+    const backend = openBackend(config);
+    try {
+      expect(backend.state).toBeInstanceOf(FirestoreStateStore);
+      expect(backend.bus).toBeInstanceOf(PubSubEventBus);
+      expect(backend.registry).toBeInstanceOf(VertexModelRegistry);
+      expect(backend.serving).toBeInstanceOf(VertexServingTarget);
+
+      await ensureLocalTopology(config, backend.bus);
+      expect(await backend.bus.publish('alerts', { data: { hello: 'world' } })).toMatch(/\S/);
+      await backend.state.set('wiring-check', 'a', { ok: true });
+      expect((await backend.state.get('wiring-check', 'a'))?.data).toEqual({ ok: true });
+
+      const isbn = nextIsbn();
+      const v = await backend.registry.registerVersion(aNewModelVersion({ isbn }));
+      await backend.serving.setTraffic(isbn, { [v.version]: 100 });
+      const res = await backend.serving.predict(isbn, [{ steps: 3 }]);
+      expect(res.predictions[0]?.forecast).toHaveLength(3);
+    } finally {
+      await backend.close();
+    }
+  });
+});

@@ -203,4 +203,3 @@ export function translateSqliteError(err: unknown): unknown {
     retryable: busy,
   });
 }
-

@@ -4,3 +4,4 @@
  * shared/topology.ts); the local stack serves them from the same file.
  */
 import './pipeline-events';
+import './build-events';

@@ -1,0 +1,172 @@
+# Every function of topology as a 2nd-gen Cloud Function, built from the one
+# bundle Cloud Build uploads (each deployment picks its entry point), with its
+# own service account. Pub/Sub reaches them through the push subscriptions in
+# pubsub.tf; rollback is also deployed a second time for HTTP, callable only
+# by var.operators.
+
+# Bundles, one object per commit; versioned so an earlier bundle can be redeployed.
+resource "google_storage_bucket" "functions" {
+  name                        = "${var.project_id}-fg-functions"
+  location                    = var.region
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+
+  versioning {
+    enabled = true
+  }
+
+  lifecycle_rule {
+    condition {
+      age = 180
+    }
+    action {
+      type = "Delete"
+    }
+  }
+}
+
+# Staging lets production's deployer read the bundle staging validated (promotion, not a rebuild).
+resource "google_storage_bucket_iam_member" "artifact_reader" {
+  for_each = toset(var.artifact_readers)
+
+  bucket = google_storage_bucket.functions.name
+  role   = "roles/storage.objectViewer"
+  member = each.value
+}
+
+resource "google_cloudfunctions2_function" "function" {
+  for_each = local.topology.functions
+
+  name        = each.key
+  location    = var.region
+  description = "forecast-guard ${each.key}: consumes ${coalesce(each.value.trigger, "nothing")} (${var.environment})"
+
+  build_config {
+    runtime         = "nodejs22"
+    entry_point     = each.value.entryPoint
+    service_account = google_service_account.builder.id
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.functions.name
+        object = var.function_bundle_object
+      }
+    }
+  }
+
+  service_config {
+    available_memory                 = "${each.value.memoryMb}M"
+    timeout_seconds                  = each.value.timeoutSeconds
+    max_instance_count               = each.value.maxInstances
+    min_instance_count               = 0
+    max_instance_request_concurrency = 1
+    # Authenticated only (no public invoker anywhere); Pub/Sub push and operators come from outside the VPC.
+    ingress_settings               = "ALLOW_ALL"
+    all_traffic_on_latest_revision = true
+    service_account_email          = google_service_account.function[each.key].email
+
+    environment_variables = merge(
+      local.base_function_env,
+      { for k, v in local.email_env : k => v if contains(local.function_secret_env[each.key], "SMTP_URL") },
+    )
+
+    dynamic "secret_environment_variables" {
+      for_each = toset(local.function_secret_env[each.key])
+      content {
+        key        = secret_environment_variables.value
+        project_id = var.project_id
+        secret     = google_secret_manager_secret.secret[secret_environment_variables.value].secret_id
+        version    = "latest"
+      }
+    }
+  }
+
+  lifecycle {
+    precondition {
+      condition     = !contains(var.enabled_secrets, "SMTP_URL") || (var.alert_email_to != "" && var.alert_email_from != "")
+      error_message = "SMTP_URL is enabled: set alert_email_to and alert_email_from as well."
+    }
+  }
+
+  depends_on = [
+    google_project_service.api,
+    google_project_iam_member.builder,
+    google_project_iam_member.function,
+    google_secret_manager_secret_iam_member.accessor,
+  ]
+}
+
+# The HTTP face of functions topology marks `http` (rollback): same service account, secrets and limits.
+resource "google_cloudfunctions2_function" "http" {
+  for_each = local.topology.httpFunctions
+
+  name        = each.key
+  location    = var.region
+  description = "forecast-guard ${each.value.function} over HTTP, for operators only (${var.environment})"
+
+  build_config {
+    runtime         = "nodejs22"
+    entry_point     = each.value.entryPoint
+    service_account = google_service_account.builder.id
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.functions.name
+        object = var.function_bundle_object
+      }
+    }
+  }
+
+  service_config {
+    available_memory                 = "${local.topology.functions[each.value.function].memoryMb}M"
+    timeout_seconds                  = local.topology.functions[each.value.function].timeoutSeconds
+    max_instance_count               = local.topology.functions[each.value.function].maxInstances
+    min_instance_count               = 0
+    max_instance_request_concurrency = 1
+    ingress_settings                 = "ALLOW_ALL"
+    all_traffic_on_latest_revision   = true
+    service_account_email            = google_service_account.function[each.value.function].email
+
+    environment_variables = local.base_function_env
+
+    dynamic "secret_environment_variables" {
+      for_each = toset(local.function_secret_env[each.value.function])
+      content {
+        key        = secret_environment_variables.value
+        project_id = var.project_id
+        secret     = google_secret_manager_secret.secret[secret_environment_variables.value].secret_id
+        version    = "latest"
+      }
+    }
+  }
+
+  depends_on = [
+    google_project_service.api,
+    google_project_iam_member.builder,
+    google_project_iam_member.function,
+    google_secret_manager_secret_iam_member.accessor,
+  ]
+}
+
+# Pub/Sub pushes with each consumer's own identity (its OIDC token); that identity may invoke only its own service.
+resource "google_cloud_run_v2_service_iam_member" "push_invoker" {
+  for_each = local.topology.subscriptions
+
+  location = var.region
+  name     = google_cloudfunctions2_function.function[each.value.consumer].name
+  role     = "roles/run.invoker"
+  member   = "serviceAccount:${google_service_account.function[each.value.consumer].email}"
+}
+
+# The HTTP functions: only the operators (a group or a service account), never a public member.
+resource "google_cloud_run_v2_service_iam_member" "operator_invoker" {
+  for_each = {
+    for pair in setproduct(keys(local.topology.httpFunctions), var.operators) :
+    "${pair[0]}/${pair[1]}" => { function = pair[0], member = pair[1] }
+  }
+
+  location = var.region
+  name     = google_cloudfunctions2_function.http[each.value.function].name
+  role     = "roles/run.invoker"
+  member   = each.value.member
+}

@@ -1,0 +1,86 @@
+# What this module iterates over. topology.json is generated from
+# shared/topology.ts (never edit it by hand); the few facts about functions
+# that topology does not hold (extra roles, secrets) are declared here, and
+# test/infra checks them too.
+
+locals {
+  topology = jsondecode(file("${path.module}/topology.json"))
+
+  # Pub/Sub's service agent: it moves messages to dead-letter topics and mints the push OIDC tokens.
+  pubsub_service_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+
+  # Every function: Firestore (state store) and writing its own logs.
+  common_function_roles = ["roles/datastore.user", "roles/logging.logWriter"]
+
+  # Functions that read the Vertex AI Model Registry or call endpoints.
+  function_extra_roles = {
+    "health-check"           = ["roles/aiplatform.user"]
+    "post-deploy-validation" = ["roles/aiplatform.user"]
+    "rollback"               = ["roles/aiplatform.user"]
+  }
+
+  # Functions that read the actual-sales CSVs (when var.sales_data_bucket is set).
+  sales_readers = ["health-check", "post-deploy-validation"]
+
+  # Secret Manager secret id of each secret variable (values are added with gcloud, never here).
+  secret_ids = {
+    SLACK_WEBHOOK_URL            = "fg-slack-webhook-url"
+    SLACK_ESCALATION_WEBHOOK_URL = "fg-slack-escalation-webhook-url"
+    SMTP_URL                     = "fg-smtp-url"
+  }
+
+  # Which function reads which secret: only the two that send. (The HTTP rollback function needs no
+  # FG_ROLLBACK_TOKEN on Google Cloud: IAM checks the caller before its code runs.)
+  function_secrets = {
+    "alert-dispatch" = ["SLACK_WEBHOOK_URL", "SLACK_ESCALATION_WEBHOOK_URL", "SMTP_URL"]
+    "daily-summary"  = ["SLACK_WEBHOOK_URL", "SMTP_URL"]
+  }
+
+  # (function, secret variable) pairs actually mounted in this environment.
+  function_secret_env = {
+    for fn, _ in local.topology.functions : fn => [
+      for name in lookup(local.function_secrets, fn, []) : name if contains(var.enabled_secrets, name)
+    ]
+  }
+  secret_grants = merge([
+    for fn, names in local.function_secret_env : { for name in names : "${fn}/${name}" => { function = fn, secret = name } }
+  ]...)
+
+  # (function, project role) pairs.
+  function_role_grants = merge([
+    for fn, _ in local.topology.functions : {
+      for role in concat(local.common_function_roles, lookup(local.function_extra_roles, fn, [])) :
+      "${fn}/${role}" => { function = fn, role = role }
+    }
+  ]...)
+
+  # A function that mounts SMTP_URL needs these beside it (the config loader refuses one without the other).
+  email_env = {
+    ALERT_EMAIL_TO   = var.alert_email_to
+    ALERT_EMAIL_FROM = var.alert_email_from
+  }
+
+  # What every function reads from its environment (shared/config): the Google backend, this environment.
+  base_function_env = merge(var.function_env, {
+    FG_BACKEND           = "gcp"
+    FG_ENVIRONMENT       = var.environment
+    GOOGLE_CLOUD_PROJECT = var.project_id
+    FG_REGION            = var.region
+    FG_LOG_LEVEL         = var.log_level
+  })
+
+  function_names = sort(keys(local.topology.functions))
+  # Cloud Run service names of every deployment (a 2nd-gen function's service has its name).
+  service_names = sort(concat(keys(local.topology.functions), keys(local.topology.httpFunctions)))
+
+  # Monitoring filter value `one_of("a","b",…)` for the services and for the dead-letter inspect subscriptions.
+  services_one_of    = format("one_of(%s)", join(",", [for s in local.service_names : "\"${s}\""]))
+  inspect_subs_one_of = format("one_of(%s)", join(",", [for _, d in local.topology.deadLetterTopics : "\"${d.inspectSubscription}\""]))
+  consumer_subs_one_of = format("one_of(%s)", join(",", [for name, _ in local.topology.subscriptions : "\"${name}\""]))
+  # Logging query value `("a" OR "b" …)` for the services.
+  services_logging = format("(%s)", join(" OR ", [for s in local.service_names : "\"${s}\""]))
+}
+
+data "google_project" "this" {
+  project_id = var.project_id
+}

@@ -1,0 +1,88 @@
+/**
+ * build-events use case: a Cloud Build status message (from the
+ * `cloud-builds` topic) becomes a `build_failed` alert on `alerts`, or, for
+ * a deployment that succeeded, a `deployment.succeeded` event on
+ * `model-lifecycle` plus the alert that resolves an earlier failure.
+ * Deployments are watched like models: a broken release pages someone.
+ */
+import type { CloudBuild } from '../contracts/external/cloud-build';
+import type { Environment } from '../contracts/primitives';
+import { buildCorrelationId, decideBuildEvent } from '../domain/build-events';
+import { withCorrelation } from '../logging/correlation';
+import type { Logger } from '../logging/logger';
+import type { EventBus } from '../ports/event-bus';
+
+export interface BuildEventsDeps {
+  bus: EventBus;
+  /** Where this function runs: part of the alerts' fingerprint. */
+  environment: Environment;
+}
+
+export interface BuildEventResult {
+  action: 'alert' | 'deployed' | 'ignore';
+  /** The correlation id put on what was published: `build-<buildId>`. */
+  correlationId: string;
+  alertMessageId?: string;
+  lifecycleMessageId?: string;
+}
+
+/** Handles one status message. Publishing errors propagate (the runtime decides retry). */
+export async function handleBuildEvent(
+  build: CloudBuild,
+  ctx: { correlationId: string; logger: Logger },
+  deps: BuildEventsDeps,
+): Promise<BuildEventResult> {
+  const correlationId = buildCorrelationId(build, ctx.correlationId);
+  // The delivery's own id stays on this line, so both ids lead to it.
+  const log = ctx.logger.child({
+    correlationId,
+    deliveryCorrelationId: ctx.correlationId,
+    buildId: build.id,
+  });
+  const decision = decideBuildEvent(build, { environment: deps.environment, correlationId });
+
+  if (decision.action === 'ignore') {
+    log.debug(`build event ignored: ${decision.reason}`, { status: build.status });
+    return { action: 'ignore', correlationId };
+  }
+
+  if (decision.action === 'alert') {
+    const { alert } = decision;
+    const alertMessageId = await deps.bus.publish('alerts', {
+      data: alert,
+      attributes: withCorrelation(
+        { kind: alert.kind, severity: alert.severity, buildId: build.id },
+        correlationId,
+      ),
+    });
+    log.info(`build ${build.status}: ${alert.severity} alert published`, {
+      alertMessageId,
+      status: build.status,
+      buildKind: decision.build.kind,
+    });
+    return { action: 'alert', correlationId, alertMessageId };
+  }
+
+  const { event, resolved } = decision;
+  const lifecycleMessageId = await deps.bus.publish('model-lifecycle', {
+    data: event,
+    attributes: withCorrelation(
+      { type: event.type, buildId: build.id, ...(event.isbn ? { isbn: event.isbn } : {}) },
+      correlationId,
+    ),
+  });
+  const alertMessageId = await deps.bus.publish('alerts', {
+    data: resolved,
+    attributes: withCorrelation(
+      { kind: resolved.kind, severity: resolved.severity, buildId: build.id },
+      correlationId,
+    ),
+  });
+  log.info(`deployment succeeded: lifecycle event published`, {
+    lifecycleMessageId,
+    alertMessageId,
+    buildKind: decision.build.kind,
+    target: decision.build.target,
+  });
+  return { action: 'deployed', correlationId, alertMessageId, lifecycleMessageId };
+}

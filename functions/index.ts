@@ -5,3 +5,4 @@
  */
 import './pipeline-events';
 import './build-events';
+import './health-check';

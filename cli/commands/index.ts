@@ -1,8 +1,15 @@
 /** Every CLI command, in the order `--help` lists them. One line per command. */
 import type { Command } from '../command';
 import { demoCommands } from './demo';
+import { healthRunCommand } from './health';
 import { publishCommand } from './publish';
 import { seedCommand } from './seed';
 import { versionsCommand } from './versions';
 
-export const COMMANDS: readonly Command[] = [seedCommand, versionsCommand, publishCommand, ...demoCommands];
+export const COMMANDS: readonly Command[] = [
+  seedCommand,
+  versionsCommand,
+  healthRunCommand,
+  publishCommand,
+  ...demoCommands,
+];

@@ -28,8 +28,15 @@ export const SEED_CUTOFFS = ['2024-10-05', '2024-11-02', '2024-11-30'] as const;
 /** The synthetic world stands just after its last week of actuals (Saturday 2024-12-28). */
 export const SEED_AS_OF = '2025-01-01T09:00:00.000Z';
 export const SEED_PIPELINE_NAME = 'arima-weekly-training';
+/**
+ * Weekly runs after the last registered one, up to the world's date. They
+ * succeeded but registered nothing: their candidates did not beat the
+ * serving versions (the pipeline's own gate). Without them a fresh fleet
+ * would look as if training had stopped a month ago.
+ */
+export const SEED_LATER_RUNS = ['2024-12-07', '2024-12-14', '2024-12-21', '2024-12-28'] as const;
 /** Bumped when what seed builds changes, so old state dirs are not mistaken for current ones. */
-const SEED_FORMAT = 1;
+const SEED_FORMAT = 2;
 
 export interface SeedPorts {
   registry: ModelRegistry;
@@ -178,6 +185,18 @@ export async function seedFleet(options: SeedOptions, ports: SeedPorts): Promise
       run.registered.push({ isbn: model.isbn, version: version.version });
     }
     await ports.pipelines.recordRun(run);
+  }
+
+  for (const cutoff of SEED_LATER_RUNS) {
+    const startTime = mondayAfter(cutoff);
+    await ports.pipelines.recordRun({
+      id: `${SEED_PIPELINE_NAME}-${cutoff.replaceAll('-', '')}`,
+      pipelineName: SEED_PIPELINE_NAME,
+      state: 'PIPELINE_STATE_SUCCEEDED',
+      startTime,
+      endTime: new Date(Date.parse(startTime) + 40 * 60_000).toISOString(),
+      registered: [],
+    });
   }
 
   const validatedAt = mondayAfter(SEED_CUTOFFS[SEED_CUTOFFS.length - 1]!);

@@ -1,0 +1,127 @@
+/**
+ * `health run [--isbn X]...`: one health check now, the same service the
+ * hourly function runs. Alerts go to `alerts` and the report is written, as
+ * for a scheduled run. Exit 0 when nothing fires, 1 when alerts fire, 2 for
+ * bad input (an invalid ISBN, a book with no endpoint), 3 when the backend
+ * cannot be opened. A registry that does not answer is a firing alert (1),
+ * not an unreachable backend: the check itself ran and found it.
+ */
+import { parseIsbn13 } from '../../shared/domain/isbn';
+import { newCorrelationId } from '../../shared/logging/correlation';
+import { createLogger } from '../../shared/logging/logger';
+import { randomIds } from '../../shared/ports/clock';
+import {
+  healthCheckSettings,
+  runHealthCheck,
+  type HealthCheckResult,
+} from '../../shared/services/health-check';
+import { withBackend } from '../backend';
+import type { Command, CommandContext } from '../command';
+import { EXIT, UsageError } from '../exit-codes';
+
+/** Books listed one per row when the run checked at most this many; beyond, only those with something to say. */
+const LIST_ALL_UP_TO = 50;
+
+function isbnsFrom(ctx: CommandContext): string[] | undefined {
+  const raw = ctx.flags.isbn as string[] | undefined;
+  if (raw === undefined || raw.length === 0) return undefined;
+  return raw.map((value) => {
+    try {
+      return parseIsbn13(value);
+    } catch (err) {
+      throw new UsageError(`--isbn ${(err as Error).message}`, ['isbn']);
+    }
+  });
+}
+
+/** The `--json` document: what DESIGN §7 promises, plus the resolutions and the report's status. */
+export function healthRunDocument(result: HealthCheckResult) {
+  const firing = result.alerts.filter((a) => a.status === 'firing');
+  const resolved = result.alerts.filter((a) => a.status === 'resolved');
+  const ref = (a: (typeof result.alerts)[number]) => ({
+    kind: a.kind,
+    severity: a.severity,
+    ...(a.isbn ? { isbn: a.isbn } : {}),
+    ...(a.modelVersion ? { modelVersion: a.modelVersion } : {}),
+    summary: a.summary,
+  });
+  return {
+    status: result.status,
+    runId: result.runId,
+    durationMs: result.durationMs,
+    duplicate: result.duplicate,
+    registry: result.report.registry,
+    models: result.models,
+    alerts: firing.map(ref),
+    resolved: resolved.map(ref),
+  };
+}
+
+export const healthRunCommand: Command = {
+  name: 'health run',
+  summary: 'one health check now: accuracy, endpoints, pipeline, data; publishes alerts',
+  usage: 'health run [--isbn X]...',
+  options: { isbn: { type: 'string', multiple: true } },
+  async run(ctx) {
+    const isbns = isbnsFrom(ctx);
+    const result = await withBackend(ctx, (backend) => {
+      // The operator reads a table; log lines go to stderr, errors only unless FG_LOG_LEVEL asks for more.
+      const level = backend.config.defaulted.includes('FG_LOG_LEVEL') ? 'error' : backend.config.logLevel;
+      const logger = createLogger({ component: 'health-cli', level, write: (line) => ctx.out.error(line) });
+      return runHealthCheck(
+        {
+          runId: randomIds.next('hc-manual'),
+          trigger: 'manual',
+          ...(isbns ? { isbns } : {}),
+          correlationId: newCorrelationId(randomIds),
+        },
+        { ...backend, logger },
+        healthCheckSettings(backend.config),
+      );
+    });
+    const doc = healthRunDocument(result);
+    print(ctx, doc);
+    ctx.out.result(doc);
+    return doc.alerts.length > 0 ? EXIT.problem : EXIT.ok;
+  },
+};
+
+function print(ctx: CommandContext, doc: ReturnType<typeof healthRunDocument>): void {
+  const registry = doc.registry.ok
+    ? `registry ok (${doc.registry.latencyMs.toFixed(1)} ms)`
+    : `registry UNREACHABLE: ${doc.registry.error ?? ''}`;
+  ctx.out.line(
+    `health ${doc.status}: ${doc.models.length} book(s), ${doc.alerts.length} firing, ${doc.resolved.length} resolved; ${registry}; ${doc.durationMs} ms (run ${doc.runId})`,
+  );
+  const listed =
+    doc.models.length <= LIST_ALL_UP_TO
+      ? doc.models
+      : doc.models.filter((m) => m.status !== 'healthy' || m.notes.length > 0);
+  if (listed.length > 0) {
+    ctx.out.line();
+    ctx.out.table(
+      listed.map((m) => ({
+        isbn: m.isbn,
+        version: m.version,
+        status: m.status,
+        rmse: m.rmse,
+        baseline_rmse: m.baselineRmse,
+        mape: m.mape === undefined ? undefined : `${m.mape.toFixed(1)}%`,
+        baseline_mape: m.baselineMape === undefined ? undefined : `${m.baselineMape.toFixed(1)}%`,
+        canary_ms: m.canaryLatencyMs,
+        notes: m.notes.join('; ') || '',
+      })),
+    );
+  }
+  for (const [title, alerts] of [
+    ['firing', doc.alerts],
+    ['resolved', doc.resolved],
+  ] as const) {
+    if (alerts.length === 0) continue;
+    ctx.out.line();
+    ctx.out.line(`${title}:`);
+    ctx.out.table(
+      alerts.map((a) => ({ severity: a.severity, kind: a.kind, isbn: a.isbn, summary: a.summary })),
+    );
+  }
+}

@@ -1,0 +1,6 @@
+/** The health-check use case: `runHealthCheck` over the ports, with its settings. */
+export { runHealthCheck, runIdForMessage } from './run-health-check';
+export type { HealthCheckRun, HealthCheckResult, ModelResult } from './run-health-check';
+export { healthCheckSettings, type HealthCheckSettings } from './settings';
+export type { HealthCheckDeps } from './deps';
+export { forEachBounded } from './bounded';

@@ -1,0 +1,109 @@
+/**
+ * HealthReport documents: reading the previous run's (to resolve what
+ * cleared) and writing this run's, within Firestore's 1 MiB document limit.
+ */
+import { COLLECTIONS } from '../../contracts/collections';
+import { HealthReport, type ModelHealth } from '../../contracts/documents/health-report';
+import { parseWith, safeParseWith } from '../../contracts/parse';
+import type { Logger } from '../../logging/logger';
+import type { StateStore } from '../../ports/state-store';
+
+/**
+ * The most recent report by `startedAt` other than `runId` (a retried run
+ * must not compare itself with its own earlier attempt). A report that no
+ * longer parses is logged and treated as absent: nothing is resolved from it.
+ */
+export async function readPreviousReport(
+  state: StateStore,
+  runId: string,
+  logger: Logger,
+): Promise<HealthReport | undefined> {
+  const docs = await state.query(COLLECTIONS.healthReports, {
+    orderBy: { field: 'startedAt', direction: 'desc' },
+    limit: 2,
+  });
+  const doc = docs.find((d) => d.id !== runId);
+  if (!doc) return undefined;
+  const parsed = safeParseWith(HealthReport, doc.data, `HealthReport ${doc.id}`);
+  if (!parsed.ok) {
+    logger.warning(`previous report ignored: ${parsed.error.message}`, { previousRunId: doc.id });
+    return undefined;
+  }
+  return parsed.value;
+}
+
+/** This run's report if it was already written (the request was handled before). */
+export async function readReport(state: StateStore, runId: string): Promise<HealthReport | undefined> {
+  const doc = await state.get(COLLECTIONS.healthReports, runId);
+  return doc ? parseWith(HealthReport, doc.data, `HealthReport ${runId}`) : undefined;
+}
+
+const STATUS_ORDER: Record<string, number> = { unhealthy: 0, critical: 0, degraded: 1, warning: 1 };
+const rank = (status: string) => STATUS_ORDER[status] ?? 2;
+
+/**
+ * Storage size of a value as Firestore counts it against its 1 MiB
+ * document limit: a string is its UTF-8 bytes + 1, a number 8, a boolean or
+ * null 1, a map the sum of its field names (bytes + 1) and values, an array
+ * the sum of its elements.
+ */
+export function firestoreSize(value: unknown): number {
+  if (typeof value === 'string') return Buffer.byteLength(value) + 1;
+  if (typeof value === 'number') return 8;
+  if (typeof value === 'boolean' || value === null || value === undefined) return 1;
+  if (Array.isArray(value)) return value.reduce((sum: number, v) => sum + firestoreSize(v), 0);
+  let size = 0;
+  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+    if (v !== undefined) size += Buffer.byteLength(key) + 1 + firestoreSize(v);
+  }
+  return size;
+}
+
+/**
+ * What a report keeps within `budgetBytes` (Firestore's count, see
+ * `firestoreSize`; a document holds at most 1 MiB). Alerts first, criticals first: they are what the
+ * next run resolves from. Then models, the unhealthy and degraded first,
+ * healthy ones in ISBN order until the budget is spent. A small fleet keeps
+ * everything; at 5,000 books the healthy tail may be left out, and in a
+ * fleet-wide storm even some warnings (both counted in the result).
+ */
+export function fitReportToBudget<A extends { severity: string }>(
+  alerts: readonly A[],
+  models: readonly ModelHealth[],
+  budgetBytes: number,
+): { alerts: A[]; models: ModelHealth[]; omittedAlerts: number; omittedModels: number } {
+  let used = 0;
+  const take = <T>(items: readonly T[], key: (t: T) => string, sortKey: (t: T) => number): T[] => {
+    const ordered = [...items].sort((a, b) => sortKey(a) - sortKey(b) || key(a).localeCompare(key(b)));
+    const kept: T[] = [];
+    for (const item of ordered) {
+      const size = firestoreSize(item);
+      if (used + size > budgetBytes) break;
+      kept.push(item);
+      used += size;
+    }
+    return kept;
+  };
+  const keptAlerts = take(
+    alerts,
+    (a) => JSON.stringify(a),
+    (a) => rank(a.severity),
+  );
+  const keptModels = take(
+    models,
+    (m) => m.isbn,
+    (m) => rank(m.status),
+  );
+  return {
+    alerts: keptAlerts,
+    models: keptModels,
+    omittedAlerts: alerts.length - keptAlerts.length,
+    omittedModels: models.length - keptModels.length,
+  };
+}
+
+/** Validates and writes the report under its runId. */
+export async function writeReport(state: StateStore, report: HealthReport): Promise<void> {
+  const valid = parseWith(HealthReport, report, 'HealthReport');
+  await state.set(COLLECTIONS.healthReports, valid.runId, valid);
+}

@@ -29,6 +29,13 @@ export const Quarantine = z.object({
 export type Quarantine = z.infer<typeof Quarantine>;
 
 /**
+ * One forecast value. `null` is a value a broken model container emitted as
+ * NaN (JSON carries NaN as null); it is allowed so that such a version can be
+ * stored and served, and post-deploy validation can catch it.
+ */
+export const ForecastValue = z.number().nullable();
+
+/**
  * The artifact of a version: point forecast and 95 % interval for the weeks
  * after `trainedThrough`, as many as the model was asked for. The three series
  * have the same length; their values are not judged here (a broken version
@@ -36,9 +43,9 @@ export type Quarantine = z.infer<typeof Quarantine>;
  */
 export const StoredForecast = z
   .object({
-    mean: z.array(z.number()).min(1, { error: 'must hold at least one week' }),
-    lower: z.array(z.number()),
-    upper: z.array(z.number()),
+    mean: z.array(ForecastValue).min(1, { error: 'must hold at least one week' }),
+    lower: z.array(ForecastValue),
+    upper: z.array(ForecastValue),
   })
   .superRefine((f, ctx) => {
     for (const key of ['lower', 'upper'] as const) {
@@ -121,9 +128,10 @@ export const PredictInstance = z.object(
 export type PredictInstance = z.infer<typeof PredictInstance>;
 
 export const Prediction = z.object({
-  forecast: z.array(z.number()),
-  lower_bound: z.array(z.number()).optional(),
-  upper_bound: z.array(z.number()).optional(),
+  /** `null` where the model produced NaN (see ForecastValue). */
+  forecast: z.array(ForecastValue),
+  lower_bound: z.array(ForecastValue).optional(),
+  upper_bound: z.array(ForecastValue).optional(),
   model_version: z.string(),
   /** ISO week-ending dates the values are for. */
   weeks: z.array(isoDate),

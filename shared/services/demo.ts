@@ -6,7 +6,7 @@
  *   forecasts far too high is pushed straight to serving (no validation), so
  *   live error spikes; the last-known-good pointer still names the healthy
  *   version, so an emergency rollback cures it.
- * - `bad-version`: a broken version (×10, negative or short forecasts)
+ * - `bad-version`: a broken version (×10, negative, NaN or short forecasts)
  *   is registered and deployed through the normal path: it is announced on
  *   `model-deployments`, where post-deploy validation must catch it.
  * - `drift`: the book's recent actual sales shift (×1.8 for 8 weeks). Every
@@ -26,7 +26,8 @@ import type { EventBus } from '../ports/event-bus';
 import { PRODUCTION_ALIAS } from '../ports/model-registry';
 import type { ServingTarget } from '../ports/serving-target';
 
-export const BAD_VERSION_DEFECTS = ['x10', 'negative', 'horizon'] as const;
+/** `nan`: weeks a broken model container emitted as NaN, stored (as JSON does) as null. */
+export const BAD_VERSION_DEFECTS = ['x10', 'negative', 'horizon', 'nan'] as const;
 export type BadVersionDefect = (typeof BAD_VERSION_DEFECTS)[number];
 
 export interface DemoPorts {
@@ -54,11 +55,15 @@ async function servingVersion(isbn: string, ports: DemoPorts): Promise<ModelVers
 }
 
 function defective(forecast: StoredForecast, defect: BadVersionDefect | 'degrade'): StoredForecast {
-  const map = (f: (v: number, i: number) => number) => ({
-    mean: forecast.mean.map(f),
-    lower: forecast.lower.map(f),
-    upper: forecast.upper.map(f),
-  });
+  // A week that is already missing (null) stays missing whatever the defect.
+  const map = (f: (v: number, i: number) => number | null) => {
+    const each = (v: number | null, i: number) => (v === null ? null : f(v, i));
+    return {
+      mean: forecast.mean.map(each),
+      lower: forecast.lower.map(each),
+      upper: forecast.upper.map(each),
+    };
+  };
   switch (defect) {
     case 'degrade':
       return map((v) => v * 2.5 + 40);
@@ -66,6 +71,8 @@ function defective(forecast: StoredForecast, defect: BadVersionDefect | 'degrade
       return map((v) => v * 10);
     case 'negative':
       return map((v, i) => (i % 3 === 0 ? -Math.abs(v) - 5 : v));
+    case 'nan':
+      return map((v, i) => (i % 4 === 1 ? null : v));
     case 'horizon':
       return {
         mean: forecast.mean.slice(0, 8),

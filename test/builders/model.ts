@@ -43,8 +43,11 @@ export interface ForecastShape {
   width?: number;
 }
 
+/** A stored forecast whose every value is a number (what a healthy model stores). */
+export type NumericForecast = StoredForecast & { mean: number[]; lower: number[]; upper: number[] };
+
 /** A deterministic, ordered (lower ≤ mean ≤ upper) forecast with a yearly ripple. */
-export function aForecast(shape: ForecastShape = {}): StoredForecast {
+export function aForecast(shape: ForecastShape = {}): NumericForecast {
   const { weeks = 104, level = 120, trend = -0.5, width = 15 } = shape;
   const mean: number[] = [];
   const lower: number[] = [];

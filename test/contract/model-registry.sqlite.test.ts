@@ -57,9 +57,9 @@ describe('SqliteModelRegistry, embedded only', () => {
     expect(await registry.getForecast(isbn, '1')).toEqual(forecast);
 
     const scaled = await registry.corruptForecast(isbn, '1', (f) => ({
-      mean: f.mean.map((v) => v * 3),
-      lower: f.lower.map((v) => v * 3),
-      upper: f.upper.map((v) => v * 3),
+      mean: f.mean.map((v) => (v === null ? v : v * 3)),
+      lower: f.lower.map((v) => (v === null ? v : v * 3)),
+      upper: f.upper.map((v) => (v === null ? v : v * 3)),
     }));
     expect(scaled.mean[0]).toBeCloseTo(forecast.mean[0]! * 3);
     expect(await registry.getForecast(isbn, '1')).toEqual(scaled);

@@ -171,7 +171,9 @@ export function describeServingTargetContract(
         withIntervals.length,
       );
       const disordered = withIntervals.flatMap((p) =>
-        p.forecast.filter((value, w) => !(p.lower_bound![w]! <= value && value <= p.upper_bound![w]!)),
+        p.forecast.filter(
+          (value, w) => !(value !== null && p.lower_bound![w]! <= value && value <= p.upper_bound![w]!),
+        ),
       );
       expect(disordered).toEqual([]);
     });

@@ -5,6 +5,7 @@ import { fleetDbPath, openFleetDb } from '../../shared/adapters/local/fleet-db';
 import type { SqliteDatabase } from '../../shared/adapters/local/sqlite';
 import { SqliteModelRegistry } from '../../shared/adapters/local/sqlite-model-registry';
 import { SqliteServingTarget } from '../../shared/adapters/local/sqlite-serving-target';
+import type { StoredForecast } from '../../shared/contracts/model';
 import { ValidationError } from '../../shared/errors';
 import type { Clock } from '../../shared/ports/clock';
 import { aForecast, aNewModelVersion } from '../builders/model';
@@ -77,10 +78,11 @@ describe('SqliteServingTarget, embedded only', () => {
       forecast.mean.slice(0, 3),
     );
 
-    const triple = (f: typeof forecast) => ({
-      mean: f.mean.map((v) => v * 3),
-      lower: f.lower.map((v) => v * 3),
-      upper: f.upper.map((v) => v * 3),
+    const times3 = (v: number | null) => (v === null ? v : v * 3);
+    const triple = (f: StoredForecast) => ({
+      mean: f.mean.map(times3),
+      lower: f.lower.map(times3),
+      upper: f.upper.map(times3),
     });
     await registry.corruptForecast(isbn, '1', triple);
     expect((await serving.predict(isbn, [{ steps: 3 }])).predictions[0]?.forecast).toEqual(

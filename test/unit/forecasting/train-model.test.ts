@@ -77,7 +77,7 @@ describe('trainModel', () => {
     });
     expect(sarima.params).toMatchObject({ transform: 'log1p', seasonalOrder: { P: 0, D: 1, Q: 1, s: 52 } });
     expect(sarima.params.seasonalProfile).toBeUndefined();
-    expect(sarima.forecast.mean.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
+    expect(sarima.forecast.mean.every((v) => v !== null && Number.isFinite(v) && v >= 0)).toBe(true);
   });
 
   it('falls back to (0,1,1) when a requested order diverges, and says so', () => {

@@ -1,0 +1,36 @@
+/**
+ * The Google Cloud model world: Vertex AI Model Registry (or MLflow) for
+ * versions, Vertex AI endpoints for serving, PipelineJobs for runs. Kept
+ * apart from backend.ts and loaded only when a config needs it, because
+ * loading `@google-cloud/aiplatform` costs about a second of CPU per process,
+ * which every function process on the embedded backend would otherwise pay
+ * at cold start (the local stack runs eight of them).
+ */
+import type { Config } from '../config';
+import { createVertexClients } from '../adapters/gcp/vertex-clients';
+import { VertexModelRegistry } from '../adapters/gcp/vertex-model-registry';
+import { VertexPipelineMonitor } from '../adapters/gcp/vertex-pipeline-monitor';
+import { VertexServingTarget } from '../adapters/gcp/vertex-serving-target';
+import { MlflowModelRegistry } from '../adapters/mlflow/mlflow-model-registry';
+import type { ModelRegistry } from '../ports/model-registry';
+import type { PipelineMonitor } from '../ports/pipeline-monitor';
+import type { ServingTarget } from '../ports/serving-target';
+
+/** Registry, serving and pipelines on Vertex AI (MLflow as the registry when configured). */
+export function openVertexWorld(
+  config: Config,
+  where: { projectId: string; location: string },
+  closers: Array<() => Promise<void> | void>,
+): { registry: ModelRegistry; serving: ServingTarget; pipelines: PipelineMonitor } {
+  const clients = createVertexClients({ ...where, apiEndpoint: config.gcp.vertexApiEndpoint });
+  closers.push(() => clients.close());
+  const registry: ModelRegistry =
+    config.registry === 'mlflow' && config.mlflow
+      ? new MlflowModelRegistry({ trackingUri: config.mlflow.trackingUri, token: config.mlflow.token })
+      : new VertexModelRegistry({ ...where, clients });
+  return {
+    registry,
+    serving: new VertexServingTarget({ ...where, clients, endpointPrefix: config.gcp.vertexEndpointPrefix }),
+    pipelines: new VertexPipelineMonitor({ ...where, clients }),
+  };
+}

@@ -109,7 +109,11 @@ describe('forecast-guard health run (embedded fleet)', () => {
     expect(doc).toMatchObject({ status: 'healthy', alerts: [] });
     expect(await drain()).toEqual([]);
     const report = await withPorts(async (b) => b.state.get(COLLECTIONS.healthReports, doc.runId));
-    expect(HealthReport.parse(report!.data)).toMatchObject({ trigger: 'manual', status: 'healthy', alerts: [] });
+    expect(HealthReport.parse(report!.data)).toMatchObject({
+      trigger: 'manual',
+      status: 'healthy',
+      alerts: [],
+    });
   });
 
   it('fires pipeline_stale when training stops, and resolves it once a run succeeds', async () => {
@@ -124,7 +128,10 @@ describe('forecast-guard health run (embedded fleet)', () => {
     expect(keys(stale.doc().alerts)).toEqual(expect.arrayContaining(['pipeline_stale:-']));
     const published = await drain();
     const staleAlert = published.find((p) => p.alert.kind === 'pipeline_stale');
-    expect(staleAlert!.attributes).toMatchObject({ runId: stale.doc().runId, correlationId: staleAlert!.alert.correlationId });
+    expect(staleAlert!.attributes).toMatchObject({
+      runId: stale.doc().runId,
+      correlationId: staleAlert!.alert.correlationId,
+    });
 
     await withPorts(async (b) =>
       b.pipelines.recordRun({

@@ -6,3 +6,5 @@
 import './pipeline-events';
 import './build-events';
 import './health-check';
+import './alert-dispatch';
+import './daily-summary';

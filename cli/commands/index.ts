@@ -1,5 +1,7 @@
 /** Every CLI command, in the order `--help` lists them. One line per command. */
 import type { Command } from '../command';
+import { alertsCommands } from './alerts';
+import { deadLettersCommands } from './dead-letters';
 import { demoCommands } from './demo';
 import { healthRunCommand } from './health';
 import { publishCommand } from './publish';
@@ -11,5 +13,7 @@ export const COMMANDS: readonly Command[] = [
   versionsCommand,
   healthRunCommand,
   publishCommand,
+  ...alertsCommands,
+  ...deadLettersCommands,
   ...demoCommands,
 ];

@@ -1,0 +1,33 @@
+/**
+ * The escalation notice: a critical alert nobody acknowledged within the
+ * escalation time goes to the escalation channel, saying how long it has
+ * been open and how to acknowledge it.
+ */
+import type { AlertState } from '../../contracts/documents/alert-state';
+import type { Notification } from '../../ports/notifier';
+import { linksFrom } from './group-item';
+
+/** The notification escalating `state` at `now`; `id` is stable for the episode. */
+export function composeEscalation(state: AlertState, id: string, now: Date): Notification {
+  const a = state.lastAlert;
+  const minutes = Math.round(
+    (now.getTime() - Date.parse(state.lastNotifiedAt ?? state.firstSeenAt)) / 60_000,
+  );
+  const who = state.isbn === undefined ? '' : `${state.isbn}${a.modelVersion ? ` v${a.modelVersion}` : ''}: `;
+  const notification: Notification = {
+    id,
+    severity: 'critical',
+    kind: 'escalation',
+    title: `${who}${a.summary} — unacknowledged for ${minutes} min`,
+    lines: [
+      `• ${state.kind} (critical): ${a.summary} [fingerprint ${state.fingerprint}]`,
+      `First told at ${state.lastNotifiedAt ?? state.firstSeenAt}; still firing (last seen ${state.lastSeenAt}) and nobody has acknowledged it.`,
+      `environment ${state.environment}${a.runId ? ` · run ${a.runId}` : ''}`,
+      `Acknowledge: forecast-guard alerts ack ${state.fingerprint} --by YOUR-NAME`,
+    ],
+    correlationId: a.correlationId,
+  };
+  const links = linksFrom(a.details);
+  if (links.length > 0) notification.links = links;
+  return notification;
+}

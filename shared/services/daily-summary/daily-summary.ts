@@ -1,0 +1,117 @@
+/**
+ * daily-summary: one digest a day of the warnings (which never page anyone),
+ * the fleet's health and the critical alerts still open, to Slack and email.
+ * It goes through the same outbox as alerts, so it is retried until it
+ * arrives and a redelivered request never sends it twice; the warnings it
+ * told are then marked as told (`pending` → `firing`).
+ */
+import { createHash } from 'node:crypto';
+import { COLLECTIONS } from '../../contracts/collections';
+import type { AlertState } from '../../contracts/documents/alert-state';
+import type { DailySummaryRequest } from '../../contracts/messages/daily-summary-request';
+import { BackendUnavailableError } from '../../errors';
+import { composeDigest, type DigestCounts } from '../../domain/alerting/digest';
+import { markDigested } from '../../domain/alerting/operator-actions';
+import type { Logger } from '../../logging/logger';
+import type { AlertDispatchDeps } from '../alert-dispatch/deps';
+import { flushPendingNotifications } from '../alert-dispatch/flush';
+import { readDoc, writeDoc } from '../alert-dispatch/outbox';
+import { routeNotifications } from '../alert-dispatch/route';
+import { sendDelivery, type SendOutcome } from '../alert-dispatch/send';
+import { collectSummaryInputs, dayWindow } from './collect';
+
+/** The request's correlation id (it reaches the digest) and the handler's logger. */
+export interface DailySummaryContext {
+  correlationId: string;
+  logger?: Logger;
+}
+
+/** What the daily summary sent, or that it had been sent. */
+export interface DailySummaryResult {
+  notificationId: string;
+  date: string;
+  counts: DigestCounts;
+  /** True when this day's digest had already been sent (a redelivery, a second scheduler run). */
+  alreadySent: boolean;
+  outcomes: SendOutcome[];
+}
+
+/** The most alert fingerprints a digest's outbox documents name. */
+const MAX_FINGERPRINTS = 200;
+
+/** Sends the digest for the request's day (see the file comment); throws a retryable error while a channel has not taken it. */
+export async function runDailySummary(
+  request: DailySummaryRequest,
+  ctx: DailySummaryContext,
+  deps: AlertDispatchDeps,
+): Promise<DailySummaryResult> {
+  const log = (ctx.logger ?? deps.logger).child({ correlationId: ctx.correlationId });
+  const scoped = { ...deps, logger: log };
+  const timer = log.startTimer('daily summary');
+  const day = dayWindow(request.date, deps.clock.now());
+  const inputs = await collectSummaryInputs(deps.state, deps.environment, day, log);
+  // One digest per environment and day; a manual request is its own (an operator may want it again).
+  const id =
+    request.trigger === 'manual'
+      ? `digest-${deps.environment}-${day.date}-${createHash('sha256').update(ctx.correlationId).digest('hex').slice(0, 12)}`
+      : `digest-${deps.environment}-${day.date}`;
+  const digest = composeDigest({
+    id,
+    date: day.date,
+    environment: deps.environment,
+    correlationId: ctx.correlationId,
+    ...inputs,
+  });
+  const fingerprints = [...inputs.criticals, ...inputs.warnings]
+    .map((s) => s.fingerprint)
+    .slice(0, MAX_FINGERPRINTS);
+
+  const claimed = await deps.state.runTransaction(async (tx) => {
+    const deliveries = routeNotifications(
+      [
+        {
+          notification: digest.notification,
+          fingerprints: fingerprints.length > 0 ? fingerprints : ['digest'],
+        },
+      ],
+      deps.notifiers,
+      deps.clock.now(),
+    );
+    for (const d of deliveries) if (await readDoc(tx, d.id)) return undefined;
+    for (const d of deliveries) writeDoc(tx, d);
+    return deliveries;
+  });
+  const alreadySent = claimed === undefined;
+  const outcomes = claimed ? await Promise.all(claimed.map((d) => sendDelivery(d, scoped))) : [];
+  if (claimed) {
+    for (const w of inputs.warnings.filter((w) => w.status !== 'resolved')) await markTold(w, scoped);
+    log.info(`daily summary ${day.date} sent`, { counts: digest.counts, notificationId: id });
+  } else {
+    log.info(`daily summary ${day.date} was already sent (${id}); only pending deliveries are retried`);
+  }
+  const flushed = await flushPendingNotifications(scoped, { limit: 10 });
+  timer.end({ date: day.date, alreadySent });
+  const failed = [...outcomes, ...flushed.outcomes].filter(
+    (o) => o.status === 'retrying' && o.notificationId === id,
+  );
+  if (failed.length > 0) {
+    throw new BackendUnavailableError(
+      `daily summary ${day.date} not delivered to ${failed.map((f) => f.channel).join(', ')} yet (${failed[0]!.error}); kept pending`,
+      failed[0]!.channel,
+      { retryable: true },
+    );
+  }
+  return { notificationId: id, date: day.date, counts: digest.counts, alreadySent, outcomes };
+}
+
+async function markTold(warning: AlertState, deps: AlertDispatchDeps): Promise<void> {
+  await deps.state.runTransaction(async (tx) => {
+    const doc = await tx.get<AlertState>(COLLECTIONS.alertStates, warning.fingerprint);
+    if (!doc || doc.data.status === 'resolved' || doc.data.severity !== 'warning') return;
+    tx.set(
+      COLLECTIONS.alertStates,
+      warning.fingerprint,
+      markDigested(doc.data, deps.clock.now()) as unknown as Record<string, unknown>,
+    );
+  });
+}

@@ -46,6 +46,8 @@ export interface AlertingConfig {
   readonly escalateAfterMs: number;
   /** A condition must hold this long before it fires (0: at first sight). */
   readonly pendingPeriodMs: number;
+  /** The alerts of one health-check run are collected this long, then go out as one notification per book. */
+  readonly groupWaitMs: number;
   /** No successful training run for this long is an alert (training is weekly). */
   readonly pipelineStaleAfterMs: number;
   /** Actual sales older than this many weeks mean the data feed stalled. */

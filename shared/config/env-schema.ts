@@ -171,6 +171,7 @@ export const EnvSchema = z.object({
   FG_REPEAT_INTERVAL_WARNING: duration('FG_REPEAT_INTERVAL_WARNING', '1d'),
   FG_ESCALATE_AFTER: duration('FG_ESCALATE_AFTER', '30m'),
   FG_PENDING_PERIOD: duration('FG_PENDING_PERIOD', '0s', { allowZero: true }),
+  FG_GROUP_WAIT: duration('FG_GROUP_WAIT', '2s', { allowZero: true }),
   FG_PIPELINE_STALE_AFTER: duration('FG_PIPELINE_STALE_AFTER', '8d'),
   FG_DATA_FRESHNESS_WEEKS: wholeNumber('FG_DATA_FRESHNESS_WEEKS', 2, 1, 52),
   FG_HEALTH_CONCURRENCY: wholeNumber('FG_HEALTH_CONCURRENCY', 4, 1, 64),

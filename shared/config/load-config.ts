@@ -96,6 +96,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       repeatIntervalMs: { critical: e.FG_REPEAT_INTERVAL_CRITICAL, warning: e.FG_REPEAT_INTERVAL_WARNING },
       escalateAfterMs: e.FG_ESCALATE_AFTER,
       pendingPeriodMs: e.FG_PENDING_PERIOD,
+      groupWaitMs: e.FG_GROUP_WAIT,
       pipelineStaleAfterMs: e.FG_PIPELINE_STALE_AFTER,
       dataFreshnessWeeks: e.FG_DATA_FRESHNESS_WEEKS,
       healthConcurrency: e.FG_HEALTH_CONCURRENCY,

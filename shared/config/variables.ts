@@ -142,6 +142,12 @@ export const VARIABLES: readonly VariableInfo[] = [
     default: '30m',
   }),
   v(
+    'FG_GROUP_WAIT',
+    "collect one run's alerts this long before notifying (longer where deliveries retry, e.g. on Firestore)",
+    (c) => ms(c.alerting.groupWaitMs),
+    { default: '2s' },
+  ),
+  v(
     'FG_PENDING_PERIOD',
     'a condition must hold this long before it fires',
     (c) => ms(c.alerting.pendingPeriodMs),

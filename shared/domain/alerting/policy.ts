@@ -39,7 +39,8 @@ export const DEFAULT_ALERT_POLICY: AlertPolicy = {
 
 /** The policy for a loaded config; `overrides` (tests, drills) win. Info alerts repeat like warnings. */
 export function alertPolicyFrom(
-  alerting: Pick<AlertingConfig, 'repeatIntervalMs' | 'escalateAfterMs' | 'pendingPeriodMs'>,
+  alerting: Pick<AlertingConfig, 'repeatIntervalMs' | 'escalateAfterMs' | 'pendingPeriodMs'> &
+    Partial<Pick<AlertingConfig, 'groupWaitMs'>>,
   overrides: Partial<AlertPolicy> = {},
 ): AlertPolicy {
   return {
@@ -50,7 +51,7 @@ export function alertPolicyFrom(
     },
     escalateAfterMs: alerting.escalateAfterMs,
     pendingPeriodMs: alerting.pendingPeriodMs,
-    groupWaitMs: DEFAULT_GROUP_WAIT_MS,
+    groupWaitMs: alerting.groupWaitMs ?? DEFAULT_GROUP_WAIT_MS,
     stormThreshold: DEFAULT_STORM_THRESHOLD,
     ...overrides,
   };

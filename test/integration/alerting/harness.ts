@@ -116,6 +116,7 @@ export function realDeps(
         repeatIntervalMs: { critical: 4 * 3_600_000, warning: 86_400_000 },
         escalateAfterMs: 30 * 60_000,
         pendingPeriodMs: 0,
+        groupWaitMs: 2000,
         pipelineStaleAfterMs: 8 * 86_400_000,
         dataFreshnessWeeks: 2,
         healthConcurrency: 4,

@@ -20,6 +20,7 @@ describe('loadConfig', () => {
       alerting: {
         repeatIntervalMs: { critical: 4 * 3_600_000, warning: 24 * 3_600_000 },
         escalateAfterMs: 30 * 60_000,
+        groupWaitMs: 2000,
         pendingPeriodMs: 0,
         pipelineStaleAfterMs: 8 * 86_400_000,
         dataFreshnessWeeks: 2,
@@ -51,6 +52,7 @@ describe('loadConfig', () => {
         FG_REPEAT_INTERVAL_WARNING: '12h',
         FG_ESCALATE_AFTER: '15m',
         FG_PENDING_PERIOD: '90s',
+        FG_GROUP_WAIT: '10s',
         FG_PIPELINE_STALE_AFTER: '1w1d',
         FG_DATA_FRESHNESS_WEEKS: '3',
         FG_HEALTH_CONCURRENCY: '16',
@@ -79,6 +81,7 @@ describe('loadConfig', () => {
     expect(config.alerting).toEqual({
       repeatIntervalMs: { critical: 7_200_000, warning: 43_200_000 },
       escalateAfterMs: 900_000,
+      groupWaitMs: 10_000,
       pendingPeriodMs: 90_000,
       pipelineStaleAfterMs: 8 * 86_400_000,
       dataFreshnessWeeks: 3,

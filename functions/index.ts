@@ -4,6 +4,7 @@
  * shared/topology.ts); the local stack serves them from the same file.
  */
 import './pipeline-events';
+import './rollback';
 import './build-events';
 import './health-check';
 import './alert-dispatch';

@@ -5,6 +5,7 @@ import { deadLettersCommands } from './dead-letters';
 import { demoCommands } from './demo';
 import { healthRunCommand } from './health';
 import { publishCommand } from './publish';
+import { rollbackCommand } from './rollback';
 import { seedCommand } from './seed';
 import { versionsCommand } from './versions';
 
@@ -12,6 +13,7 @@ export const COMMANDS: readonly Command[] = [
   seedCommand,
   versionsCommand,
   healthRunCommand,
+  rollbackCommand,
   publishCommand,
   ...alertsCommands,
   ...deadLettersCommands,

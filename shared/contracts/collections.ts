@@ -10,7 +10,7 @@ export const COLLECTIONS = {
   pendingNotifications: 'pending-notifications',
   /** LastKnownGood, id = ISBN. */
   lastKnownGood: 'last-known-good',
-  /** RollbackLease, id = ISBN. */
+  /** RollbackLease, id = ISBN (exists while held); `<isbn>:history` keeps the book's serving history. */
   rollbackLeases: 'rollback-leases',
   /** RollbackBackup, id = backupId. */
   rollbackBackups: 'rollback-backups',

@@ -1,0 +1,334 @@
+/**
+ * `rollback`: one command for every rollback an operator needs (DESIGN §7):
+ *   rollback --isbn X --to-version N|previous|last-known-good   one book (repeat --isbn for a list)
+ *   rollback --isbn X --emergency                              that book to its last-known-good
+ *   rollback --emergency                                       every book not on its last-known-good
+ *   rollback --all-models --to-version previous|last-known-good every served book
+ *   rollback --restore-backup ID                               put a backup back exactly
+ *   rollback --recover [--force]                               finish or undo interrupted rollbacks
+ * with --dry-run (print the plan, change nothing), --force (allow a
+ * quarantined version; recorded), --reason, --by (default $USER),
+ * --request-id (idempotency key; default a new one), --concurrency N.
+ * Exit 0 when every book succeeded or had nothing to do, 1 when any failed
+ * (listed on stderr), 2 bad input, 3 backend unreachable.
+ */
+import { hostname } from 'node:os';
+import type {
+  RollbackRequest,
+  RollbackScope,
+  RollbackTarget,
+} from '../../shared/contracts/messages/rollback-request';
+import { parseIsbn13 } from '../../shared/domain/isbn';
+import type { ValidationError } from '../../shared/errors';
+import { createLogger } from '../../shared/logging/logger';
+import { newCorrelationId } from '../../shared/logging/correlation';
+import { randomIds } from '../../shared/ports/clock';
+import {
+  applyRollback,
+  failedBooks,
+  recoverInterrupted,
+  restoreBackup,
+  type HolderLiveness,
+  type RollbackDeps,
+  type RollbackDryRun,
+  type RollbackResult,
+} from '../../shared/services/rollback';
+import type { Backend } from '../../shared/wiring/backend';
+import { withBackend } from '../backend';
+import type { Command, CommandContext } from '../command';
+import { EXIT, UsageError, type ExitCode } from '../exit-codes';
+import { createProgress } from '../progress';
+
+const USAGE =
+  'rollback (--isbn X... (--to-version N|previous|last-known-good | --emergency) | --emergency | --all-models --to-version previous|last-known-good | --restore-backup ID | --recover) [--dry-run] [--force] [--reason TEXT] [--by NAME] [--request-id ID] [--concurrency N]';
+
+/**
+ * Whether a lease holder (`name@host:pid`) still runs, told only for this
+ * machine's processes: a dead holder's books can be recovered at once
+ * instead of after the lease expires.
+ */
+export function localLiveness(host: string = hostname()): HolderLiveness {
+  return (holder) => {
+    const m = /@([^@]+):(\d+)$/.exec(holder);
+    if (!m || m[1] !== host) return undefined;
+    try {
+      process.kill(Number(m[2]), 0);
+      return true;
+    } catch (err) {
+      // EPERM: it exists but belongs to someone else.
+      return (err as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  };
+}
+
+function str(ctx: CommandContext, name: string): string | undefined {
+  const v = ctx.flags[name];
+  return typeof v === 'string' && v !== '' ? v : undefined;
+}
+
+function targetOf(value: string): RollbackTarget {
+  if (value === 'previous' || value === 'last-known-good') return { kind: value };
+  if (/^[0-9]+$/.test(value)) return { kind: 'version', version: value };
+  throw new UsageError(
+    `--to-version must be a version number, previous or last-known-good (got "${value}")`,
+    ['to-version'],
+  );
+}
+
+function isbnsOf(ctx: CommandContext): string[] {
+  const raw = (ctx.flags.isbn as string[] | undefined) ?? [];
+  return raw.map((value) => {
+    try {
+      return parseIsbn13(value);
+    } catch (err) {
+      throw new UsageError(`--isbn: ${(err as ValidationError).message}`, ['isbn']);
+    }
+  });
+}
+
+/** The RollbackRequest the flags ask for; UsageError naming the flag when they do not add up. */
+export function requestFromFlags(ctx: CommandContext, ids = randomIds): RollbackRequest {
+  const isbns = isbnsOf(ctx);
+  const toVersion = str(ctx, 'to-version');
+  const emergency = ctx.flags.emergency === true;
+  const all = ctx.flags['all-models'] === true;
+  if (all && isbns.length > 0)
+    throw new UsageError('--all-models and --isbn exclude each other', ['all-models']);
+  if (all && emergency)
+    throw new UsageError('--all-models and --emergency exclude each other', ['emergency']);
+  if (emergency && toVersion) {
+    throw new UsageError('--emergency always goes to the last-known-good version; leave out --to-version', [
+      'to-version',
+    ]);
+  }
+  let scope: RollbackScope;
+  let target: RollbackTarget;
+  if (emergency) {
+    scope = isbns.length > 0 ? { isbns } : { emergency: true };
+    target = { kind: 'last-known-good' };
+  } else if (all) {
+    if (!toVersion)
+      throw new UsageError('--all-models needs --to-version previous or last-known-good', ['to-version']);
+    target = targetOf(toVersion);
+    if (target.kind === 'version') {
+      throw new UsageError(
+        "--all-models needs --to-version previous or last-known-good; a version number is one book's",
+        ['to-version'],
+      );
+    }
+    scope = { all: true };
+  } else {
+    if (isbns.length === 0)
+      throw new UsageError('say which books: --isbn X, --all-models or --emergency', ['isbn']);
+    if (!toVersion)
+      throw new UsageError('--to-version is required with --isbn (or use --emergency)', ['to-version']);
+    scope = { isbns };
+    target = targetOf(toVersion);
+  }
+  return {
+    requestId: str(ctx, 'request-id') ?? ids.next('cli'),
+    scope,
+    target,
+    reason: str(ctx, 'reason') ?? (emergency ? 'emergency rollback from the CLI' : 'rollback from the CLI'),
+    requestedBy: requester(ctx),
+    dryRun: ctx.flags['dry-run'] === true,
+    force: ctx.flags.force === true,
+    correlationId: newCorrelationId(ids),
+  };
+}
+
+function requester(ctx: CommandContext): string {
+  const by = str(ctx, 'by') ?? ctx.env.USER ?? ctx.env.USERNAME;
+  if (!by) throw new UsageError('--by is required when $USER is not set', ['by']);
+  return by;
+}
+
+function concurrencyOf(ctx: CommandContext): number | undefined {
+  const v = str(ctx, 'concurrency');
+  if (v === undefined) return undefined;
+  if (!/^[0-9]+$/.test(v) || Number(v) < 1 || Number(v) > 256) {
+    throw new UsageError(`--concurrency must be a whole number from 1 to 256 (got "${v}")`, ['concurrency']);
+  }
+  return Number(v);
+}
+
+function depsFor(
+  ctx: CommandContext,
+  backend: Backend,
+  fleetWide: boolean,
+): { deps: RollbackDeps; done: () => void } {
+  const progress = createProgress(ctx.interactive && fleetWide);
+  // The operator reads a table; log lines go to stderr, errors only unless FG_LOG_LEVEL asks for more.
+  const level = backend.config.defaulted.includes('FG_LOG_LEVEL') ? 'error' : backend.config.logLevel;
+  const logger = createLogger({ component: 'rollback-cli', level, write: (line) => ctx.out.error(line) });
+  const concurrency = concurrencyOf(ctx);
+  const deps: RollbackDeps = {
+    state: backend.state,
+    registry: backend.registry,
+    serving: backend.serving,
+    bus: backend.bus,
+    clock: backend.clock,
+    logger,
+    holder: `cli@${hostname()}:${process.pid}`,
+    liveness: localLiveness(),
+    environment: backend.config.environment,
+    ...(concurrency ? { options: { concurrency } } : {}),
+    onProgress: (p) => {
+      if (p.phase === 'finished') progress.update(p.done, p.total, p.isbn);
+    },
+  };
+  return { deps, done: () => progress.done() };
+}
+
+function printOutcome(ctx: CommandContext, result: RollbackResult | RollbackDryRun): ExitCode {
+  if ('dryRun' in result) {
+    ctx.out.line(`dry run of ${result.rollbackId}: nothing was changed`);
+    ctx.out.table(
+      result.results.map((r) => ({
+        isbn: r.isbn,
+        action: r.action,
+        from: r.from,
+        to: r.to,
+        why: r.via ?? r.reason,
+        forced: r.forced,
+      })),
+      ['isbn', 'action', 'from', 'to', 'why', 'forced'],
+    );
+    ctx.out.result({
+      rollbackId: result.rollbackId,
+      backupId: result.backupId,
+      durationMs: result.durationMs,
+      dryRun: true,
+      results: result.results,
+    });
+    return EXIT.ok;
+  }
+  const failed = failedBooks(result);
+  ctx.out.table(
+    result.results.map((r) => ({
+      isbn: r.isbn,
+      status: r.status,
+      from: r.from,
+      to: r.to,
+      verified: r.verified,
+      ms: r.durationMs,
+      note: r.error ?? r.note,
+    })),
+    ['isbn', 'status', 'from', 'to', 'verified', 'ms', 'note'],
+  );
+  const counts = new Map<string, number>();
+  for (const r of result.results) counts.set(r.status, (counts.get(r.status) ?? 0) + 1);
+  const summary = [...counts].map(([s, n]) => `${n} ${s}`).join(', ') || 'no books';
+  const replay = result.replayed
+    ? ' (answered from an earlier run with this request id; nothing changed now)'
+    : '';
+  ctx.out.line(
+    `rollback ${result.rollbackId}, backup ${result.backupId}: ${summary} in ${result.durationMs} ms${replay}`,
+  );
+  ctx.out.result({
+    rollbackId: result.rollbackId,
+    backupId: result.backupId,
+    requestId: result.requestId,
+    status: result.status,
+    replayed: result.replayed,
+    durationMs: result.durationMs,
+    results: result.results,
+  });
+  if (failed.length === 0 && result.status === 'done') return EXIT.ok;
+  ctx.out.error(
+    `rollback: ${failed.length} book(s) failed: ${failed.map((r) => `${r.isbn} (${r.status}: ${r.error ?? '?'})`).join('; ')}`,
+  );
+  return EXIT.problem;
+}
+
+async function recover(ctx: CommandContext): Promise<ExitCode> {
+  const report = await withBackend(ctx, (backend) => {
+    const { deps, done } = depsFor(ctx, backend, true);
+    return recoverInterrupted(deps, { force: ctx.flags.force === true }).finally(done);
+  });
+  ctx.out.table(
+    report.books.map((r) => ({
+      isbn: r.isbn,
+      status: r.status,
+      from: r.from,
+      to: r.to,
+      verified: r.verified,
+      note: r.note,
+      error: r.error,
+    })),
+    ['isbn', 'status', 'from', 'to', 'verified', 'note', 'error'],
+  );
+  ctx.out.line(
+    `recovered ${report.books.length} book(s); runs marked interrupted: ${report.runs.join(', ') || 'none'}`,
+  );
+  for (const l of report.live) {
+    ctx.out.line(
+      `left alone: ISBN ${l.isbn} held by ${l.holder} until ${l.expiresAt} (use --force if it is dead)`,
+    );
+  }
+  ctx.out.result({ recovered: report.books, runs: report.runs, live: report.live, errors: report.errors });
+  if (report.errors.length > 0) {
+    ctx.out.error(
+      `rollback --recover: ${report.errors.length} book(s) not recovered: ${report.errors.map((e) => `${e.isbn} (${e.error})`).join('; ')}`,
+    );
+    return report.errors.every((e) => e.retryable) ? EXIT.unreachable : EXIT.problem;
+  }
+  return report.books.some((b) => b.status === 'failed' && b.note !== 'released by recovery')
+    ? EXIT.problem
+    : EXIT.ok;
+}
+
+/** The `rollback` command (see the module comment for its forms). */
+export const rollbackCommand: Command = {
+  name: 'rollback',
+  summary: 'roll books back (a version, previous, last-known-good), restore a backup, or recover',
+  usage: USAGE,
+  options: {
+    isbn: { type: 'string', multiple: true },
+    'to-version': { type: 'string' },
+    emergency: { type: 'boolean' },
+    'all-models': { type: 'boolean' },
+    'restore-backup': { type: 'string' },
+    recover: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+    force: { type: 'boolean' },
+    reason: { type: 'string' },
+    by: { type: 'string' },
+    'request-id': { type: 'string' },
+    concurrency: { type: 'string' },
+  },
+  async run(ctx) {
+    if (ctx.flags.recover === true) return recover(ctx);
+    const backupId = str(ctx, 'restore-backup');
+    if (backupId !== undefined) {
+      if (ctx.flags.isbn || ctx.flags['to-version'] || ctx.flags.emergency || ctx.flags['all-models']) {
+        throw new UsageError('--restore-backup takes no --isbn, --to-version, --emergency or --all-models', [
+          'restore-backup',
+        ]);
+      }
+      const ids = randomIds;
+      const result = await withBackend(ctx, (backend) => {
+        const { deps, done } = depsFor(ctx, backend, true);
+        return restoreBackup(
+          {
+            backupId,
+            requestId: str(ctx, 'request-id') ?? ids.next('cli-restore'),
+            requestedBy: requester(ctx),
+            reason: str(ctx, 'reason') ?? `restore backup ${backupId} from the CLI`,
+            correlationId: newCorrelationId(ids),
+            dryRun: ctx.flags['dry-run'] === true,
+          },
+          deps,
+        ).finally(done);
+      });
+      return printOutcome(ctx, result);
+    }
+    const request = requestFromFlags(ctx);
+    const fleetWide = !('isbns' in request.scope);
+    const result = await withBackend(ctx, (backend) => {
+      const { deps, done } = depsFor(ctx, backend, fleetWide);
+      return applyRollback(request, deps).finally(done);
+    });
+    return printOutcome(ctx, result);
+  },
+};

@@ -1,0 +1,144 @@
+/**
+ * The rollback use case: `applyRollback(request, deps)` for a RollbackRequest
+ * (a version, `previous` or `last-known-good`, for named books, every served
+ * book or an emergency), `restoreBackup` to put a backup back exactly.
+ *
+ * - Dry run: reads, plans, returns the plan; changes and claims nothing.
+ * - Idempotent by requestId: the run's ids derive from it, so a second
+ *   request with the same requestId answers the first one's result (from its
+ *   records) and changes nothing; one still running → ConflictError
+ *   (retryable, so Pub/Sub redelivers later); one whose process died is
+ *   recovered first, then answered (status `interrupted`).
+ * - Named books: any refusal (unknown ISBN or version, quarantined target
+ *   without `force`, nothing served, no previous/last-known-good) refuses
+ *   the whole request before anything changes. Fleet-wide: each book is
+ *   reported on its own; a failed book does not stop the others.
+ */
+import { parseWith } from '../../contracts/parse';
+import { RollbackRequest } from '../../contracts/messages/rollback-request';
+import { backupIdFor, rollbackIdFor } from '../../domain/rollback/ids';
+import { planRestore, planRollback } from '../../domain/rollback/plan';
+import { scopeKind } from '../../domain/rollback/types';
+import { refusalError } from '../../domain/rollback/validate-plan';
+import type { RollbackBackup } from '../../contracts/documents/rollback';
+import { ConflictError } from '../../errors';
+import { readBackup, readHead } from './backups';
+import type { RollbackDeps } from './deps';
+import { rollbackOptions } from './deps';
+import { recoverInterrupted, runIsDead } from './recover';
+import { dryRunOf, resultOfRun, type RollbackDryRun, type RollbackResult } from './results';
+import { executeRun, RunAlreadyClaimed } from './run';
+import { fleetScopeIsbns, readBooks } from './snapshot';
+
+/** Rolls back as `request` asks (see the module comment), or with `dryRun` only plans. */
+export async function applyRollback(
+  input: RollbackRequest,
+  deps: RollbackDeps,
+): Promise<RollbackResult | RollbackDryRun> {
+  const request = parseWith(RollbackRequest, input, 'RollbackRequest');
+  const started = performance.now();
+  const scope = scopeKind(request.scope);
+  const isbns =
+    'isbns' in request.scope
+      ? [...new Set(request.scope.isbns)]
+      : await fleetScopeIsbns(deps, scope as 'all' | 'emergency');
+
+  if (request.dryRun) {
+    const plan = planRollback(request, await readBooks(deps, isbns));
+    return dryRunOf(plan, Math.round(performance.now() - started));
+  }
+  const backupId = backupIdFor(request.requestId);
+  const seen = await readHead(deps.state, backupId);
+  if (seen) return replay(deps, seen);
+  if (scope === 'isbns') {
+    const refusal = refusalError(planRollback(request, await readBooks(deps, isbns)));
+    if (refusal) throw refusal;
+  }
+  try {
+    return await executeRun(
+      {
+        kind: 'rollback',
+        requestId: request.requestId,
+        rollbackId: rollbackIdFor(request.requestId),
+        backupId,
+        requestedBy: request.requestedBy,
+        reason: request.reason,
+        correlationId: request.correlationId,
+        isbns,
+        plan: (books) => planRollback(request, books),
+      },
+      deps,
+    );
+  } catch (err) {
+    if (err instanceof RunAlreadyClaimed) return replay(deps, (await readHead(deps.state, backupId))!);
+    throw err;
+  }
+}
+
+/** `rollback --restore-backup ID`, as the service takes it. */
+export interface RestoreBackupRequest {
+  /** The backup to put back (a `bk-…` id from a rollback's answer). */
+  backupId: string;
+  /** Idempotency key of this restore (it is a run of its own, with its own backup). */
+  requestId: string;
+  requestedBy: string;
+  reason: string;
+  correlationId: string;
+  dryRun?: boolean;
+}
+
+/**
+ * Puts every book of a backup back exactly as it holds it: the production
+ * alias (or none), each deployed version with its share, nothing else
+ * deployed. The current state is backed up first (this run's own backup), so
+ * a restore can itself be undone. Unknown backup → NotFoundError.
+ */
+export async function restoreBackup(
+  request: RestoreBackupRequest,
+  deps: RollbackDeps,
+): Promise<RollbackResult | RollbackDryRun> {
+  const started = performance.now();
+  const backup = await readBackup(deps.state, request.backupId);
+  const isbns = backup.entries.map((e) => e.isbn);
+  const plan = (books: Parameters<typeof planRestore>[2]) => planRestore(request, backup.entries, books);
+  if (request.dryRun)
+    return dryRunOf(plan(await readBooks(deps, isbns)), Math.round(performance.now() - started));
+  const backupId = backupIdFor(request.requestId);
+  const seen = await readHead(deps.state, backupId);
+  if (seen) return replay(deps, seen);
+  const refusal = refusalError(plan(await readBooks(deps, isbns)));
+  if (refusal) throw refusal;
+  try {
+    return await executeRun(
+      {
+        kind: 'restore-backup',
+        requestId: request.requestId,
+        rollbackId: rollbackIdFor(request.requestId),
+        backupId,
+        requestedBy: request.requestedBy,
+        reason: request.reason,
+        correlationId: request.correlationId,
+        isbns,
+        plan,
+      },
+      deps,
+    );
+  } catch (err) {
+    if (err instanceof RunAlreadyClaimed) return replay(deps, (await readHead(deps.state, backupId))!);
+    throw err;
+  }
+}
+
+/** The answer for a requestId seen before; recovers its run first when that run died. */
+async function replay(deps: RollbackDeps, head: RollbackBackup): Promise<RollbackResult> {
+  if (head.status !== 'running') return resultOfRun(deps.state, head);
+  const { leaseTtlMs } = rollbackOptions(deps);
+  if (!runIsDead(head, deps.clock.now(), leaseTtlMs, deps)) {
+    throw new ConflictError(
+      `request ${head.requestId} is already being handled (rollback ${head.rollbackId} by ${head.holder ?? 'another process'}, started ${head.createdAt}); ask again later for its result`,
+      { retryable: true },
+    );
+  }
+  await recoverInterrupted(deps, { rollbackId: head.rollbackId, correlationId: head.correlationId });
+  return resultOfRun(deps.state, (await readHead(deps.state, head.backupId)) ?? head);
+}

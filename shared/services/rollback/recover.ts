@@ -1,0 +1,309 @@
+/**
+ * Recovery of interrupted rollbacks (a process killed, a function timed out).
+ * A book is interrupted when its lease is still held but stale: expired, or
+ * its holder known dead. Recovery takes the lease over and, from the intent
+ * the run wrote before switching:
+ * - no intent: the run never switched this book → record it failed
+ *   ("interrupted before the switch; unchanged") and release;
+ * - intent, and the book is exactly as intended → verify with a canary and
+ *   record it succeeded ("completed by recovery");
+ * - intent otherwise (untouched or half-switched) → put it back exactly as
+ *   the backup holds it and record it restored ("restored by recovery").
+ * Records land on the interrupted run (its rollbackId), so replaying its
+ * requestId answers with every book. Runs left `running` by a dead holder
+ * are marked `interrupted`.
+ *
+ * Runs from `forecast-guard rollback --recover`, and by itself whenever a
+ * rollback finds a stale lease on a book it wants, or a replayed request
+ * finds its run dead.
+ */
+import { COLLECTIONS } from '../../contracts/collections';
+import type {
+  RollbackBackup,
+  RollbackBackupEntry,
+  RollbackLease,
+  RollbackRecord,
+} from '../../contracts/documents/rollback';
+import { historyAfterSwitch, appendHistory } from '../../domain/rollback/history';
+import { decideRecovery } from '../../domain/rollback/recovery';
+import { desiredFromEntry, servingVersion } from '../../domain/rollback/serving';
+import { describeError, isRetryable } from '../../errors';
+import { PRODUCTION_ALIAS } from '../../ports/model-registry';
+import { readBackup, readHead, updateHead, type LoadedBackup } from './backups';
+import type { RollbackDeps } from './deps';
+import { rollbackOptions } from './deps';
+import { publishOutcome } from './events';
+import { finishBook, isHeld, isStale, readHistory, takeOverLease } from './leases';
+import { bookResultOf, type BookResult } from './results';
+import { switchAndVerify, verifyDesired } from './switch-book';
+
+/** Options of `recoverInterrupted` (`rollback --recover [--force]`). */
+export interface RecoverOptions {
+  /** Take over held leases even when not stale (the operator knows their holder is gone). */
+  force?: boolean;
+  /** Only this run's books. */
+  rollbackId?: string;
+  correlationId?: string;
+}
+
+/** What a recovery did, book by book, and what it left alone. */
+export interface RecoveryReport {
+  /** One line per book recovered. */
+  books: BookResult[];
+  /** Runs marked interrupted. */
+  runs: string[];
+  /** Held leases left alone because their holder is alive and they have not expired. */
+  live: Array<{ isbn: string; holder: string; expiresAt: string }>;
+  /**
+   * Books recovery could not get to (e.g. on Firestore, a transaction the dead
+   * process left open keeps the lease locked for up to a minute); `retryable`
+   * says whether running recovery again later can help.
+   */
+  errors: Array<{ isbn: string; error: string; retryable: boolean }>;
+}
+
+/** Cache of backups read during one recovery (a fleet run's books share one). */
+type BackupCache = Map<string, Promise<LoadedBackup | undefined>>;
+
+function entryFrom(
+  cache: BackupCache,
+  deps: RollbackDeps,
+  backupId: string,
+  isbn: string,
+): Promise<RollbackBackupEntry | undefined> {
+  let loaded = cache.get(backupId);
+  if (!loaded) {
+    loaded = readBackup(deps.state, backupId).catch(() => undefined);
+    cache.set(backupId, loaded);
+  }
+  return loaded.then((b) => b?.entries.find((e) => e.isbn === isbn));
+}
+
+/**
+ * Recovers one book from a stale lease. Undefined when another process took
+ * it over first. Never throws for a recovery that fails: the record says so
+ * and the lease stays held (with its intent) for the next attempt.
+ */
+export async function recoverBook(
+  deps: RollbackDeps,
+  stale: RollbackLease,
+  options: { force?: boolean; correlationId?: string; cache?: BackupCache } = {},
+): Promise<BookResult | undefined> {
+  const lease = await takeOverLease(deps, stale, options.force === true);
+  if (!lease) return undefined;
+  const started = performance.now();
+  const cache = options.cache ?? new Map();
+  const { canarySteps } = rollbackOptions(deps);
+  const isbn = stale.isbn;
+  const rollbackId = stale.rollbackId ?? 'unknown-run';
+  const head: RollbackBackup | undefined = stale.backupId
+    ? await readHead(deps.state, stale.backupId)
+    : undefined;
+  const correlationId = options.correlationId ?? head?.correlationId ?? `recovery-${rollbackId}`;
+  const at = () => deps.clock.now().toISOString();
+  const base = {
+    rollbackId,
+    requestId: stale.requestId,
+    isbn,
+    requestedBy: head?.requestedBy ?? deps.holder,
+    reason: head?.reason?.trim() ? head.reason : 'recovery of an interrupted rollback',
+    ...(stale.backupId ? { backupId: stale.backupId } : {}),
+  };
+  const history = await readHistory(deps.state, isbn);
+  const intent = stale.intent;
+
+  let record: RollbackRecord;
+  let release = true;
+  let newHistory = history;
+  if (!intent) {
+    const serving = await deps.serving.getServing(isbn).catch(() => undefined);
+    const current = servingVersion(serving ?? null);
+    record = {
+      ...base,
+      from: current,
+      to: null,
+      status: 'failed',
+      verified: false,
+      durationMs: 0,
+      error: 'the run was interrupted before it switched this book; nothing was changed',
+      note: 'released by recovery',
+      at: at(),
+    };
+  } else {
+    const [alias, serving] = await Promise.all([
+      deps.registry.getAlias(isbn, PRODUCTION_ALIAS),
+      deps.serving.getServing(isbn),
+    ]);
+    const entry = await entryFrom(cache, deps, intent.backupId, isbn);
+    let decision = decideRecovery(intent, { productionAlias: alias, serving: serving ?? null }, entry);
+    let completeError: string | undefined;
+    if (decision.action === 'complete') {
+      const check = await verifyDesired(deps, isbn, intent.desired, canarySteps);
+      if (check.ok) {
+        record = {
+          ...base,
+          from: intent.from,
+          to: intent.to,
+          status: 'succeeded',
+          verified: true,
+          durationMs: 0,
+          note: 'completed by recovery',
+          at: at(),
+        };
+        newHistory = intent.to
+          ? historyAfterSwitch(history, {
+              from: intent.from,
+              to: intent.to,
+              at: at(),
+              via: 'recovery',
+              rollbackId,
+            })
+          : history;
+      } else {
+        completeError = check.detail;
+        decision =
+          entry && desiredFromEntry(entry)
+            ? { action: 'restore', unchanged: false }
+            : {
+                action: 'unrecoverable',
+                reason: `verification failed (${check.detail}) and the backup cannot be restored`,
+              };
+      }
+    }
+    if (decision.action === 'restore') {
+      const desired = desiredFromEntry(entry!)!;
+      const check = await switchAndVerify(deps, isbn, desired, canarySteps);
+      const why = completeError
+        ? `verification after recovery failed: ${completeError}`
+        : decision.unchanged
+          ? 'the run was interrupted before it switched this book'
+          : 'the run was interrupted mid-switch';
+      if (check.ok) {
+        record = {
+          ...base,
+          from: intent.from,
+          to: intent.to,
+          status: 'restored',
+          verified: false,
+          durationMs: 0,
+          error: why,
+          note: 'restored by recovery',
+          at: at(),
+        };
+        const back = servingVersion(entry!.serving);
+        newHistory = back
+          ? appendHistory(history, { version: back, at: at(), via: 'restore', rollbackId })
+          : history;
+      } else {
+        release = false;
+        record = {
+          ...base,
+          from: intent.from,
+          to: intent.to,
+          status: 'failed',
+          verified: false,
+          durationMs: 0,
+          error: `${why}; restoring from backup ${intent.backupId} failed: ${check.detail}`,
+          note: 'recovery failed; lease kept',
+          at: at(),
+        };
+      }
+    } else if (decision.action === 'unrecoverable') {
+      release = false;
+      record = {
+        ...base,
+        from: intent.from,
+        to: intent.to,
+        status: 'failed',
+        verified: false,
+        durationMs: 0,
+        error: decision.reason,
+        note: 'recovery impossible; lease kept',
+        at: at(),
+      };
+    }
+  }
+  record!.durationMs = Math.round(performance.now() - started);
+  try {
+    await finishBook(deps, { lease, record: record!, history: newHistory, release });
+  } catch (err) {
+    deps.logger.error(`recovery of ISBN ${isbn} could not record its outcome: ${describeError(err)}`, {
+      rollbackId,
+      error: err,
+    });
+    throw err;
+  }
+  await publishOutcome(deps, record!, correlationId);
+  deps.onProgress?.({ phase: 'recovered', isbn, done: 1, total: 1 });
+  deps.logger.warning(`recovered ISBN ${isbn} of interrupted rollback ${rollbackId}: ${record!.status}`, {
+    correlationId,
+    rollbackId,
+    isbn,
+    note: record!.note,
+    error: record!.error,
+  });
+  return bookResultOf(record!);
+}
+
+/**
+ * Recovers every stale held lease (or only those of `rollbackId`), then marks
+ * runs still `running` whose holder is dead or whose time is up as interrupted.
+ */
+export async function recoverInterrupted(
+  deps: RollbackDeps,
+  options: RecoverOptions = {},
+): Promise<RecoveryReport> {
+  const { leaseTtlMs } = rollbackOptions(deps);
+  const now = deps.clock.now();
+  const report: RecoveryReport = { books: [], runs: [], live: [], errors: [] };
+  const held = await deps.state.query<RollbackLease>(COLLECTIONS.rollbackLeases, {
+    where: [{ field: 'held', op: '==', value: true }],
+  });
+  const cache: BackupCache = new Map();
+  for (const doc of held) {
+    const lease = doc.data;
+    if (!isHeld(lease)) continue;
+    if (options.rollbackId !== undefined && lease.rollbackId !== options.rollbackId) continue;
+    if (!isStale(lease, now, deps.liveness, options.force)) {
+      report.live.push({ isbn: lease.isbn, holder: lease.holder, expiresAt: lease.expiresAt });
+      continue;
+    }
+    try {
+      const result = await recoverBook(deps, lease, {
+        force: options.force,
+        correlationId: options.correlationId,
+        cache,
+      });
+      if (result) report.books.push(result);
+    } catch (err) {
+      // One book out of reach must not keep the others from being recovered.
+      report.errors.push({ isbn: lease.isbn, error: describeError(err), retryable: isRetryable(err) });
+    }
+  }
+  const running = await deps.state.query<RollbackBackup>(COLLECTIONS.rollbackBackups, {
+    where: [{ field: 'status', op: '==', value: 'running' }],
+  });
+  for (const doc of running) {
+    const head = doc.data;
+    if (options.rollbackId !== undefined && head.rollbackId !== options.rollbackId) continue;
+    if (!runIsDead(head, now, leaseTtlMs, deps, options.force)) continue;
+    if (report.live.some((l) => l.holder === head.holder)) continue;
+    if (report.errors.length > 0 && held.some((d) => d.data.rollbackId === head.rollbackId)) continue;
+    await updateHead(deps.state, { ...head, status: 'interrupted', finishedAt: now.toISOString() });
+    report.runs.push(head.rollbackId);
+  }
+  return report;
+}
+
+/** A run whose holder is dead, or older than a lease could be, or forced. */
+export function runIsDead(
+  head: RollbackBackup,
+  now: Date,
+  leaseTtlMs: number,
+  deps: Pick<RollbackDeps, 'liveness'>,
+  force = false,
+): boolean {
+  if (force) return true;
+  if (head.holder && deps.liveness?.(head.holder) === false) return true;
+  return Date.parse(head.createdAt) + leaseTtlMs <= now.getTime();
+}

@@ -9,3 +9,4 @@ import './build-events';
 import './health-check';
 import './alert-dispatch';
 import './daily-summary';
+import './post-deploy-validation';

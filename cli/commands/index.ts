@@ -3,10 +3,12 @@ import type { Command } from '../command';
 import { alertsCommands } from './alerts';
 import { deadLettersCommands } from './dead-letters';
 import { demoCommands } from './demo';
+import { deployCommand } from './deploy';
 import { healthRunCommand } from './health';
 import { publishCommand } from './publish';
 import { rollbackCommand } from './rollback';
 import { seedCommand } from './seed';
+import { validateCommand } from './validate';
 import { versionsCommand } from './versions';
 
 export const COMMANDS: readonly Command[] = [
@@ -17,5 +19,7 @@ export const COMMANDS: readonly Command[] = [
   publishCommand,
   ...alertsCommands,
   ...deadLettersCommands,
+  deployCommand,
+  validateCommand,
   ...demoCommands,
 ];

@@ -1,0 +1,103 @@
+/**
+ * What the validation service needs — the ports, a clock, ids, a logger,
+ * the environment whose thresholds apply — and its tuning. Built by the
+ * post-deploy function, the CLI, a bench or a test; the service reaches for
+ * nothing else.
+ */
+import type { Environment } from '../../contracts/primitives';
+import type { ArimaSanityLimits } from '../../domain/validation/arima-sanity';
+import { DEFAULT_MIN_PREDICTIONS } from '../../domain/validation/batch-plan';
+import { DEFAULT_LATENCY_BUDGET_MS } from '../../domain/validation/latency';
+import type { RangeLimits } from '../../domain/validation/response-checks';
+import type { ThresholdOverrides } from '../../domain/thresholds';
+import { ValidationError } from '../../errors';
+import type { Logger } from '../../logging/logger';
+import type { Clock, IdGenerator } from '../../ports/clock';
+import type { EventBus } from '../../ports/event-bus';
+import type { ModelRegistry } from '../../ports/model-registry';
+import type { SalesData } from '../../ports/sales-data';
+import type { ServingTarget } from '../../ports/serving-target';
+import type { StateStore } from '../../ports/state-store';
+
+export interface ValidationOptions {
+  /** Predictions one run makes at least, across the versions it validates. */
+  minPredictions: number;
+  /** Prediction calls in flight at once. */
+  concurrency: number;
+  /** p95 latency a healthy endpoint stays within. */
+  latencyBudgetMs: number;
+  /** Versions a fleet run prepares and finishes at once. */
+  fleetConcurrency: number;
+  /** Median forecast ratio to the previous version beyond which a version has shifted implausibly. */
+  shiftFactor: number;
+  range: Partial<RangeLimits>;
+  arima: Partial<ArimaSanityLimits>;
+}
+
+export const DEFAULT_VALIDATION_OPTIONS: Readonly<ValidationOptions> = Object.freeze({
+  minPredictions: DEFAULT_MIN_PREDICTIONS,
+  concurrency: 8,
+  latencyBudgetMs: DEFAULT_LATENCY_BUDGET_MS,
+  fleetConcurrency: 2,
+  shiftFactor: 3,
+  range: {},
+  arima: {},
+});
+
+export interface ValidationDeps {
+  registry: ModelRegistry;
+  serving: ServingTarget;
+  sales: SalesData;
+  state: StateStore;
+  bus: EventBus;
+  clock: Clock;
+  ids: IdGenerator;
+  logger: Logger;
+  /** Whose thresholds apply (the deployment's environment). */
+  environment: Environment;
+  overrides?: ThresholdOverrides;
+  options?: Partial<ValidationOptions>;
+  /** Monotonic milliseconds for latencies; `performance.now` by default. */
+  monotonic?: () => number;
+}
+
+/** The options with defaults filled in, checked (a bad value names itself). */
+export function validationOptions(deps: Pick<ValidationDeps, 'options'>): ValidationOptions {
+  const o = { ...DEFAULT_VALIDATION_OPTIONS, ...deps.options };
+  const whole = (name: keyof ValidationOptions, min: number, max: number) => {
+    const v = o[name] as number;
+    if (!Number.isInteger(v) || v < min || v > max) {
+      throw new ValidationError(
+        `validation ${name} must be a whole number from ${min} to ${max} (got ${v})`,
+        [name],
+      );
+    }
+  };
+  whole('minPredictions', 0, 1_000_000);
+  whole('concurrency', 1, 256);
+  whole('fleetConcurrency', 1, 64);
+  if (!(o.latencyBudgetMs > 0)) {
+    throw new ValidationError(`validation latencyBudgetMs must be > 0 (got ${o.latencyBudgetMs})`, [
+      'latencyBudgetMs',
+    ]);
+  }
+  return o;
+}
+
+/** Runs `fn` over `items` with at most `limit` at once; results in input order. */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,0 +1,56 @@
+/**
+ * The post-deploy-validation use case: a `ModelDeployed` message names a
+ * version that now serves; validate it (with the thresholds of the
+ * environment it was deployed to) and act on the verdict. Idempotent by
+ * message: the report id derives from the message id, a stored report is
+ * reused rather than redone, and the rollback request id derives from the
+ * report, so a redelivery changes nothing twice.
+ */
+import { COLLECTIONS } from '../../contracts/collections';
+import type { ValidationReport } from '../../contracts/documents/validation-report';
+import type { ModelDeployed } from '../../contracts/messages/model-deployed';
+import { VALIDATION_ACTOR } from '../../domain/validation/outcome';
+import type { Logger } from '../../logging/logger';
+import { applyValidationOutcome, type AppliedOutcome } from './apply-outcome';
+import type { ValidationDeps } from './deps';
+import { prepareTarget, reportIdForMessage } from './prepare';
+import { validateVersions } from './validate-versions';
+
+export interface PostDeployResult {
+  report: ValidationReport;
+  outcome: AppliedOutcome;
+  /** True when the report was found stored from an earlier delivery. */
+  reused: boolean;
+}
+
+export async function handleModelDeployed(
+  event: ModelDeployed,
+  ctx: { messageId: string; correlationId: string; logger: Logger },
+  deps: ValidationDeps,
+): Promise<PostDeployResult> {
+  const scoped: ValidationDeps = { ...deps, environment: event.environment, logger: ctx.logger };
+  const target = {
+    isbn: event.isbn,
+    version: event.version,
+    correlationId: ctx.correlationId,
+    reportId: reportIdForMessage(event.isbn, event.version, ctx.messageId),
+    ...(event.previousVersion !== undefined ? { previousVersion: event.previousVersion } : {}),
+  };
+  const stored = await deps.state.get<ValidationReport>(COLLECTIONS.validationReports, target.reportId);
+  if (stored) {
+    ctx.logger.info('report already made for this deployment message; applying its verdict again', {
+      reportId: target.reportId,
+    });
+    const prepared = await prepareTarget(target, scoped, { requireDeployed: false });
+    const outcome = await applyValidationOutcome(stored.data, prepared, scoped, VALIDATION_ACTOR);
+    return { report: stored.data, outcome, reused: true };
+  }
+  const [validation] = await validateVersions([target], scoped);
+  const outcome = await applyValidationOutcome(
+    validation!.report,
+    validation!.prepared,
+    scoped,
+    VALIDATION_ACTOR,
+  );
+  return { report: validation!.report, outcome, reused: false };
+}

@@ -4,10 +4,12 @@ import { alertsCommands } from './alerts';
 import { deadLettersCommands } from './dead-letters';
 import { demoCommands } from './demo';
 import { deployCommand } from './deploy';
+import { drillCommand } from './drill';
 import { healthRunCommand } from './health';
 import { publishCommand } from './publish';
 import { rollbackCommand } from './rollback';
 import { seedCommand } from './seed';
+import { upCommand } from './up';
 import { validateCommand } from './validate';
 import { versionsCommand } from './versions';
 
@@ -19,6 +21,8 @@ export const COMMANDS: readonly Command[] = [
   publishCommand,
   ...alertsCommands,
   ...deadLettersCommands,
+  upCommand,
+  drillCommand,
   deployCommand,
   validateCommand,
   ...demoCommands,

@@ -1,0 +1,181 @@
+/**
+ * `up [--emulators] [--tick S] [--port N] [--only a,b]` (= `npm start`): the
+ * whole system on this machine until Ctrl-C (see shared/local-stack). With
+ * `--json`, one JSON document saying where everything is, once it is ready.
+ */
+import { join } from 'node:path';
+import {
+  detectEmulatorSupport,
+  startEmulator,
+  type RunningEmulator,
+} from '../../shared/adapters/gcp/emulators';
+import { BackendUnavailableError } from '../../shared/errors';
+import { consoleLineFor, renderBanner } from '../../shared/local-stack/banner';
+import { startLocalStack, type LocalStack } from '../../shared/local-stack/stack';
+import { LOCAL_PROJECT_ID } from '../../shared/local-stack/stack-plan';
+import { isSeeded } from '../../shared/services/seed-fleet';
+import type { Command, CommandContext } from '../command';
+import { configFrom } from '../backend';
+import { EXIT, UsageError, type ExitCode } from '../exit-codes';
+
+function numberFlag(
+  value: unknown,
+  name: string,
+  min: number,
+  max: number,
+  integer: boolean,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
+    throw new UsageError(
+      `--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max} (got "${String(value)}")`,
+      [name],
+    );
+  }
+  return n;
+}
+
+async function startEmulators(): Promise<RunningEmulator[]> {
+  const support = detectEmulatorSupport();
+  if (!support.available || !support.sdkRoot) {
+    throw new BackendUnavailableError(
+      `--emulators needs Google's emulators: ${support.reason} (gcloud components install pubsub-emulator cloud-firestore-emulator)`,
+      'emulators',
+    );
+  }
+  const sdkRoot = support.sdkRoot;
+  const started: RunningEmulator[] = [];
+  try {
+    for (const kind of ['pubsub', 'firestore'] as const) {
+      started.push(await startEmulator(kind, { sdkRoot }));
+    }
+  } catch (err) {
+    for (const e of started) await e.stop();
+    throw new BackendUnavailableError(
+      `could not start the emulators: ${(err as Error).message}`,
+      'emulators',
+      {
+        cause: err,
+      },
+    );
+  }
+  return started;
+}
+
+/** `signal` resolves on the first SIGINT or SIGTERM; a second one calls `onSecond`. `dispose` removes the handlers. */
+function onSignals(onSecond: () => void): { signal: Promise<NodeJS.Signals>; dispose(): void } {
+  let seen = false;
+  let resolve: (s: NodeJS.Signals) => void = () => undefined;
+  const signal = new Promise<NodeJS.Signals>((r) => (resolve = r));
+  const handler = (s: NodeJS.Signals) => {
+    if (seen) return onSecond();
+    seen = true;
+    resolve(s);
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  return {
+    signal,
+    dispose: () => {
+      process.off('SIGINT', handler);
+      process.off('SIGTERM', handler);
+    },
+  };
+}
+
+export const upCommand: Command = {
+  name: 'up',
+  summary: 'the whole system on this machine: functions, queue, schedules, dashboard (Ctrl-C stops it)',
+  usage: 'up [--emulators] [--tick S] [--port N] [--only health-check,alert-dispatch,...]',
+  options: {
+    emulators: { type: 'boolean' },
+    tick: { type: 'string' },
+    port: { type: 'string' },
+    only: { type: 'string' },
+  },
+  async run(ctx: CommandContext): Promise<ExitCode> {
+    const tickSeconds = numberFlag(ctx.flags.tick, 'tick', 0.5, 86_400, false);
+    const port = numberFlag(ctx.flags.port, 'port', 0, 65_535, true);
+    const only =
+      typeof ctx.flags.only === 'string'
+        ? ctx.flags.only
+            .split(',')
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : undefined;
+    const config = configFrom(ctx);
+    const log = (text: string) => ctx.out.error(`${new Date().toTimeString().slice(0, 8)} ${text}`);
+    for (const warning of config.warnings) log(`warning: ${warning}`);
+
+    const started = Date.now();
+    const firstRun = ctx.flags.emulators ? true : !isSeeded(config.stateDir);
+    let emulators: RunningEmulator[] = [];
+    let stack: LocalStack | undefined;
+    // Caught from the start, so a Ctrl-C while things start still stops what already runs.
+    const signals = onSignals(() => {
+      ctx.out.error('stopping at once');
+      process.exit(130);
+    });
+    try {
+      let env = ctx.env;
+      if (ctx.flags.emulators) {
+        log("starting Google's Pub/Sub and Firestore emulators…");
+        emulators = await startEmulators();
+        const [pubsub, firestore] = emulators as [RunningEmulator, RunningEmulator];
+        // The Google client libraries in this process read these variables themselves.
+        process.env.PUBSUB_EMULATOR_HOST = pubsub.host;
+        process.env.FIRESTORE_EMULATOR_HOST = firestore.host;
+        process.env.METADATA_SERVER_DETECTION = 'none';
+        env = { ...ctx.env, PUBSUB_EMULATOR_HOST: pubsub.host, FIRESTORE_EMULATOR_HOST: firestore.host };
+        log(`emulators up: pubsub ${pubsub.host}, firestore ${firestore.host}`);
+      }
+      if (firstRun) log(`first run: seeding the fleet into ${config.stateDir} …`);
+      stack = await startLocalStack({
+        env,
+        tickSeconds,
+        port,
+        only,
+        ...(emulators.length === 2
+          ? {
+              emulators: {
+                pubsub: emulators[0]!.host,
+                firestore: emulators[1]!.host,
+                projectId: config.gcp.projectId ?? LOCAL_PROJECT_ID,
+              },
+            }
+          : {}),
+        onEvent: log,
+        onFunctionLine: (name, line) => {
+          const text = consoleLineFor(name, line);
+          if (text) ctx.out.error(text);
+        },
+      });
+      const readyMs = Date.now() - started;
+      if (ctx.out.json) {
+        const status = stack.status();
+        ctx.out.result({
+          dashboardUrl: stack.dashboardUrl,
+          readyMs,
+          seeded: !stack.seed.cached,
+          backend: status.backend,
+          functionsFrom: status.functionsFrom,
+          stateDir: status.stateDir,
+          functions: status.functions,
+          schedules: status.schedules,
+          logs: join(status.stateDir, 'logs'),
+        });
+      } else {
+        ctx.out.line(renderBanner(stack, firstRun, readyMs));
+      }
+      const signal = await signals.signal;
+      log(`${signal}: stopping every process this stack started…`);
+      return EXIT.ok;
+    } finally {
+      signals.dispose();
+      await stack?.stop();
+      for (const e of emulators) await e.stop();
+      if (stack) log('stopped');
+    }
+  },
+};

@@ -1,0 +1,142 @@
+/**
+ * Cloud Scheduler on one machine: every schedule of topology publishes its
+ * message body to its topic, as a Pub/Sub-target job does (the body as the
+ * data, no attributes of its own). By cron in the schedule's time zone, or,
+ * with `tickSeconds`, every schedule every S seconds so a demo does not wait
+ * an hour for the next health check.
+ */
+import { describeError, ValidationError } from '../errors';
+import type { Clock } from '../ports/clock';
+import type { ScheduleSpec } from '../topology';
+import { nextCronTime, parseCron, type CronSchedule } from './cron';
+
+/** One fire: which schedule, when, and the message id (or why publishing failed). */
+export interface ScheduleFire {
+  schedule: string;
+  topic: string;
+  at: Date;
+  messageId?: string;
+  error?: string;
+}
+
+export interface LocalSchedulerOptions {
+  schedules: readonly ScheduleSpec[];
+  /** Publishes one message; resolves to its id. */
+  publish(topic: string, body: Record<string, unknown>): Promise<string>;
+  /** Wall time for cron (real time, not the fleet clock: schedules tick in the operator's day). */
+  clock: Pick<Clock, 'now'>;
+  /** Fire every schedule every this many seconds instead of by cron. */
+  tickSeconds?: number;
+  onFire?(fire: ScheduleFire): void;
+}
+
+/** What the banner and the dashboard show about one schedule. */
+export interface ScheduleStatus {
+  name: string;
+  topic: string;
+  /** `every 5 s` or the cron expression with its time zone. */
+  when: string;
+  nextAt?: string;
+  lastFire?: ScheduleFire;
+}
+
+// setTimeout's limit is ~24.8 days; re-arming at least hourly also survives a laptop's sleep.
+const MAX_WAIT_MS = 3_600_000;
+
+interface Entry {
+  spec: ScheduleSpec;
+  cron: CronSchedule;
+  nextAt?: Date;
+  timer?: NodeJS.Timeout;
+  lastFire?: ScheduleFire;
+}
+
+/** Runs the schedules until `stop()`; see the file comment. */
+export class LocalScheduler {
+  private readonly entries: Entry[];
+  private running = false;
+  private tickTimer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly options: LocalSchedulerOptions) {
+    const tick = options.tickSeconds;
+    if (tick !== undefined && (!Number.isFinite(tick) || tick <= 0)) {
+      throw new ValidationError(`tickSeconds must be a positive number of seconds (got ${tick})`, [
+        'tickSeconds',
+      ]);
+    }
+    this.entries = options.schedules.map((spec) => ({ spec, cron: parseCron(spec.cron) }));
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    const tick = this.options.tickSeconds;
+    if (tick !== undefined) {
+      const every = tick * 1000;
+      for (const e of this.entries) e.nextAt = new Date(this.options.clock.now().getTime() + every);
+      this.tickTimer = setInterval(() => {
+        for (const e of this.entries) {
+          this.fire(e);
+          e.nextAt = new Date(this.options.clock.now().getTime() + every);
+        }
+      }, every);
+      return;
+    }
+    for (const e of this.entries) this.arm(e);
+  }
+
+  /** Stops every timer and waits for publishes in flight. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.tickTimer) clearInterval(this.tickTimer);
+    for (const e of this.entries) if (e.timer) clearTimeout(e.timer);
+    await Promise.allSettled([...this.inFlight]);
+  }
+
+  status(): ScheduleStatus[] {
+    const tick = this.options.tickSeconds;
+    return this.entries.map((e) => ({
+      name: e.spec.name,
+      topic: e.spec.topic,
+      when: tick !== undefined ? `every ${tick} s (--tick)` : `${e.spec.cron} (${e.spec.timeZone})`,
+      ...(e.nextAt ? { nextAt: e.nextAt.toISOString() } : {}),
+      ...(e.lastFire ? { lastFire: e.lastFire } : {}),
+    }));
+  }
+
+  private arm(e: Entry): void {
+    if (!this.running) return;
+    const now = this.options.clock.now();
+    e.nextAt ??= nextCronTime(e.cron, e.spec.timeZone, now);
+    if (!e.nextAt) return; // never fires within a year: nothing to arm
+    const wait = e.nextAt.getTime() - now.getTime();
+    e.timer = setTimeout(
+      () => {
+        if (this.options.clock.now().getTime() >= e.nextAt!.getTime()) {
+          this.fire(e);
+          e.nextAt = undefined;
+        }
+        this.arm(e);
+      },
+      Math.max(0, Math.min(wait, MAX_WAIT_MS)),
+    );
+  }
+
+  private fire(e: Entry): void {
+    const at = this.options.clock.now();
+    const done: Promise<void> = this.options
+      .publish(e.spec.topic, { ...e.spec.body })
+      .then(
+        (messageId) => {
+          e.lastFire = { schedule: e.spec.name, topic: e.spec.topic, at, messageId };
+        },
+        (err: unknown) => {
+          e.lastFire = { schedule: e.spec.name, topic: e.spec.topic, at, error: describeError(err) };
+        },
+      )
+      .then(() => this.options.onFire?.(e.lastFire!))
+      .finally(() => this.inFlight.delete(done));
+    this.inFlight.add(done);
+  }
+}

@@ -1,0 +1,277 @@
+/**
+ * The whole system on one machine (`forecast-guard up`): seed on first run,
+ * every function of topology in its own functions-framework process on a
+ * loopback port, fed by push delivery (the embedded queue's dispatchers, or
+ * the Pub/Sub emulator's push subscriptions), the schedules of topology, and
+ * the dashboard. `stop()` undoes all of it, children first.
+ */
+import { join } from 'node:path';
+import { loadConfig, type Config } from '../config';
+import { SqliteEventBus } from '../adapters/local/sqlite-event-bus';
+import { freePort } from '../adapters/gcp/emulators';
+import { startPushDelivery, type PushResult } from '../adapters/local/push-dispatcher';
+import { startDashboard, type DashboardServer } from '../dashboard/server';
+import { ConfigError, describeError } from '../errors';
+import { logFilePath } from '../logging/rotating-file';
+import { systemClock } from '../ports/clock';
+import { clearSeededState, isSeeded, seedFleet } from '../services/seed-fleet';
+import { SCHEDULES } from '../topology';
+import { openBackend, SALES_CSV_FILE, type Backend } from '../wiring/backend';
+import { ensureTopology } from '../wiring/topology-setup';
+import { FunctionProcess } from './function-process';
+import { defaultLaunch, repositoryRoot, type FunctionLaunch } from './launch';
+import { LocalScheduler, type ScheduleFire, type ScheduleStatus } from './scheduler';
+import {
+  childEnv,
+  emulatorStateDir,
+  LOCAL_PROJECT_ID,
+  plannedFunctions,
+  selectFunctions,
+  sessionToken,
+} from './stack-plan';
+
+export interface LocalStackOptions {
+  /** The operator's environment (FG_* settings, Slack/SMTP); the stack adds FG_STATE_DIR and the token. */
+  env: Record<string, string | undefined>;
+  /** Google's emulators, already running; state then lives in Firestore and messages in Pub/Sub. */
+  emulators?: { pubsub: string; firestore: string; projectId?: string };
+  /** Fire every schedule every S seconds instead of by cron. */
+  tickSeconds?: number;
+  /** Dashboard port; 0 = any free port. Default: 8080, or the next free one above it. */
+  port?: number;
+  /** Run only these components (`health-check`, `rollback-http`…); default all. */
+  only?: readonly string[];
+  /** Run the schedules of topology (default true; a drill fires its own requests). */
+  schedules?: boolean;
+  /** Serve the dashboard (default true). */
+  dashboard?: boolean;
+  /** Books to seed on first run (default 12). */
+  seedBooks?: number;
+  launch?: FunctionLaunch;
+  /** Stack events for the console: what started, schedules fired, a function died. */
+  onEvent?(text: string): void;
+  /** Every line a function writes (JSON log lines), after it reached the function's log file. */
+  onFunctionLine?(name: string, line: string): void;
+  /** Every push delivery the embedded queue made (not called with emulators: they push themselves). */
+  onPush?(result: PushResult): void;
+}
+
+export interface StackFunctionStatus {
+  name: string;
+  entryPoint: string;
+  signatureType: 'cloudevent' | 'http';
+  trigger?: string;
+  url: string;
+  pid?: number;
+  state: string;
+  failure?: string;
+  logFile: string;
+}
+
+export interface StackStatus {
+  backend: 'embedded' | 'emulators';
+  /** Where the functions' code comes from: `dist` or `sources (tsx)`. */
+  functionsFrom: string;
+  stateDir: string;
+  startedAt: string;
+  functions: StackFunctionStatus[];
+  schedules: ScheduleStatus[];
+}
+
+export interface LocalStack {
+  config: Config;
+  /** The stack's own ports (the dashboard reads them). */
+  backend: Backend;
+  dashboardUrl: string;
+  functions: FunctionProcess[];
+  /** Bearer token of the HTTP rollback function; `tokenGenerated` when the stack made it up. */
+  rollbackToken: string;
+  tokenGenerated: boolean;
+  seed: { cached: boolean; books: number; durationMs: number };
+  /** From `startLocalStack` being called to everything answering. */
+  readyMs: number;
+  status(): StackStatus;
+  /** Publishes a HealthCheckRequest as the CLI or a person would (`trigger: manual`). */
+  requestHealthCheck(isbns?: string[]): Promise<string>;
+  stop(): Promise<void>;
+}
+
+async function seedIfNeeded(
+  config: Config,
+  books: number,
+  fresh: boolean,
+): Promise<{ cached: boolean; books: number; durationMs: number }> {
+  if (fresh) clearSeededState(config.stateDir);
+  const started = Date.now();
+  if (isSeeded(config.stateDir) && !fresh) {
+    return { cached: true, books: 0, durationMs: Date.now() - started };
+  }
+  // No topology here: a Pub/Sub subscription keeps the settings it was created with, and the
+  // stack creates them later with their push endpoints.
+  const backend = openBackend(config, { clock: systemClock });
+  try {
+    const result = await seedFleet(
+      { stateDir: config.stateDir, salesCsv: join(config.stateDir, SALES_CSV_FILE), books, seed: 42 },
+      backend,
+    );
+    return { cached: result.cached, books: result.books, durationMs: Date.now() - started };
+  } finally {
+    await backend.close();
+  }
+}
+
+/** Starts everything and resolves once every function answers; see the file comment. */
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const started = Date.now();
+  const say = (text: string) => options.onEvent?.(text);
+  const baseConfig = loadConfig(options.env);
+  if (baseConfig.registry !== 'local') {
+    throw new ConfigError('forecast-guard up runs the embedded registry; unset FG_REGISTRY', 'FG_REGISTRY');
+  }
+  if (baseConfig.backend === 'gcp' && !options.emulators) {
+    throw new ConfigError(
+      'forecast-guard up runs on this machine: FG_BACKEND=gcp needs --emulators (Google Cloud runs the deployed functions)',
+      'FG_BACKEND',
+    );
+  }
+  const planned = selectFunctions(plannedFunctions(), options.only);
+  const projectId = options.emulators?.projectId ?? baseConfig.gcp.projectId ?? LOCAL_PROJECT_ID;
+  const stateDir = options.emulators ? emulatorStateDir(baseConfig.stateDir) : baseConfig.stateDir;
+  const tokenGenerated = !baseConfig.rollbackToken;
+  const rollbackToken = baseConfig.rollbackToken ?? sessionToken();
+  const env = childEnv({
+    base: options.env,
+    stateDir,
+    rollbackToken,
+    emulators: options.emulators && { ...options.emulators, projectId },
+  });
+  const config = loadConfig(env);
+
+  // The emulators keep nothing between runs, so their registry and sales are rebuilt to match.
+  const seed = await seedIfNeeded(config, options.seedBooks ?? 12, Boolean(options.emulators));
+  say(
+    seed.cached
+      ? `fleet already seeded in ${stateDir}`
+      : `seeded ${seed.books} books in ${seed.durationMs} ms`,
+  );
+
+  const launch = options.launch ?? defaultLaunch();
+  const root = repositoryRoot();
+  const processes: FunctionProcess[] = [];
+  for (const f of planned) {
+    processes.push(
+      new FunctionProcess({
+        name: f.name,
+        entryPoint: f.entryPoint,
+        signatureType: f.signatureType,
+        port: await freePort(),
+        env,
+        logFile: logFilePath(stateDir, f.name),
+        launch,
+        cwd: root,
+        onLine: options.onFunctionLine,
+        onExit: (name, code, signal) => say(`${name} stopped unexpectedly (${signal ?? `code ${code}`})`),
+      }),
+    );
+  }
+
+  const backend = openBackend(config);
+  let stopDelivery: (() => Promise<void>) | undefined;
+  let scheduler: LocalScheduler | undefined;
+  let dashboard: DashboardServer | undefined;
+  const stopAll = async () => {
+    await scheduler?.stop();
+    await dashboard?.close();
+    await stopDelivery?.();
+    await Promise.all(processes.map((p) => p.stop()));
+    await backend.close();
+  };
+
+  try {
+    // Functions first: push endpoints go only to the ones that answer.
+    await Promise.all(
+      processes.map((p) =>
+        p.start().catch((err: unknown) => say(`${p.spec.name} is not running: ${describeError(err)}`)),
+      ),
+    );
+    const running = new Map(
+      planned.flatMap((f, i) => (processes[i]!.state === 'ready' ? [[f.name, processes[i]!.url]] : [])),
+    );
+    await ensureTopology(backend.bus, {
+      pushEndpointFor: (consumer, topic) => {
+        const url = running.get(consumer);
+        return url ? `${url}/projects/${projectId}/topics/${topic}` : undefined;
+      },
+    });
+    if (backend.bus instanceof SqliteEventBus) {
+      const delivery = startPushDelivery(backend.bus, {
+        projectId,
+        onResult: (r) => options.onPush?.(r),
+        onError: (err) => say(`push delivery: ${describeError(err)}`),
+      });
+      stopDelivery = delivery.stop;
+    }
+
+    const onFire = (fire: ScheduleFire) =>
+      say(
+        fire.error
+          ? `schedule ${fire.schedule} could not publish to ${fire.topic}: ${fire.error}`
+          : `schedule ${fire.schedule} → ${fire.topic} (message ${fire.messageId})`,
+      );
+    scheduler = new LocalScheduler({
+      schedules: SCHEDULES,
+      clock: systemClock,
+      tickSeconds: options.tickSeconds,
+      publish: (topic, body) => backend.bus.publish(topic, { data: body }),
+      onFire,
+    });
+    if (options.schedules !== false) scheduler.start();
+
+    const stackStartedAt = new Date().toISOString();
+    const status = (): StackStatus => ({
+      backend: options.emulators ? 'emulators' : 'embedded',
+      functionsFrom: launch.describe,
+      stateDir,
+      startedAt: stackStartedAt,
+      functions: processes.map((p, i) => ({
+        name: p.spec.name,
+        entryPoint: p.spec.entryPoint,
+        signatureType: p.spec.signatureType,
+        ...(planned[i]!.trigger ? { trigger: planned[i]!.trigger } : {}),
+        url: p.url,
+        ...(p.pid !== undefined ? { pid: p.pid } : {}),
+        state: p.state,
+        ...(p.failure ? { failure: p.failure } : {}),
+        logFile: p.spec.logFile,
+      })),
+      schedules: options.schedules !== false ? (scheduler?.status() ?? []) : [],
+    });
+    const requestHealthCheck = (isbns?: string[]) =>
+      backend.bus.publish('health-check-requests', {
+        data: { trigger: 'manual', ...(isbns && isbns.length > 0 ? { isbns } : {}) },
+      });
+    if (options.dashboard !== false) {
+      dashboard = await startDashboard({
+        port: options.port,
+        source: { backend, status, requestHealthCheck },
+      });
+    }
+
+    return {
+      config,
+      backend,
+      dashboardUrl: dashboard?.url ?? '',
+      functions: processes,
+      rollbackToken,
+      tokenGenerated,
+      seed,
+      readyMs: Date.now() - started,
+      status,
+      requestHealthCheck,
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

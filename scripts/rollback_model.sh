@@ -17,33 +17,8 @@
 # bin/forecast-guard.js when built (npm run build), else `npx forecast-guard`.
 set -euo pipefail
 
-usage() {
-  # The header comment above, without its leading '# '.
-  awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
-}
-
-die() {
-  echo "rollback_model.sh: $1" >&2
-  echo "run scripts/rollback_model.sh --help for the flags" >&2
-  exit 2
-}
-
-repo="$(cd "$(dirname "$0")/.." && pwd)"
-run_cli() {
-  if [[ -n "${FORECAST_GUARD_CLI:-}" ]]; then
-    # A command line on purpose (e.g. "node --import tsx cli-entry.ts"): split on spaces.
-    # shellcheck disable=SC2086
-    $FORECAST_GUARD_CLI "$@"
-  elif [[ -f "$repo/dist/cli/main.js" ]]; then
-    node "$repo/bin/forecast-guard.js" "$@"
-  else
-    npx --no-install forecast-guard "$@"
-  fi
-}
-
-need_value() {
-  [[ $# -ge 2 && -n "$2" && "$2" != --* ]] || die "$1 needs a value"
-}
+# shellcheck source=scripts/operator-lib.sh
+source "$(dirname "$0")/operator-lib.sh"
 
 list=false
 isbns=()

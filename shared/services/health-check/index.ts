@@ -3,4 +3,4 @@ export { runHealthCheck, runIdForMessage } from './run-health-check';
 export type { HealthCheckRun, HealthCheckResult, ModelResult } from './run-health-check';
 export { healthCheckSettings, type HealthCheckSettings } from './settings';
 export type { HealthCheckDeps } from './deps';
-export { forEachBounded } from './bounded';
+export { forEachBounded } from '../bounded';

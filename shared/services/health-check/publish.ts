@@ -8,7 +8,7 @@ import { Alert } from '../../contracts/messages/alert';
 import { parseWith } from '../../contracts/parse';
 import { toAlert, type Finding } from '../../domain/health/findings';
 import { withCorrelation } from '../../logging/correlation';
-import { forEachBounded } from './bounded';
+import { forEachBounded } from '../bounded';
 import type { HealthCheckDeps } from './deps';
 import type { HealthCheckSettings } from './settings';
 

@@ -38,7 +38,7 @@ import {
   type Finding,
 } from '../../domain/health/findings';
 import { NotFoundError } from '../../errors';
-import { forEachBounded } from './bounded';
+import { forEachBounded } from '../bounded';
 import { checkModel, type ModelOutcome } from './check-model';
 import type { HealthCheckDeps } from './deps';
 import { pingRegistry, pipelineCheck, registryCheck, type FleetCheck } from './fleet-checks';

@@ -1,4 +1,4 @@
-import { forEachBounded } from '../../../../shared/services/health-check/bounded';
+import { forEachBounded, mapLimit } from '../../../shared/services/bounded';
 
 const tick = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,5 +38,21 @@ describe('forEachBounded', () => {
     await expect(run).rejects.toThrow('boom at 0');
     expect(finished).toEqual([1]);
     expect(started.length).toBeLessThan(8);
+  });
+});
+
+describe('mapLimit', () => {
+  it('keeps input order while at most `limit` calls run', async () => {
+    let running = 0;
+    let peak = 0;
+    const out = await mapLimit([5, 1, 4, 2, 3], 2, async (n) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((r) => setTimeout(r, n * 3));
+      running--;
+      return n * 10;
+    });
+    expect(out).toEqual([50, 10, 40, 20, 30]);
+    expect(peak).toBe(2);
   });
 });

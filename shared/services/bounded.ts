@@ -30,3 +30,20 @@ export async function forEachBounded<T>(
   await Promise.all(workers);
   if (failure !== undefined) throw failure.error;
 }
+
+/**
+ * Maps `items` through `fn` with at most `limit` calls in flight; results in
+ * input order. Like forEachBounded, the first rejection stops new calls and
+ * is rethrown once the calls in flight have settled.
+ */
+export async function mapLimit<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  await forEachBounded(items, limit, async (item, index) => {
+    results[index] = await fn(item, index);
+  });
+  return results;
+}

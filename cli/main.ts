@@ -10,12 +10,17 @@ import { createOutput, processStreams, type Streams } from './output';
 import { describeError } from '../shared/errors';
 
 function usage(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
+  // Long usages (rollback, deploy) get their summary on the next line, so the column stays readable.
+  const width = 44;
+  const line = (c: Command) =>
+    c.usage.length <= width
+      ? `  ${c.usage.padEnd(width)}  ${c.summary}`
+      : `  ${c.usage}\n  ${' '.repeat(width)}  ${c.summary}`;
   return [
     'usage: forecast-guard <command> [flags] [--json]',
     '',
     'commands:',
-    ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    ...COMMANDS.map(line),
     '',
     'exit codes: 0 ok, 1 problem found, 2 bad usage or input, 3 backend unreachable',
   ].join('\n');

@@ -3,12 +3,15 @@
  * Pub/Sub (Google's emulators), the embedded model world beside them — the
  * configuration `forecast-guard up --emulators` runs: one book to a version,
  * one book to last-known-good, every model at once, each through the CLI,
- * and the emergency form again through the operator script.
+ * the emergency form again through the operator script, and the HTTP
+ * function behind the real functions framework (bearer token locally).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+// Registers the rollback entry points; their runtime reads the env at the first call.
+import '../../../functions/rollback';
 import { main } from '../../../cli/main';
 import { loadConfig } from '../../../shared/config';
 import { COLLECTIONS } from '../../../shared/contracts/collections';
@@ -16,6 +19,8 @@ import { PRODUCTION_ALIAS } from '../../../shared/ports/model-registry';
 import { demoDegrade } from '../../../shared/services/demo';
 import { seedFleet } from '../../../shared/services/seed-fleet';
 import { openBackend, SALES_CSV_FILE } from '../../../shared/wiring/backend';
+import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
+import { startFunctionServer } from '../../helpers/function-server';
 import { describeOnEmulators, emulatorHosts, uniqueProjectId } from '../../helpers/emulators';
 
 const ALCHEMIST = '9780722532935';
@@ -43,7 +48,10 @@ describeOnEmulators('forecast-guard rollback with Firestore and Pub/Sub', () => 
     await seedFleet({ stateDir: dir, salesCsv: join(dir, SALES_CSV_FILE), books: 12, seed: 42 }, backend);
     await backend.close();
   }, 60_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(async () => {
+    await closeFunctionRuntimes();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   async function cli(...argv: string[]) {
     let stdout = '';
@@ -131,5 +139,41 @@ describeOnEmulators('forecast-guard rollback with Firestore and Pub/Sub', () => 
       expect.arrayContaining([expect.objectContaining({ isbn: ALCHEMIST, status: 'succeeded', to: '3' })]),
     );
     expect(await state(ALCHEMIST)).toMatchObject({ top: '3', alias: '3' });
+  }, 60_000);
+
+  it('answers through the HTTP function: 401 without the token, one book rolled back with it', async () => {
+    const token = 'emulator-rollback-token-0123456789';
+    const saved = { ...process.env };
+    Object.assign(process.env, env, { FG_ROLLBACK_TOKEN: token });
+    delete process.env.K_SERVICE;
+    const http = await startFunctionServer('rollbackHttp');
+    try {
+      const request = {
+        requestId: `http-${Date.now()}`,
+        scope: { isbns: [ALCHEMIST] },
+        target: { kind: 'version', version: '1' },
+        reason: 'http on the emulators',
+        requestedBy: 'alice',
+        correlationId: 'corr-rollback-http-emulators',
+      };
+      const post = (headers: Record<string, string>) =>
+        fetch(http.url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify(request),
+        });
+      expect((await post({})).status).toBe(401);
+      const res = await post({ authorization: `Bearer ${token}` });
+      expect(res.status).toBe(200);
+      const body = (await res.json()) as { results: Array<{ isbn: string; to: string; status: string }> };
+      expect(body.results).toEqual([
+        expect.objectContaining({ isbn: ALCHEMIST, to: '1', status: 'succeeded' }),
+      ]);
+      expect(await state(ALCHEMIST)).toMatchObject({ top: '1', alias: '1' });
+    } finally {
+      await http.close();
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
   }, 60_000);
 });

@@ -1,8 +1,46 @@
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-/** Where global-setup leaves the emulator PIDs for global-teardown. */
-export const EMULATOR_STATE_FILE = join(
-  tmpdir(),
-  `forecast-guard-emulators-${process.ppid}-${process.pid}.json`,
-);
+const PREFIX = 'forecast-guard-emulators-';
+
+/** Where global-setup leaves the emulator PIDs for global-teardown (named after the jest process). */
+export const EMULATOR_STATE_FILE = join(tmpdir(), `${PREFIX}${process.ppid}-${process.pid}.json`);
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * A jest run killed outright never runs its teardown, and its emulators (own
+ * process groups) live on holding memory and ports. The next run stops the
+ * emulators of every state file whose jest process is gone.
+ */
+export function stopOrphanedEmulators(): number {
+  let stopped = 0;
+  for (const name of readdirSync(tmpdir())) {
+    const match = new RegExp(`^${PREFIX}\\d+-(\\d+)\\.json$`).exec(name);
+    if (!match || alive(Number(match[1]))) continue;
+    const file = join(tmpdir(), name);
+    try {
+      const { pids } = JSON.parse(readFileSync(file, 'utf8')) as { pids: number[] };
+      for (const pid of pids) {
+        try {
+          process.kill(-pid, 'SIGTERM');
+          stopped++;
+        } catch {
+          /* already gone */
+        }
+      }
+    } catch {
+      /* unreadable: just remove it */
+    }
+    rmSync(file, { force: true });
+  }
+  return stopped;
+}

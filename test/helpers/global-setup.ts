@@ -5,9 +5,11 @@
  */
 import { writeFileSync } from 'node:fs';
 import { detectEmulatorSupport, startEmulator } from '../../shared/adapters/gcp/emulators';
-import { EMULATOR_STATE_FILE } from './emulator-state';
+import { EMULATOR_STATE_FILE, stopOrphanedEmulators } from './emulator-state';
 
 export default async function globalSetup(): Promise<void> {
+  const orphans = stopOrphanedEmulators();
+  if (orphans > 0) process.stdout.write(`\nstopped ${orphans} emulator(s) left by a killed test run\n`);
   if (process.env.FG_TEST_NO_EMULATORS === '1') {
     process.env.FG_TEST_EMULATORS_SKIP = 'FG_TEST_NO_EMULATORS=1 was set';
     return;

@@ -3,9 +3,6 @@
  * is a ValidationError naming the field (as every registry says it) rather
  * than whatever 400 text the server version happens to send.
  */
-import type { z } from 'zod';
-import { describeIssues } from '../../contracts/issues';
-import { isValidIsbn13 } from '../../domain/isbn';
 import { ValidationError } from '../../errors';
 
 /** Aliases every registry accepts: a lowercase letter, then lowercase letters, digits and '-'. */
@@ -15,29 +12,7 @@ const RESERVED_ALIAS = /^(latest|v[0-9]+)$/;
 /** How many version ids a "no such version" message lists before eliding. */
 const VERSIONS_LISTED = 20;
 
-/** Parses with a contract schema, or throws a ValidationError naming each field (prefixed with `what`). */
-export function parseField<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(value, { reportInput: true });
-  if (result.success) return result.data;
-  const problems = describeIssues(result.error.issues).map((p) => ({
-    field: p.path === '(root)' ? what || 'input' : what ? `${what}.${p.path}` : p.path,
-    reason: p.reason,
-  }));
-  throw new ValidationError(
-    problems.map((p) => `${p.field}: ${p.reason}`).join('; '),
-    problems.map((p) => p.field),
-  );
-}
-
-/** Throws a ValidationError naming `isbn` unless it is a canonical, valid ISBN-13. */
-export function requireIsbn(isbn: string): void {
-  if (typeof isbn !== 'string' || !isValidIsbn13(isbn)) {
-    throw new ValidationError(
-      `isbn: must be a valid ISBN-13 (13 digits, 978/979 prefix, correct check digit), got ${JSON.stringify(isbn)}`,
-      ['isbn'],
-    );
-  }
-}
+export { parseInput as parseField, requireIsbn } from '../input-checks';
 
 /** True for an alias that can be set here and on MLflow. */
 export function isSettableAlias(alias: string): boolean {

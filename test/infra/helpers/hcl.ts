@@ -5,8 +5,9 @@
  * Expressions come back as their source text wrapped in `${…}`.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 
 export const INFRA_DIR = join(__dirname, '..', '..', '..', 'infra');
 
@@ -44,15 +45,18 @@ process.stdin.on('data', (d) => (input += d)).on('end', async () => {
   for (const { name, text } of JSON.parse(input)) {
     try { out.push({ doc: await parse(name, text) }); } catch (e) { out.push({ error: name + ': ' + (e.message || e) }); }
   }
-  process.stdout.write(JSON.stringify(out));
+  // A file, not stdout: a large write to a pipe is cut off by process.exit, and the Go
+  // runtime may print to stdout too (both seen as unparseable JSON on a loaded machine).
+  require('node:fs').writeFileSync(process.argv[1], JSON.stringify(out));
   process.exit(0);
 });`;
 
 function parseMany(items: Array<{ name: string; text: string }>): HclFile[] {
   const todo = items.filter((i) => !parsed.has(`${i.name}\0${i.text}`));
   if (todo.length > 0) {
+    const outFile = join(mkdtempSync(join(tmpdir(), 'fg-hcl-')), 'parsed.json');
     const runChild = () =>
-      spawnSync(process.execPath, ['-e', CHILD], {
+      spawnSync(process.execPath, ['-e', CHILD, outFile], {
         cwd: join(__dirname, '..', '..', '..'),
         input: JSON.stringify(todo),
         encoding: 'utf8',
@@ -66,7 +70,8 @@ function parseMany(items: Array<{ name: string; text: string }>): HclFile[] {
         `HCL parser failed (exit ${child.status}, signal ${child.signal}): ${child.stderr || child.error}`,
       );
     }
-    const results = JSON.parse(child.stdout) as Array<{ doc?: HclFile; error?: string }>;
+    const results = JSON.parse(readFileSync(outFile, 'utf8')) as Array<{ doc?: HclFile; error?: string }>;
+    rmSync(dirname(outFile), { recursive: true, force: true });
     results.forEach((r, i) => {
       if (r.error) throw new Error(r.error);
       parsed.set(`${todo[i]!.name}\0${todo[i]!.text}`, r.doc!);

@@ -10,24 +10,10 @@ import {
   NotFoundError,
   ValidationError,
 } from '../../errors';
+import { GRPC_STATUS_NAMES, grpcCodeOf } from './grpc-status';
 
 const CODE_NAMES: Record<number, string> = {
-  1: 'CANCELLED',
-  2: 'UNKNOWN',
-  3: 'INVALID_ARGUMENT',
-  4: 'DEADLINE_EXCEEDED',
-  5: 'NOT_FOUND',
-  6: 'ALREADY_EXISTS',
-  7: 'PERMISSION_DENIED',
-  8: 'RESOURCE_EXHAUSTED',
-  9: 'FAILED_PRECONDITION',
-  10: 'ABORTED',
-  11: 'OUT_OF_RANGE',
-  12: 'UNIMPLEMENTED',
-  13: 'INTERNAL',
-  14: 'UNAVAILABLE',
-  15: 'DATA_LOSS',
-  16: 'UNAUTHENTICATED',
+  ...Object.fromEntries(GRPC_STATUS_NAMES),
   409: 'ABORTED (HTTP 409)',
 };
 
@@ -38,9 +24,7 @@ const RETRYABLE_CODES = new Set([1, 2, 4, 8, 10, 13, 14, 409]);
 
 /** The gRPC (or HTTP, on the REST fallback) status code of an SDK error, if it has one. */
 export function statusCode(err: unknown): number | undefined {
-  if (typeof err !== 'object' || err === null) return undefined;
-  const code = (err as { code?: unknown }).code;
-  return typeof code === 'number' ? code : undefined;
+  return grpcCodeOf(err);
 }
 
 /** True when a failed transaction attempt should be run again (contention, an outage, an expired transaction). */

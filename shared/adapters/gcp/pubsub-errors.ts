@@ -11,28 +11,9 @@ import {
   ValidationError,
 } from '../../errors';
 
-/** gRPC status codes the Pub/Sub API returns. */
-export const GrpcCode = {
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  UNAUTHENTICATED: 16,
-} as const;
+import { GrpcStatus as GrpcCode, grpcCodeOf as grpcCode } from './grpc-status';
 
-/** The gRPC status code of `err`, if it has one. */
-export function grpcCode(err: unknown): number | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
+export { GrpcCode, grpcCode };
 
 /** `action` says what was attempted, e.g. `publish to topic alerts`; it leads the message. */
 export function translatePubSubError(err: unknown, action: string): ForecastGuardError {

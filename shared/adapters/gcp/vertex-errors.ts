@@ -17,28 +17,8 @@ import {
 /** The `backend` name on BackendUnavailableErrors from these adapters. */
 export const VERTEX_BACKEND = 'vertex-ai';
 
-/** gRPC status codes (google.rpc.Code) by name. */
-export const GrpcStatus = {
-  OK: 0,
-  CANCELLED: 1,
-  UNKNOWN: 2,
-  INVALID_ARGUMENT: 3,
-  DEADLINE_EXCEEDED: 4,
-  NOT_FOUND: 5,
-  ALREADY_EXISTS: 6,
-  PERMISSION_DENIED: 7,
-  RESOURCE_EXHAUSTED: 8,
-  FAILED_PRECONDITION: 9,
-  ABORTED: 10,
-  OUT_OF_RANGE: 11,
-  UNIMPLEMENTED: 12,
-  INTERNAL: 13,
-  UNAVAILABLE: 14,
-  DATA_LOSS: 15,
-  UNAUTHENTICATED: 16,
-} as const;
-
-const CODE_NAMES = new Map<number, string>(Object.entries(GrpcStatus).map(([name, code]) => [code, name]));
+export { GrpcStatus, grpcCodeOf } from './grpc-status';
+import { GRPC_STATUS_NAMES as CODE_NAMES, GrpcStatus, grpcCodeOf } from './grpc-status';
 
 /** Codes after which the same call may succeed later. */
 const RETRYABLE = new Set<number>([
@@ -50,12 +30,6 @@ const RETRYABLE = new Set<number>([
   GrpcStatus.INTERNAL,
   GrpcStatus.UNAVAILABLE,
 ]);
-
-/** The gRPC status code of a client error, if it has one. */
-export function grpcCodeOf(err: unknown): number | undefined {
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'number' ? code : undefined;
-}
 
 /** True when `err` carries the given gRPC status code. */
 export function hasGrpcCode(err: unknown, code: number): boolean {

@@ -7,7 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../cli/main';
+import { runCli } from '../../helpers/cli';
 import { SqliteEventBus } from '../../../shared/adapters/local/sqlite-event-bus';
 import { QUEUE_DB_FILE } from '../../../shared/wiring/backend';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
@@ -17,15 +17,7 @@ import { EMAIL_FROM, EMAIL_TO, SLACK_PATH, slackPages } from './harness';
 
 const ISBN = '9780722532935';
 
-async function run(env: Record<string, string>, ...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    env,
-    streams: { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) },
-  });
-  return { code, stdout, stderr, json: () => JSON.parse(stdout) };
-}
+const run = runCli;
 
 describeWithSmtpServer('forecast-guard alerts / dead-letters (embedded)', () => {
   let stateDir: string;

@@ -7,7 +7,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../cli/main';
+import { runCli } from '../../helpers/cli';
 import { SqliteEventBus } from '../../../shared/adapters/local/sqlite-event-bus';
 import { ModelDeployed } from '../../../shared/contracts/messages/model-deployed';
 import { QUEUE_DB_FILE } from '../../../shared/wiring/backend';
@@ -15,15 +15,7 @@ import { QUEUE_DB_FILE } from '../../../shared/wiring/backend';
 const ALCHEMIST = '9780722532935';
 const CATERPILLAR = '9780241003008';
 
-async function run(env: Record<string, string>, ...argv: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, {
-    env,
-    streams: { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) },
-  });
-  return { code, stdout, stderr, json: () => JSON.parse(stdout) };
-}
+const run = runCli;
 
 describe('forecast-guard seed / versions / demo (embedded)', () => {
   let stateDir: string;

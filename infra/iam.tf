@@ -12,13 +12,26 @@ resource "google_service_account" "function" {
   description  = "Runs the ${each.key} function; publishes only to its topology topics."
 }
 
-# Datastore user and log writer for all; Vertex AI user for the functions that read the registry or endpoints.
+# The Vertex AI permissions of the health check and the validation: predict and read, not deploy (locals.tf).
+resource "google_project_iam_custom_role" "vertex" {
+  for_each = local.vertex_roles
+
+  role_id     = each.value.role_id
+  title       = each.value.title
+  description = "Only the Vertex AI calls forecast-guard makes; no deployment, no traffic change."
+  permissions = each.value.permissions
+}
+
+# Datastore user and log writer for all; Vertex AI roles for the functions that read the registry or endpoints.
 resource "google_project_iam_member" "function" {
   for_each = local.function_role_grants
 
   project = var.project_id
   role    = each.value.role
   member  = "serviceAccount:${google_service_account.function[each.value.function].email}"
+
+  # The custom roles' names are written out in function_extra_roles (known when planning); they must exist first.
+  depends_on = [google_project_iam_custom_role.vertex]
 }
 
 # Pub/Sub mints the OIDC token of each push subscription as the consumer's service account.

@@ -50,6 +50,8 @@ resource "google_cloudfunctions2_function" "function" {
       storage_source {
         bucket = google_storage_bucket.functions.name
         object = var.function_bundle_object
+        # The generation the build checked (sha256) and, in production, the one staging validated.
+        generation = var.function_bundle_generation
       }
     }
   }
@@ -116,6 +118,8 @@ resource "google_cloudfunctions2_function" "http" {
       storage_source {
         bucket = google_storage_bucket.functions.name
         object = var.function_bundle_object
+        # The generation the build checked (sha256) and, in production, the one staging validated.
+        generation = var.function_bundle_generation
       }
     }
   }

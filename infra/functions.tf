@@ -65,7 +65,7 @@ resource "google_cloudfunctions2_function" "function" {
     # Reached only by this project's Pub/Sub push subscriptions (and Cloud Scheduler), on the default run.app
     # URL: Cloud Run counts both as internal traffic when they are in the same project
     # (https://cloud.google.com/run/docs/securing/ingress, "Internal"), so nothing from the internet gets
-    # as far as IAM. A push from another project, or to a custom domain, would be refused with 404.
+    # as far as IAM. A push from another project, or to a custom domain, would be refused at ingress.
     ingress_settings               = "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.function[each.key].email

@@ -50,7 +50,8 @@ resource "google_cloudfunctions2_function" "function" {
       storage_source {
         bucket = google_storage_bucket.functions.name
         object = var.function_bundle_object
-        # The generation the build checked (sha256) and, in production, the one staging validated.
+        # The generation the build checked (sha256) and, in production, the one staging validated
+        # (storage_source.generation of google_cloudfunctions2_function; null: the latest).
         generation = var.function_bundle_generation
       }
     }
@@ -118,7 +119,8 @@ resource "google_cloudfunctions2_function" "http" {
       storage_source {
         bucket = google_storage_bucket.functions.name
         object = var.function_bundle_object
-        # The generation the build checked (sha256) and, in production, the one staging validated.
+        # The generation the build checked (sha256) and, in production, the one staging validated
+        # (storage_source.generation of google_cloudfunctions2_function; null: the latest).
         generation = var.function_bundle_generation
       }
     }

@@ -73,6 +73,8 @@ sha256_of() {
   sha256sum "$1" | cut -d' ' -f1
 }
 
+# Generations: every upload of a name in a versioned bucket is a new, immutable generation, addressed
+# as gs://bucket/object#generation (https://cloud.google.com/storage/docs/object-versioning).
 # One field of `gcloud storage objects describe --raw --format=json` (the API's object resource) read
 # on stdin: `generation`, or `metadata.<key>` ('' when absent). Needs python3 (the Cloud SDK images).
 object_field() {

@@ -2,7 +2,8 @@
 # runs cloudbuild.yaml on every push to main (test, package, deploy,
 # validate, roll back on failure); production runs cloudbuild.production.yaml
 # on the same pushes but only once someone in var.build_approvers approves,
-# and then only with the bundle staging validated for that commit.
+# and then only with the bundle staging validated for that commit. Builds
+# run as fg-ci-runner; only their deploy steps impersonate fg-deployer (iam.tf).
 # Trigger names start with `forecast-guard-`, which build-events recognises.
 
 locals {
@@ -11,6 +12,8 @@ locals {
     _REGION           = var.region
     _TF_STATE_BUCKET  = var.tf_state_bucket
     _FUNCTIONS_BUCKET = google_storage_bucket.functions.name
+    # The identity the deploy steps impersonate (the build itself runs as fg-ci-runner, iam.tf).
+    _DEPLOYER = google_service_account.deployer.email
   }
 }
 
@@ -21,7 +24,7 @@ resource "google_cloudbuild_trigger" "staging" {
   location        = "global"
   description     = "forecast-guard: test, deploy to staging, validate; roll back on failure"
   filename        = "cloudbuild.yaml"
-  service_account = google_service_account.deployer.id
+  service_account = google_service_account.ci.id
 
   github {
     owner = var.github_owner
@@ -34,7 +37,11 @@ resource "google_cloudbuild_trigger" "staging" {
   substitutions      = local.build_substitutions
   include_build_logs = "INCLUDE_BUILD_LOGS_WITH_STATUS"
 
-  depends_on = [google_project_iam_member.deployer]
+  depends_on = [
+    google_project_iam_member.deployer,
+    google_project_iam_member.ci,
+    google_service_account_iam_member.ci_impersonates_deployer,
+  ]
 }
 
 resource "google_cloudbuild_trigger" "production" {
@@ -44,7 +51,7 @@ resource "google_cloudbuild_trigger" "production" {
   location        = "global"
   description     = "forecast-guard: after approval, deploy the bundle staging validated to production; roll back on failure"
   filename        = "cloudbuild.production.yaml"
-  service_account = google_service_account.deployer.id
+  service_account = google_service_account.ci.id
 
   github {
     owner = var.github_owner
@@ -71,5 +78,9 @@ resource "google_cloudbuild_trigger" "production" {
     }
   }
 
-  depends_on = [google_project_iam_member.deployer]
+  depends_on = [
+    google_project_iam_member.deployer,
+    google_project_iam_member.ci,
+    google_service_account_iam_member.ci_impersonates_deployer,
+  ]
 }

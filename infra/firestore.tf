@@ -7,6 +7,10 @@ resource "google_firestore_database" "default" {
   location_id             = var.firestore_location
   type                    = "FIRESTORE_NATIVE"
   delete_protection_state = "DELETE_PROTECTION_ENABLED"
+  # Point-in-time recovery: reads (and so restores) of any minute of the last 7 days, not only the last hour
+  # (https://cloud.google.com/firestore/docs/pitr): alert state, last-known-good and the rollback audit can
+  # be recovered after a bad write or a bad deploy.
+  point_in_time_recovery_enablement = "POINT_IN_TIME_RECOVERY_ENABLED"
   # Losing alert state, last-known-good versions and the rollback audit to a `terraform destroy` is never wanted.
   deletion_policy = "ABANDON"
 

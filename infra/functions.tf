@@ -50,6 +50,9 @@ resource "google_cloudfunctions2_function" "function" {
       storage_source {
         bucket = google_storage_bucket.functions.name
         object = var.function_bundle_object
+        # The generation the build checked (sha256) and, in production, the one staging validated
+        # (storage_source.generation of google_cloudfunctions2_function; null: the latest).
+        generation = var.function_bundle_generation
       }
     }
   }
@@ -60,8 +63,11 @@ resource "google_cloudfunctions2_function" "function" {
     max_instance_count               = each.value.maxInstances
     min_instance_count               = 0
     max_instance_request_concurrency = 1
-    # Authenticated only (no public invoker anywhere); Pub/Sub push and operators come from outside the VPC.
-    ingress_settings               = "ALLOW_ALL"
+    # Reached only by this project's Pub/Sub push subscriptions (and Cloud Scheduler), on the default run.app
+    # URL: Cloud Run counts both as internal traffic when they are in the same project
+    # (https://cloud.google.com/run/docs/securing/ingress, "Internal"), so nothing from the internet gets
+    # as far as IAM. A push from another project, or to a custom domain, would be refused at ingress.
+    ingress_settings               = "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.function[each.key].email
 
@@ -113,6 +119,9 @@ resource "google_cloudfunctions2_function" "http" {
       storage_source {
         bucket = google_storage_bucket.functions.name
         object = var.function_bundle_object
+        # The generation the build checked (sha256) and, in production, the one staging validated
+        # (storage_source.generation of google_cloudfunctions2_function; null: the latest).
+        generation = var.function_bundle_generation
       }
     }
   }
@@ -123,9 +132,11 @@ resource "google_cloudfunctions2_function" "http" {
     max_instance_count               = local.topology.functions[each.value.function].maxInstances
     min_instance_count               = 0
     max_instance_request_concurrency = 1
-    ingress_settings                 = "ALLOW_ALL"
-    all_traffic_on_latest_revision   = true
-    service_account_email            = google_service_account.function[each.value.function].email
+    # Operators call it from their own machines, outside any VPC: reachable, but IAM admits only
+    # var.operators (operator_invoker below; no public member anywhere).
+    ingress_settings               = "ALLOW_ALL"
+    all_traffic_on_latest_revision = true
+    service_account_email          = google_service_account.function[each.value.function].email
 
     environment_variables = local.base_function_env
 

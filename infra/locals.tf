@@ -12,11 +12,51 @@ locals {
   # Every function: Firestore (state store) and writing its own logs.
   common_function_roles = ["roles/datastore.user", "roles/logging.logWriter"]
 
-  # Functions that read the Vertex AI Model Registry or call endpoints.
+  # Functions that read the Vertex AI Model Registry or call endpoints. The health check and the validation
+  # predict and read, never deploy: custom roles (vertex_roles, iam.tf) instead of roles/aiplatform.user.
+  # Rollback keeps roles/aiplatform.user: it deploys and undeploys versions on endpoints, moves traffic
+  # (endpoints.deploy/undeploy/update, models.deploy/undeploy) and moves the production alias
+  # (models.update), and an emergency rollback must not fail on a permission missed here.
   function_extra_roles = {
-    "health-check"           = ["roles/aiplatform.user"]
-    "post-deploy-validation" = ["roles/aiplatform.user"]
+    "health-check"           = ["projects/${var.project_id}/roles/${local.vertex_roles.reader.role_id}"]
+    "post-deploy-validation" = ["projects/${var.project_id}/roles/${local.vertex_roles.validator.role_id}"]
     "rollback"               = ["roles/aiplatform.user"]
+  }
+
+  # Exactly the permissions of the Vertex AI calls each function makes (shared/adapters/gcp/vertex-*.ts),
+  # named as in https://cloud.google.com/vertex-ai/docs/general/iam-permissions:
+  #   ListModels, ListModelVersions → models.list; GetModel → models.get;
+  #   GetEndpoint → endpoints.get; ListEndpoints → endpoints.list;
+  #   Predict → endpoints.predict; Explain (a prediction by one deployed version) → endpoints.explain;
+  #   ListPipelineJobs → pipelineJobs.list (the health check reads recent training runs);
+  #   UpdateModel (the validation's quarantine label) → models.update.
+  vertex_roles = {
+    reader = {
+      role_id = "fgVertexPredictReader"
+      title   = "forecast-guard Vertex AI predict and read"
+      permissions = [
+        "aiplatform.endpoints.explain",
+        "aiplatform.endpoints.get",
+        "aiplatform.endpoints.list",
+        "aiplatform.endpoints.predict",
+        "aiplatform.models.get",
+        "aiplatform.models.list",
+        "aiplatform.pipelineJobs.list",
+      ]
+    }
+    validator = {
+      role_id = "fgVertexValidator"
+      title   = "forecast-guard Vertex AI predict, read and quarantine"
+      permissions = [
+        "aiplatform.endpoints.explain",
+        "aiplatform.endpoints.get",
+        "aiplatform.endpoints.list",
+        "aiplatform.endpoints.predict",
+        "aiplatform.models.get",
+        "aiplatform.models.list",
+        "aiplatform.models.update",
+      ]
+    }
   }
 
   # Functions that read the actual-sales CSVs (when var.sales_data_bucket is set).

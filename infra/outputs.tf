@@ -6,6 +6,11 @@ output "function_bundle_object" {
   value       = var.function_bundle_object
 }
 
+output "function_bundle_generation" {
+  description = "The generation of that bundle (null when deployed unpinned)."
+  value       = var.function_bundle_generation
+}
+
 output "functions_bucket" {
   description = "Where Cloud Build uploads bundles."
   value       = google_storage_bucket.functions.name

@@ -38,6 +38,17 @@ variable "function_bundle_object" {
   }
 }
 
+variable "function_bundle_generation" {
+  description = "Object generation of function_bundle_object to deploy, pinned by Cloud Build after checking its sha256 (production: the generation staging validated). Null deploys the latest generation (by hand only)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.function_bundle_generation == null || try(var.function_bundle_generation > 0, false)
+    error_message = "function_bundle_generation must be a positive object generation."
+  }
+}
+
 variable "operators" {
   description = "Who may call the HTTP rollback function: group:, serviceAccount: or user: members. Never public."
   type        = list(string)

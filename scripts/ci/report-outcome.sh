@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Last step of a deploy build. Nothing failed: staging marks the bundle
-# validated (production promotes only such bundles). A step failed: publishes
+# generation it deployed validated, with its sha256 (production promotes only
+# that generation). A step failed: publishes
 # a critical `deployment_failed` Alert on `alerts` (alert-dispatch pages
 # on-call; its correlation id build-<BUILD_ID> is the one build-events puts on
 # build_failed), marks a staging bundle failed, and fails the build.
@@ -11,9 +12,14 @@ project="${PROJECT_ID:?PROJECT_ID is required}"
 build="${BUILD_ID:-local}"
 object="gs://${FUNCTIONS_BUCKET:?FUNCTIONS_BUCKET (substitution _FUNCTIONS_BUCKET) is required}/$(bundle_object)"
 
+generation=$(bundle_generation)
 if ! failed_already; then
   if [ "$env" = staging ]; then
-    run gcloud storage objects update "$object" --update-custom-metadata="fg-staging-validated=$build"
+    # The mark goes on the generation staging deployed, with that generation and its sha256: production
+    # promotes exactly those bytes (promote-bundle.sh).
+    [ -n "$generation" ] || die "no bundle generation recorded: cannot mark what staging validated"
+    run gcloud storage objects update "$object#$generation" \
+      --update-custom-metadata="fg-staging-validated=$build,fg-validated-generation=$generation,fg-validated-sha256=$(bundle_sha256)"
   fi
   log "deploy to $env passed validation and the smoke health check"
   exit 0
@@ -44,7 +50,7 @@ printf '%s\n' "$alert" >"$FG_CI_STATE/alert.json"
 run gcloud pubsub topics publish alerts --project="$project" --message="$alert" \
   --attribute="correlationId=$corr,kind=deployment_failed,severity=critical"
 if [ "$env" = staging ]; then
-  run gcloud storage objects update "$object" --update-custom-metadata="fg-staging-failed=$build" || true
+  run gcloud storage objects update "$object${generation:+#$generation}" --update-custom-metadata="fg-staging-failed=$build" || true
 fi
 echo "error: $summary" >&2
 exit 1

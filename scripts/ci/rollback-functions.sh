@@ -13,6 +13,7 @@ if ! failed_already; then
 fi
 env=$(fg_environment)
 previous=$(cat "$FG_CI_STATE/previous-bundle" 2>/dev/null || true)
+previous_generation=$(cat "$FG_CI_STATE/previous-generation" 2>/dev/null || true)
 record() {
   printf '%s' "$1" >"$FG_CI_STATE/rollback"
   log "$1"
@@ -28,9 +29,11 @@ if [ "$previous" = "$(bundle_object)" ]; then
 fi
 
 cd "$FG_REPO_ROOT/infra" || exit 1
+# The generation that ran before, when it was recorded (a deploy from before pinning has none: latest).
 if tf_init "$env" && run terraform apply -input=false -auto-approve \
   -var-file="environments/$env.tfvars" \
-  -var="function_bundle_object=$previous"; then
+  -var="function_bundle_object=$previous" \
+  ${previous_generation:+-var=function_bundle_generation=$previous_generation}; then
   record "rolled back to $previous"
   exit 0
 fi

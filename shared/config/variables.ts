@@ -112,7 +112,7 @@ export const VARIABLES: readonly VariableInfo[] = [
   ),
   v(
     'SMTP_URL',
-    'smtp:// or smtps:// server for alert email (may hold user:password)',
+    'smtps:// or smtp:// server for alert email; with user:password on smtp:// STARTTLS is required',
     (c) => c.notify.smtpUrl,
     {
       secret: true,

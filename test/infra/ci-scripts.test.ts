@@ -55,14 +55,15 @@ describe('CI step scripts (dry run)', () => {
     expect(skipped.out).not.toContain('RAN');
   });
 
-  it("deploy.sh applies this commit's bundle with the environment's variables", () => {
+  it("deploy.sh applies this commit's bundle, pinned to its generation, with the environment's variables", () => {
+    writeFileSync(join(state, 'bundle-generation'), '1700000000000001');
     const { code, out } = run('sh', 'deploy.sh');
     expect(code).toBe(0);
     expect(out).toContain(
       '+ terraform init -input=false -reconfigure -backend-config=bucket=demo-tfstate -backend-config=prefix=forecast-guard/staging',
     );
     expect(out).toContain(
-      `+ terraform apply -input=false -auto-approve -var-file=environments/staging.tfvars -var=function_bundle_object=functions/forecast-guard-${COMMIT}.zip`,
+      `+ terraform apply -input=false -auto-approve -var-file=environments/staging.tfvars -var=function_bundle_object=functions/forecast-guard-${COMMIT}.zip -var=function_bundle_generation=1700000000000001`,
     );
     expect(existsSync(join(state, 'previous-bundle'))).toBe(true);
   });
@@ -110,11 +111,13 @@ describe('CI step scripts (dry run)', () => {
     expect(err).toContain('forecast-guard deploy to staging failed at post-deploy-validation');
   });
 
-  it('report-outcome.sh marks a staging bundle validated when nothing failed', () => {
+  it('report-outcome.sh marks the staging generation validated, with its sha256, when nothing failed', () => {
+    writeFileSync(join(state, 'bundle-generation'), '1700000000000001');
+    writeFileSync(join(state, 'bundle-sha256'), 'ab'.repeat(32));
     const { code, out } = run('bash', 'report-outcome.sh');
     expect(code).toBe(0);
     expect(out).toContain(
-      `+ gcloud storage objects update gs://demo-fg-functions/functions/forecast-guard-${COMMIT}.zip --update-custom-metadata=fg-staging-validated=${BUILD_ID}`,
+      `+ gcloud storage objects update gs://demo-fg-functions/functions/forecast-guard-${COMMIT}.zip#1700000000000001 --update-custom-metadata=fg-staging-validated=${BUILD_ID},fg-validated-generation=1700000000000001,fg-validated-sha256=${'ab'.repeat(32)}`,
     );
   });
 

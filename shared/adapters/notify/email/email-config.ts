@@ -27,7 +27,10 @@ export const EmailNotifierConfigSchema = z.object({
     .string()
     .regex(/^[a-z][a-z0-9-]*$/, 'must be lowercase letters, digits and hyphens')
     .default('email'),
-  /** Secret. `smtp://[user:pass@]host[:port]` (STARTTLS when offered) or `smtps://` (TLS from the start). */
+  /**
+   * Secret. `smtp://host[:port]` (STARTTLS when offered), `smtp://user:pass@host[:port]` (STARTTLS
+   * required: credentials never cross in clear) or `smtps://` (TLS from the start).
+   */
   smtpUrl: z.string().refine(isSmtpUrl, 'must be an smtp:// or smtps:// URL with a host'),
   to: z.array(address).min(1, 'must hold at least one address'),
   from: address,
@@ -47,14 +50,18 @@ export type ParsedEmailNotifierConfig = z.output<typeof EmailNotifierConfigSchem
 export function smtpTransportOptions(config: ParsedEmailNotifierConfig): SMTPTransport.Options {
   const url = new URL(config.smtpUrl);
   const secure = url.protocol === 'smtps:';
+  const auth = url.username
+    ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
+    : undefined;
   return {
     // IPv6 hosts come bracketed in URLs; sockets want them bare.
     host: url.hostname.replace(/^\[(.*)\]$/, '$1'),
     port: url.port ? Number(url.port) : secure ? 465 : 587,
     secure,
-    auth: url.username
-      ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
-      : undefined,
+    // With credentials on smtp://, STARTTLS or nothing: a server (or a man in the middle) that does not
+    // offer it gets no login and no message, instead of the password in clear.
+    requireTLS: !secure && auth !== undefined,
+    auth,
     connectionTimeout: config.connectionTimeoutMs,
     greetingTimeout: config.greetingTimeoutMs,
     socketTimeout: config.socketTimeoutMs,

@@ -4,7 +4,7 @@
  * particular to email (subject, bodies, duplicate-spotting headers,
  * partial rejection, config errors). Skips, saying why, without aiosmtpd.
  */
-import { createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { createEmailNotifier } from '../../../../../shared/adapters/notify/email/email-notifier';
 import {
   CORRELATION_HEADER,
@@ -25,6 +25,8 @@ import {
 import { describeWithSmtpServer, startSmtpServer, type SmtpServer } from '../../../../helpers/smtp-server';
 
 const USER = 'fg-alerts';
+// The server has no certificate, so the harness's notifier sends without credentials (credentials on
+// smtp:// require STARTTLS); the scenarios and the test at the end use them.
 const PASSWORD = 'S3cr3t/smtp:P@ss';
 const FROM = 'forecast-guard <alerts@forecast-guard.example.com>';
 const TO = 'oncall@example.com';
@@ -47,7 +49,7 @@ async function makeEmailHarness(): Promise<EmailHarness> {
   const notifierFor: EmailHarness['notifierFor'] = (options) =>
     createEmailNotifier(
       {
-        smtpUrl: options.smtpUrl ?? server.urlWith(USER, PASSWORD),
+        smtpUrl: options.smtpUrl ?? server.url,
         to: options.to ?? [TO],
         from: FROM,
         ...(options.greetingTimeoutMs ? { greetingTimeoutMs: options.greetingTimeoutMs } : {}),
@@ -90,6 +92,47 @@ async function startSilentServer(): Promise<{ port: number; close(): Promise<voi
   };
 }
 
+/**
+ * A TCP relay in front of `target` that keeps every byte the client sent: what an eavesdropper on the
+ * path to the mail server would read.
+ */
+async function startRecordingRelay(target: { host: string; port: number }): Promise<{
+  port: number;
+  sent(): string;
+  close(): Promise<void>;
+}> {
+  const chunks: Buffer[] = [];
+  const sockets = new Set<Socket>();
+  const track = (s: Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+    s.on('error', () => s.destroy());
+  };
+  const server: Server = createServer((client) => {
+    track(client);
+    const upstream = connect(target.port, target.host);
+    track(upstream);
+    client.on('data', (b: Buffer) => {
+      chunks.push(b);
+      upstream.write(b);
+    });
+    upstream.on('data', (b: Buffer) => client.write(b));
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    port,
+    sent: () => Buffer.concat(chunks).toString('latin1'),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
 const emailFailures: Array<FailureScenario<EmailHarness>> = [
   {
     name: 'SMTP server stopped (connection refused)',
@@ -107,8 +150,9 @@ const emailFailures: Array<FailureScenario<EmailHarness>> = [
     arrange: (h) => h.notifierFor({ to: [DEFERRED] }),
   },
   {
-    name: 'login refused with 538',
-    retryable: false,
+    // Credentials on smtp:// require STARTTLS; aiosmtpd has no certificate and answers 454 (a 4xx: retry).
+    name: 'credentials, but the server cannot start TLS (454)',
+    retryable: true,
     arrange: async (h) => {
       const authServer = await startSmtpServer({ advertiseAuth: true });
       h.cleanups.push(() => authServer.stop());
@@ -241,6 +285,43 @@ describeWithSmtpServer('email notifier over SMTP (aiosmtpd)', () => {
         /^email: could not deliver to the SMTP server \(ESOCKET\/ECONNREFUSED: .*\); retry$/,
       );
     });
+  });
+});
+
+describeWithSmtpServer('email credentials never cross in clear (aiosmtpd without STARTTLS)', () => {
+  test('credentials on smtp:// to a server offering AUTH but no STARTTLS: refused, no login, nothing sent', async () => {
+    const server = await startSmtpServer({ advertiseAuth: true });
+    const relay = await startRecordingRelay(server);
+    try {
+      const notifier = createEmailNotifier(
+        {
+          smtpUrl: `smtp://${USER}:${encodeURIComponent(PASSWORD)}@127.0.0.1:${relay.port}`,
+          to: [TO],
+          from: FROM,
+        },
+        { logger: createCapturingLogger().logger },
+      );
+      const err = (await notifier.send(buildNotification()).catch((e: unknown) => e)) as NotifyDeliveryError;
+      expect(err).toBeInstanceOf(Error);
+      expect(err.message).toContain('STARTTLS');
+      const wire = relay.sent();
+      const plain = Buffer.from(`\0${USER}\0${PASSWORD}`).toString('base64');
+      // The client said EHLO, asked for STARTTLS, and stopped there.
+      expect(wire).toMatch(/^EHLO /);
+      expect(wire).toContain('STARTTLS');
+      expect(wire).not.toMatch(/AUTH|MAIL FROM|RCPT TO|DATA/);
+      for (const secret of [
+        PASSWORD,
+        encodeURIComponent(PASSWORD),
+        plain,
+        Buffer.from(PASSWORD).toString('base64'),
+      ])
+        expect(wire).not.toContain(secret);
+      expect(server.messages()).toEqual([]);
+    } finally {
+      await relay.close();
+      await server.stop();
+    }
   });
 });
 

@@ -63,6 +63,18 @@ describe('smtp options', () => {
     });
   });
 
+  test('credentials on smtp:// require STARTTLS, so they never cross in clear (issue 11)', () => {
+    expect(smtpTransportOptions(parse('smtp://u:p@mail.example.com'))).toMatchObject({
+      secure: false,
+      requireTLS: true,
+      auth: { user: 'u', pass: 'p' },
+    });
+    // A user alone is a credential too; without any, STARTTLS stays opportunistic; smtps:// is TLS throughout.
+    expect(smtpTransportOptions(parse('smtp://u@mail.example.com')).requireTLS).toBe(true);
+    expect(smtpTransportOptions(parse('smtp://mail.example.com')).requireTLS).toBe(false);
+    expect(smtpTransportOptions(parse('smtps://u:p@mail.example.com'))).toMatchObject({ secure: true });
+  });
+
   test('timeouts are always set: connection 10 s, greeting 10 s, socket 30 s by default', () => {
     expect(smtpTransportOptions(parse('smtp://m.example'))).toMatchObject({
       connectionTimeout: 10_000,

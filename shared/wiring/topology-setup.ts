@@ -18,7 +18,7 @@ export interface TopologyOptions {
   /** Push endpoint per consuming function (the emulator pushes; the embedded queue is pulled by a dispatcher). */
   pushEndpointFor?: (consumer: string, topic: string) => string | undefined;
   /** Shorter delivery settings (tests, drills); an `ackDeadlineSeconds` here replaces each consumer's own. */
-  delivery?: Partial<typeof DELIVERY>;
+  delivery?: Partial<Record<keyof typeof DELIVERY, number>>;
 }
 
 /** Every subscription spec of the topology, consumer subscriptions first, then dead-letter inspectors. */

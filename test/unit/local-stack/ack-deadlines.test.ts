@@ -10,7 +10,9 @@ import { join } from 'node:path';
 import { FUNCTIONS, SUBSCRIPTIONS } from '../../../shared/topology';
 import { subscriptionSpecs } from '../../../shared/wiring/topology-setup';
 
-const infra = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'infra', 'topology.json'), 'utf8')) as {
+const infra = JSON.parse(
+  readFileSync(join(__dirname, '..', '..', '..', 'infra', 'topology.json'), 'utf8'),
+) as {
   subscriptions: Record<string, { ackDeadlineSeconds: number }>;
 };
 
@@ -20,8 +22,14 @@ describe('local ack deadlines', () => {
     for (const sub of SUBSCRIPTIONS) {
       const spec = specs.find((s) => s.name === sub.name)!;
       const fn = FUNCTIONS.find((f) => f.name === sub.consumer)!;
-      expect([sub.name, spec.ackDeadlineSeconds]).toEqual([sub.name, infra.subscriptions[sub.name]!.ackDeadlineSeconds]);
-      expect([sub.name, spec.ackDeadlineSeconds]).toEqual([sub.name, Math.min(600, Math.max(60, fn.timeoutSeconds))]);
+      expect([sub.name, spec.ackDeadlineSeconds]).toEqual([
+        sub.name,
+        infra.subscriptions[sub.name]!.ackDeadlineSeconds,
+      ]);
+      expect([sub.name, spec.ackDeadlineSeconds]).toEqual([
+        sub.name,
+        Math.min(600, Math.max(60, fn.timeoutSeconds)),
+      ]);
     }
     expect(specs.find((s) => s.name === 'health-check-requests--health-check')!.ackDeadlineSeconds).toBe(540);
   });

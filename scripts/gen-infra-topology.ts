@@ -12,6 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
+  ackDeadlineFor,
   DELIVERY,
   FUNCTIONS,
   SCHEDULES,
@@ -22,10 +23,11 @@ import {
   type FunctionSpec,
 } from '../shared/topology';
 
+// Where it lives now (the local stack uses it too); kept importable from here for infra's tests.
+export { ackDeadlineFor };
+
 export const INFRA_TOPOLOGY_FILE = join(__dirname, '..', 'infra', 'topology.json');
 
-/** Pub/Sub's bounds on a subscription's ack deadline; a push's deadline is also its request timeout. */
-const MAX_ACK_DEADLINE_SECONDS = 600;
 /** Service account ids: 6-30 characters, a letter first, lowercase letters, digits and hyphens. */
 const ACCOUNT_ID = /^[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
 
@@ -62,16 +64,6 @@ export function publishTopicsOf(fn: FunctionSpec): string[] {
   // The runtime republishes bad input to `<trigger>-dead-letter` itself (shared/runtime/pubsub-function.ts).
   const own = fn.trigger ? [deadLetterTopicOf(fn.trigger)] : [];
   return [...new Set([...fn.publishes, ...own])];
-}
-
-/**
- * A push subscription's ack deadline is the request timeout: shorter than the
- * function's own timeout, Pub/Sub would redeliver a message while the first
- * delivery still runs (and dead-letter a slow success). So it is topology's
- * DELIVERY value raised to the consumer's timeout, within Pub/Sub's 600 s.
- */
-export function ackDeadlineFor(consumer: FunctionSpec): number {
-  return Math.min(MAX_ACK_DEADLINE_SECONDS, Math.max(DELIVERY.ackDeadlineSeconds, consumer.timeoutSeconds));
 }
 
 export function serviceAccountIdOf(fn: FunctionSpec): string {

@@ -116,6 +116,23 @@ export const DELIVERY = {
   maxBackoffSeconds: 600,
 } as const;
 
+/**
+ * Pub/Sub's longest ack deadline; for push delivery it is also the request timeout
+ * (https://cloud.google.com/pubsub/docs/reference/rest/v1/projects.subscriptions, ackDeadlineSeconds).
+ */
+export const MAX_ACK_DEADLINE_SECONDS = 600;
+
+/**
+ * A push subscription's ack deadline is the request timeout: shorter than the
+ * function's own timeout, Pub/Sub would redeliver a message while the first
+ * delivery still runs (and dead-letter a slow success). So it is DELIVERY's
+ * value raised to the consumer's timeout, within Pub/Sub's 600 s. infra and
+ * the local stack (embedded queue and emulator) both use it.
+ */
+export function ackDeadlineFor(consumer: Pick<FunctionSpec, 'timeoutSeconds'>): number {
+  return Math.min(MAX_ACK_DEADLINE_SECONDS, Math.max(DELIVERY.ackDeadlineSeconds, consumer.timeoutSeconds));
+}
+
 export interface SubscriptionTopology {
   name: string;
   topic: TopicName;

@@ -9,14 +9,21 @@
  * `GET /api/books/<isbn>/chart`; `POST /api/health-check` (JSON body
  * `{isbns?}`; a JSON content type is required, so another site's page cannot
  * send it through a visitor's browser without a CORS preflight).
+ *
+ * It answers only to its own names (127.0.0.1, localhost, [::1] on its
+ * port: a foreign Host is DNS rebinding), refuses a state-changing request
+ * whose Origin is another site, and forbids framing (X-Frame-Options and
+ * CSP frame-ancestors).
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { parseIsbn13 } from '../domain/isbn';
 import { describeError, ForecastGuardError, NotFoundError, ValidationError } from '../errors';
 import type { StackStatus } from '../local-stack/stack';
 import { DASHBOARD_PAGE } from './page';
 import { chartView } from './chart-view';
 import { alertsView, fleetView, historyView, type ViewPorts } from './views';
+import { ViewCache } from './view-cache';
 
 export interface DashboardSource {
   backend: ViewPorts;
@@ -42,6 +49,8 @@ export interface DashboardServer {
 const DEFAULT_PORT = 8080;
 /** How long one reading of a view answers every request for it (the page polls every 3 s). */
 const VIEW_CACHE_MS = 1000;
+/** Views kept at once: the fleet, history, two alert lists and the charts last asked for. */
+const MAX_CACHED_VIEWS = 64;
 const PORTS_TRIED = 20;
 const MAX_BODY = 64 * 1024;
 
@@ -88,40 +97,57 @@ function isbnsFrom(body: unknown): string[] | undefined {
 }
 
 /**
- * One reading of each view answers every request for it that arrives while
- * it is being read and for `ttlMs` after: a hundred open dashboards (or a
- * load test) cost one set of backend reads per second, not a hundred. A
- * failed reading is not kept.
+ * Why a request is refused before any route runs, or undefined. The
+ * dashboard answers only to its own names on the port it was reached on:
+ * a foreign `Host` is a DNS-rebinding page (its own name resolved to
+ * 127.0.0.1) reading the API as same-origin. A state-changing request
+ * must not come from another origin's page; a client that sends no
+ * `Origin` (curl, the CLI) is not a browser page and may.
  */
-function coalesce(ttlMs: number) {
-  const entries = new Map<string, { at: number; value: Promise<unknown> }>();
-  return <T>(key: string, read: () => Promise<T>): Promise<T> => {
-    const now = performance.now();
-    const hit = entries.get(key);
-    if (hit && now - hit.at < ttlMs) return hit.value as Promise<T>;
-    const value = read();
-    entries.set(key, { at: now, value });
-    value.catch(() => entries.delete(key));
-    return value;
-  };
+function refusal(req: IncomingMessage): string | undefined {
+  const port = req.socket.localPort;
+  const names = ['127.0.0.1', 'localhost', '[::1]'];
+  const hosts = new Set(names.map((n) => `${n}:${port}`));
+  if (port === 80) for (const n of names) hosts.add(n);
+  const host = (req.headers.host ?? '').toLowerCase();
+  if (!hosts.has(host)) {
+    return `host: the dashboard answers only to ${[...hosts].slice(0, 3).join(', ')}`;
+  }
+  const safe = req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS';
+  const origin = req.headers.origin?.toLowerCase();
+  const ownOrigin = origin?.startsWith('http://') === true && hosts.has(origin.slice('http://'.length));
+  if (!safe && origin !== undefined && !ownOrigin) {
+    return 'origin: a request that changes something must come from the dashboard itself';
+  }
+  return undefined;
 }
 
 /** The request handler alone (tests drive it; `startDashboard` serves it). */
-export function dashboardHandler(source: DashboardSource, options: { cacheMs?: number } = {}) {
+export function dashboardHandler(
+  source: DashboardSource,
+  options: { cacheMs?: number; maxCachedViews?: number } = {},
+) {
   const titles = new Map<string, string>();
-  const view = coalesce(options.cacheMs ?? VIEW_CACHE_MS);
+  const cache = new ViewCache(options.cacheMs ?? VIEW_CACHE_MS, options.maxCachedViews ?? MAX_CACHED_VIEWS);
+  const view = <T>(key: string, read: () => Promise<T>) => cache.get(key, read);
   const { backend } = source;
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://dashboard.local');
     const path = url.pathname;
+    // No page may frame the dashboard (clickjacking its button); the page's own CSP says so too.
+    res.setHeader('x-frame-options', 'DENY');
+    res.setHeader('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
+    res.setHeader('x-content-type-options', 'nosniff');
+    const refused = refusal(req);
+    if (refused) return send(res, 403, { error: refused });
     try {
       if (req.method === 'GET' && (path === '/' || path === '/index.html')) {
         res.writeHead(200, {
           'content-type': 'text/html; charset=utf-8',
           'cache-control': 'no-store',
-          // Inline script and style only; nothing loads from elsewhere.
+          // Inline script and style only; nothing loads from elsewhere, and nothing frames it.
           'content-security-policy':
-            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:",
+            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'",
         });
         res.end(DASHBOARD_PAGE);
         return;
@@ -150,7 +176,8 @@ export function dashboardHandler(source: DashboardSource, options: { cacheMs?: n
         return send(res, 200, await view('history', () => historyView(backend.state)));
       const chart = /^\/api\/books\/([^/]+)\/chart$/.exec(path);
       if (req.method === 'GET' && chart) {
-        const isbn = decodeURIComponent(chart[1]!);
+        // One entry per book, however it is spelled (hyphens, spaces).
+        const isbn = parseIsbn13(decodeURIComponent(chart[1]!));
         return send(res, 200, await view(`chart:${isbn}`, () => chartView(backend, isbn, titles)));
       }
       if (path === '/api/health-check') {

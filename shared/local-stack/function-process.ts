@@ -1,7 +1,9 @@
 /**
  * One function served by the real functions framework in a child process on
- * a loopback port, as Cloud Run serves it:
- * `node …/functions-framework/build/src/main.js --target=<entryPoint>
+ * a loopback port, as Cloud Run serves it, through function-server.ts (the
+ * framework's app on 127.0.0.1 only, behind the push secret for a
+ * Pub/Sub-triggered function), with the framework CLI's flags:
+ * `node …/function-server.js --target=<entryPoint>
  * --signature-type=cloudevent|http --source=dist/functions/index.js --port=N`.
  *
  * Each child gets its own process group, so stopping it (SIGTERM, then
@@ -63,7 +65,7 @@ export class FunctionProcess {
       ...spec.launch.nodeArgs,
       '--require',
       spec.launch.orphanGuard,
-      spec.launch.frameworkMain,
+      spec.launch.functionServer,
       `--target=${spec.entryPoint}`,
       `--signature-type=${spec.signatureType}`,
       `--source=${spec.launch.source}`,

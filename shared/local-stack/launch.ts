@@ -1,6 +1,7 @@
 /**
- * How function processes are started: which node, with which flags, loading
- * which bundle. Compiled (`npm start`): the framework loads
+ * How function processes are started: which node, with which flags, running
+ * which server (function-server.ts, the functions framework's app on a
+ * loopback listener) over which bundle. Compiled (`npm start`): it loads
  * dist/functions/index.js. Run from TypeScript sources (tests, tsx): the
  * compiled bundle when dist/ is up to date with every source file (it loads
  * in a quarter of the time), otherwise the sources through tsx, so nothing
@@ -14,8 +15,8 @@ export interface FunctionLaunch {
   node: string;
   /** Flags before the framework's main (e.g. a TypeScript loader). */
   nodeArgs: string[];
-  /** The functions framework's CLI entry. */
-  frameworkMain: string;
+  /** What the child runs: function-server, which serves the framework's app on 127.0.0.1. */
+  functionServer: string;
   /** The module the framework loads the entry points from. */
   source: string;
   /** Preloaded into each child: ends it when the supervisor is gone. */
@@ -61,11 +62,6 @@ export function distIsFresh(root: string): boolean {
   return true;
 }
 
-function frameworkMain(): string {
-  // The package exports only its API; its CLI lives beside the API's entry file.
-  return join(dirname(require.resolve('@google-cloud/functions-framework')), 'main.js');
-}
-
 /** The launch for how this code runs; see the file comment. */
 export function defaultLaunch(root: string = repositoryRoot()): FunctionLaunch {
   const compiled = !__filename.endsWith('.ts') || distIsFresh(root);
@@ -76,7 +72,7 @@ export function defaultLaunch(root: string = repositoryRoot()): FunctionLaunch {
     return {
       node: process.execPath,
       nodeArgs: [],
-      frameworkMain: frameworkMain(),
+      functionServer: join(root, 'dist', 'shared', 'local-stack', 'function-server.js'),
       source,
       orphanGuard: join(root, 'dist', 'shared', 'local-stack', 'orphan-guard.js'),
       describe: 'dist',
@@ -85,7 +81,7 @@ export function defaultLaunch(root: string = repositoryRoot()): FunctionLaunch {
   return {
     node: process.execPath,
     nodeArgs: ['--require', require.resolve('tsx/cjs')],
-    frameworkMain: frameworkMain(),
+    functionServer: join(__dirname, 'function-server.ts'),
     source: join(root, 'functions', 'index.ts'),
     orphanGuard: join(__dirname, 'orphan-guard.ts'),
     describe: 'sources (tsx)',

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ValidationError } from '../errors';
 import { FUNCTIONS, type FunctionName, type FunctionSpec, type TopicName } from '../topology';
+import { PUSH_SECRET_ENV } from './push-guard';
 
 /** One process to start. */
 export interface PlannedFunction {
@@ -70,13 +71,15 @@ export interface ChildEnvInput {
   base: Record<string, string | undefined>;
   stateDir: string;
   rollbackToken: string;
+  /** This run's push secret (see push-guard.ts); only the function processes get it. */
+  pushSecret: string;
   emulators?: { pubsub: string; firestore: string; projectId: string };
 }
 
 /**
  * The environment of every function process (and the stack's own config):
  * the operator's environment, the state dir made absolute, the rollback
- * token, and with emulators the gcp backend pointed at them. Cloud Run's own
+ * token, the push secret, and with emulators the gcp backend pointed at them. Cloud Run's own
  * variables are removed: `K_SERVICE` would make the rollback function
  * believe IAM had checked the caller.
  */
@@ -85,6 +88,7 @@ export function childEnv(input: ChildEnvInput): Record<string, string | undefine
     ...input.base,
     FG_STATE_DIR: input.stateDir,
     FG_ROLLBACK_TOKEN: input.rollbackToken,
+    [PUSH_SECRET_ENV]: input.pushSecret,
   };
   for (const name of ['K_SERVICE', 'K_REVISION', 'K_CONFIGURATION', 'FUNCTION_TARGET', 'PORT']) {
     delete env[name];
@@ -102,4 +106,9 @@ export function childEnv(input: ChildEnvInput): Record<string, string | undefine
 /** A bearer token for the HTTP rollback function when the operator set none (printed, never logged). */
 export function sessionToken(): string {
   return `local-${randomBytes(18).toString('base64url')}`;
+}
+
+/** A new secret for each `up` run, which every push to a Pub/Sub-triggered function must carry (never printed). */
+export function pushSecret(): string {
+  return randomBytes(32).toString('base64url');
 }

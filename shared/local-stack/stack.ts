@@ -26,9 +26,11 @@ import {
   emulatorStateDir,
   LOCAL_PROJECT_ID,
   plannedFunctions,
+  pushSecret as newPushSecret,
   selectFunctions,
   sessionToken,
 } from './stack-plan';
+import { PUSH_TOKEN_PARAM } from './push-guard';
 
 export interface LocalStackOptions {
   /** The operator's environment (FG_* settings, Slack/SMTP); the stack adds FG_STATE_DIR and the token. */
@@ -87,6 +89,8 @@ export interface LocalStack {
   /** Bearer token of the HTTP rollback function; `tokenGenerated` when the stack made it up. */
   rollbackToken: string;
   tokenGenerated: boolean;
+  /** This run's push secret: every push to a Pub/Sub-triggered function carries it (never printed). */
+  pushSecret: string;
   seed: { cached: boolean; books: number; durationMs: number };
   /** From `startLocalStack` being called to everything answering. */
   readyMs: number;
@@ -139,10 +143,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const stateDir = options.emulators ? emulatorStateDir(baseConfig.stateDir) : baseConfig.stateDir;
   const tokenGenerated = !baseConfig.rollbackToken;
   const rollbackToken = baseConfig.rollbackToken ?? sessionToken();
+  const pushSecret = newPushSecret();
   const env = childEnv({
     base: options.env,
     stateDir,
     rollbackToken,
+    pushSecret,
     emulators: options.emulators && { ...options.emulators, projectId },
   });
   const config = loadConfig(env);
@@ -200,12 +206,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await ensureTopology(backend.bus, {
       pushEndpointFor: (consumer, topic) => {
         const url = running.get(consumer);
-        return url ? `${url}/projects/${projectId}/topics/${topic}` : undefined;
+        if (!url) return undefined;
+        const endpoint = `${url}/projects/${projectId}/topics/${topic}`;
+        // The emulator sends no OIDC token, so its pushes carry the secret in the URL (see push-guard.ts);
+        // the embedded queue's dispatchers send it as a bearer token and keep it out of the queue's file.
+        return options.emulators
+          ? `${endpoint}?${PUSH_TOKEN_PARAM}=${encodeURIComponent(pushSecret)}`
+          : endpoint;
       },
     });
     if (backend.bus instanceof SqliteEventBus) {
       const delivery = startPushDelivery(backend.bus, {
         projectId,
+        bearerToken: pushSecret,
         onResult: (r) => options.onPush?.(r),
         onError: (err) => say(`push delivery: ${describeError(err)}`),
       });
@@ -264,6 +277,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       functions: processes,
       rollbackToken,
       tokenGenerated,
+      pushSecret,
       seed,
       readyMs: Date.now() - started,
       status,

@@ -4,13 +4,21 @@
  * Terraform creates them; this is for one machine and for tests.
  */
 import type { EventBus, SubscriptionSpec } from '../ports/event-bus';
-import { DELIVERY, SUBSCRIPTIONS, TOPICS, deadLetterSubscriptionOf, deadLetterTopicOf } from '../topology';
+import {
+  ackDeadlineFor,
+  DELIVERY,
+  FUNCTIONS,
+  SUBSCRIPTIONS,
+  TOPICS,
+  deadLetterSubscriptionOf,
+  deadLetterTopicOf,
+} from '../topology';
 
 export interface TopologyOptions {
   /** Push endpoint per consuming function (the emulator pushes; the embedded queue is pulled by a dispatcher). */
   pushEndpointFor?: (consumer: string, topic: string) => string | undefined;
-  /** Shorter delivery settings (tests, drills). */
-  delivery?: Partial<typeof DELIVERY>;
+  /** Shorter delivery settings (tests, drills); an `ackDeadlineSeconds` here replaces each consumer's own. */
+  delivery?: Partial<Record<keyof typeof DELIVERY, number>>;
 }
 
 /** Every subscription spec of the topology, consumer subscriptions first, then dead-letter inspectors. */
@@ -20,6 +28,9 @@ export function subscriptionSpecs(options: TopologyOptions = {}): SubscriptionSp
     name: s.name,
     topic: s.topic,
     ...delivery,
+    // As infra sets it: the consumer's timeout (a push's deadline is its request timeout), unless a test asks.
+    ackDeadlineSeconds:
+      options.delivery?.ackDeadlineSeconds ?? ackDeadlineFor(FUNCTIONS.find((f) => f.name === s.consumer)!),
     deadLetterTopic: s.deadLetterTopic,
     pushEndpoint: options.pushEndpointFor?.(s.consumer, s.topic),
   }));

@@ -54,6 +54,12 @@ export interface PushDispatcherOptions {
   endpoint?: string;
   /** POSTs in flight at once for this subscription (default 4). */
   concurrency?: number;
+  /**
+   * Sent as `Authorization: Bearer <token>` with every push, where a Pub/Sub
+   * push subscription with authentication sends its OIDC token (the local
+   * stack's push secret).
+   */
+  bearerToken?: string;
   /** Per-request timeout; by default the ack deadline, as Pub/Sub does. */
   timeoutMs?: number;
   /** How long one pull waits for work; also bounds how long `stop()` waits for an idle loop (default 200 ms). */
@@ -184,6 +190,7 @@ export class PushDispatcher {
         headers: {
           'content-type': 'application/json',
           'user-agent': 'APIs-Google; (+https://developers.google.com/webmasters/APIs-Google.html)',
+          ...(this.options.bearerToken ? { authorization: `Bearer ${this.options.bearerToken}` } : {}),
         },
         body: JSON.stringify(buildPushBody(message, projectId, subscription)),
         signal: AbortSignal.timeout(this.timeoutMs),

@@ -16,11 +16,14 @@ import type { HealthReport } from '../../../shared/contracts/documents/health-re
 import { QUEUE_DB_FILE } from '../../../shared/wiring/backend';
 import { fleetClock } from '../../../shared/wiring/fleet-clock';
 import { main } from '../../../cli/main';
+import { PubSub } from '@google-cloud/pubsub';
 import { FirestoreStateStore } from '../../../shared/adapters/gcp/firestore-state-store';
+import { ackDeadlineFor, functionSpec } from '../../../shared/topology';
 import { startLocalStack, type LocalStack } from '../../../shared/local-stack/stack';
 import { describeOnEmulators, emulatorHosts, uniqueProjectId } from '../../helpers/emulators';
 import { reportFigure } from '../../helpers/figures';
 import { alive, startUp, waitGone, type UpProcess } from './helpers/up-process';
+import { isLoopback, listeningSockets } from './helpers/listening';
 
 const TOKEN = 'local-stack-test-token-0123456789';
 
@@ -53,6 +56,14 @@ describe('forecast-guard up', () => {
       ['rollback-http', 'ready'],
     ]);
     expect(info.schedules.map((s) => s.name)).toEqual(['hourly-health-check', 'daily-summary']);
+  });
+
+  it('listens on loopback only: no function is reachable from another machine', () => {
+    for (const f of up!.info.functions) {
+      const sockets = listeningSockets(f.pid!);
+      expect([f.name, sockets.length]).toEqual([f.name, 1]);
+      expect([f.name, sockets.filter((s) => !isLoopback(s.address))]).toEqual([f.name, []]);
+    }
   });
 
   it('serves the dashboard API', async () => {
@@ -268,4 +279,24 @@ describeOnEmulators('forecast-guard up --emulators', () => {
     expect(fleet?.lastHealthCheck).toMatchObject({ trigger: 'manual' });
     expect(fleet!.books.find((b) => b.isbn === '9780722532935')!.live).toMatchObject({ version: '3' });
   }, 40_000);
+
+  it("gives the emulator's push subscription infra's ack deadline, and the push secret the function requires", async () => {
+    const pubsub = new PubSub({ projectId });
+    try {
+      const [meta] = await pubsub.subscription('health-check-requests--health-check').getMetadata();
+      expect(meta.ackDeadlineSeconds).toBe(ackDeadlineFor(functionSpec('health-check')));
+      const endpoint = new URL(meta.pushConfig!.pushEndpoint!);
+      expect(endpoint.searchParams.get('token')).toBe(stack!.pushSecret);
+      // The same endpoint without the secret is refused.
+      endpoint.searchParams.delete('token');
+      const res = await fetch(endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ message: { data: 'e30=', messageId: 'x' }, subscription: 's' }),
+      });
+      expect(res.status).toBe(401);
+    } finally {
+      await pubsub.close();
+    }
+  });
 });

@@ -113,6 +113,18 @@ describe('PushDispatcher', () => {
     expect(bus.backlog(SUB)).toEqual({ ready: 0, leased: 0 });
   });
 
+  it('sends its bearer token as a push with authentication sends its OIDC token, and none without one', async () => {
+    startDispatcher({ bearerToken: 'stack-secret-0123456789' });
+    await bus.publish(TOPIC, { data: { n: 1 } });
+    const [withToken] = await recorder.waitFor(1);
+    expect(withToken?.headers.authorization).toBe('Bearer stack-secret-0123456789');
+    await dispatcher!.stop();
+    startDispatcher();
+    await bus.publish(TOPIC, { data: { n: 2 } });
+    const [, without] = await recorder.waitFor(2);
+    expect(without?.headers.authorization).toBeUndefined();
+  });
+
   it('redelivers after a 500 with deliveryAttempt 2, then acks', async () => {
     recorder.failNext(1, 500);
     const id = await bus.publish(TOPIC, { data: { n: 1 } });

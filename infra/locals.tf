@@ -111,7 +111,7 @@ locals {
 
   function_names = sort(keys(local.topology.functions))
   # Cloud Run service names of every deployment (a 2nd-gen function's service has its name).
-  service_names = sort(concat(keys(local.topology.functions), keys(local.topology.httpFunctions)))
+  service_names = sort(concat(keys(local.topology.functions), keys(local.topology.httpFunctions), keys(local.topology.httpSchedules)))
 
   # Monitoring filter value `one_of("a","b",…)` for the services and for the dead-letter inspect subscriptions.
   services_one_of    = format("one_of(%s)", join(",", [for s in local.service_names : "\"${s}\""]))

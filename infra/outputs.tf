@@ -21,6 +21,7 @@ output "function_urls" {
   value = merge(
     { for name, f in google_cloudfunctions2_function.function : name => f.service_config[0].uri },
     { for name, f in google_cloudfunctions2_function.http : name => f.service_config[0].uri },
+    { for name, f in google_cloudfunctions2_function.scheduled_http : name => f.service_config[0].uri },
   )
 }
 

@@ -15,6 +15,7 @@ import {
   ackDeadlineFor,
   DELIVERY,
   FUNCTIONS,
+  HTTP_SCHEDULES,
   SCHEDULES,
   SUBSCRIPTIONS,
   TOPICS,
@@ -57,6 +58,11 @@ export interface InfraTopology {
   /** One entry per (function, topic) its service account may publish to: `<function>/<topic>`. */
   publisherGrants: Record<string, { function: string; topic: string }>;
   schedules: Record<string, { cron: string; timeZone: string; topic: string; body: Record<string, unknown> }>;
+  /** Scheduler jobs calling an HTTP entry point deployed under the job's name, each with its own invoker account. */
+  httpSchedules: Record<
+    string,
+    { function: string; entryPoint: string; cron: string; timeZone: string; invokerServiceAccountId: string }
+  >;
 }
 
 /** Topics a function's service account publishes to: topology's list, plus its own dead-letter topic. */
@@ -71,6 +77,17 @@ export function serviceAccountIdOf(fn: FunctionSpec): string {
   if (!ACCOUNT_ID.test(id)) {
     throw new Error(
       `function ${fn.name}: service account id ${id} must be 6-30 lowercase letters, digits or hyphens`,
+    );
+  }
+  return id;
+}
+
+/** The identity a scheduler job's OIDC token names: may invoke that job's function and nothing else. */
+export function invokerServiceAccountIdOf(scheduleName: string): string {
+  const id = `fg-sched-${scheduleName}`;
+  if (!ACCOUNT_ID.test(id)) {
+    throw new Error(
+      `HTTP schedule ${scheduleName}: service account id ${id} must be 6-30 lowercase letters, digits or hyphens`,
     );
   }
   return id;
@@ -134,6 +151,18 @@ export function buildInfraTopology(): InfraTopology {
       SCHEDULES.map((s) => [
         s.name,
         { cron: s.cron, timeZone: s.timeZone, topic: s.topic, body: { ...s.body } },
+      ]),
+    ),
+    httpSchedules: sorted(
+      HTTP_SCHEDULES.map((s) => [
+        s.name,
+        {
+          function: s.function,
+          entryPoint: s.entryPoint,
+          cron: s.cron,
+          timeZone: s.timeZone,
+          invokerServiceAccountId: invokerServiceAccountIdOf(s.name),
+        },
       ]),
     ),
   };

@@ -184,6 +184,34 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
   },
 ];
 
+/**
+ * An HTTP entry point a scheduler calls (Cloud Scheduler with an OIDC token on
+ * Google Cloud; the local stack with its bearer token). Deployed as a function
+ * of its own, named like the schedule, with the code, service account and
+ * secrets of `function`; only the schedule's own identity may invoke it.
+ */
+export interface HttpScheduleSpec {
+  /** The scheduler job's name, and the name the entry point is deployed (and run locally) under. */
+  name: string;
+  function: FunctionName;
+  /** Exported name in dist/functions/index.js; answers POST. */
+  entryPoint: string;
+  /** unix-cron, evaluated in `timeZone`. */
+  cron: string;
+  timeZone: string;
+}
+
+export const HTTP_SCHEDULES: readonly HttpScheduleSpec[] = [
+  {
+    // Retries and escalations between alerts: without it a failed page waits for the next alert.
+    name: 'alert-dispatch-flush',
+    function: 'alert-dispatch',
+    entryPoint: 'alertDispatchFlush',
+    cron: '*/5 * * * *',
+    timeZone: 'Etc/UTC',
+  },
+];
+
 export function functionSpec(name: FunctionName): FunctionSpec {
   const spec = FUNCTIONS.find((f) => f.name === name);
   if (!spec) throw new Error(`unknown function ${name}`);

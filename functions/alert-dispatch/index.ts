@@ -3,8 +3,10 @@
  * pipeline (shared/services/alert-dispatch) — de-duplicated, grouped,
  * routed to Slack, email and the log, retried until delivered.
  *
- * `alertDispatchFlush` (HTTP, authenticated) retries whatever is pending
- * now, for a scheduler or the local stack to call between alerts.
+ * `alertDispatchFlush` (HTTP POST, authenticated) retries whatever is
+ * pending now and sends escalations that are due: Cloud Scheduler calls it
+ * every 5 minutes (topology's HTTP_SCHEDULES; IAM admits only its identity),
+ * the local stack with its per-run bearer token (FG_FLUSH_TOKEN).
  */
 import * as functions from '@google-cloud/functions-framework';
 import { Alert } from '../../shared/contracts/messages/alert';
@@ -12,6 +14,7 @@ import { describeError, isRetryable } from '../../shared/errors';
 import { handlePubSubDelivery } from '../../shared/runtime/pubsub-function';
 import { dispatchAlert, flushPendingNotifications } from '../../shared/services/alert-dispatch';
 import type { AlertDispatchDeps } from '../../shared/services/alert-dispatch/deps';
+import { authorizeFlushCall } from '../../shared/services/alert-dispatch/flush-auth';
 import { alertingDeps } from '../../shared/wiring/alerting';
 import { functionRuntime, type FunctionRuntime } from '../../shared/wiring/function-runtime';
 
@@ -52,6 +55,17 @@ functions.cloudEvent(ENTRY_POINT, async (event: functions.CloudEvent<unknown>) =
 
 functions.http(FLUSH_ENTRY_POINT, async (req, res) => {
   const rt = await functionRuntime('alert-dispatch');
+  // Before anything is read or sent: only the scheduler (IAM) or the holder of the token may flush.
+  const auth = authorizeFlushCall(rt.config.flush, req.get('authorization'));
+  if (!auth.ok) {
+    rt.logger.warning(`flush refused (${auth.status}): ${auth.reason}`);
+    res.status(auth.status).set('www-authenticate', 'Bearer').json({ error: auth.reason });
+    return;
+  }
+  if (req.method !== 'POST') {
+    res.status(405).set('allow', 'POST').json({ error: 'POST only' });
+    return;
+  }
   const limit = Number(req.query?.limit ?? 25);
   try {
     const result = await flushPendingNotifications(depsOf(rt), {

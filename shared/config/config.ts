@@ -56,6 +56,17 @@ export interface AlertingConfig {
   readonly healthConcurrency: number;
 }
 
+/**
+ * `token`: the caller must send `Authorization: Bearer <FG_FLUSH_TOKEN>` (refused
+ * while unset). `iam`: Cloud Run IAM admitted only the scheduler's identity
+ * before the code runs (infra sets it on the deployed flush function only).
+ */
+export interface FlushAuthConfig {
+  readonly auth: 'token' | 'iam';
+  /** Secret. */
+  readonly token?: string;
+}
+
 export interface Config {
   readonly environment: Environment;
   readonly backend: Backend;
@@ -69,6 +80,8 @@ export interface Config {
   readonly notify: NotifyConfig;
   /** Secret: bearer token the local HTTP rollback function demands; unset means HTTP rollback is refused. */
   readonly rollbackToken?: string;
+  /** Who may call the alert-dispatch flush entry (what a scheduler calls between alerts). */
+  readonly flush: FlushAuthConfig;
   readonly thresholds: {
     /** Absolute path of FG_THRESHOLDS_FILE, when set. */
     readonly file?: string;

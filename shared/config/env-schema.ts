@@ -167,6 +167,13 @@ export const EnvSchema = z.object({
     (s) => s.length >= 16 && !/\s/.test(s),
     { secret: true },
   ).optional(),
+  FG_FLUSH_TOKEN: text(
+    'FG_FLUSH_TOKEN',
+    'at least 16 characters without spaces',
+    (s) => s.length >= 16 && !/\s/.test(s),
+    { secret: true },
+  ).optional(),
+  FG_FLUSH_AUTH: oneOf('FG_FLUSH_AUTH', ['token', 'iam'], 'token'),
   FG_REPEAT_INTERVAL_CRITICAL: duration('FG_REPEAT_INTERVAL_CRITICAL', '4h'),
   FG_REPEAT_INTERVAL_WARNING: duration('FG_REPEAT_INTERVAL_WARNING', '1d'),
   FG_ESCALATE_AFTER: duration('FG_ESCALATE_AFTER', '30m'),

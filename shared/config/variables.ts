@@ -127,6 +127,18 @@ export const VARIABLES: readonly VariableInfo[] = [
     secret: true,
   }),
   v(
+    'FG_FLUSH_TOKEN',
+    'bearer token the alert-dispatch flush entry requires (FG_FLUSH_AUTH=token); `up` makes one per run',
+    (c) => c.flush.token,
+    { secret: true },
+  ),
+  v(
+    'FG_FLUSH_AUTH',
+    'token (a bearer token, off Google Cloud) or iam (Cloud Run IAM checked the scheduler; set by infra)',
+    (c) => c.flush.auth,
+    { default: 'token' },
+  ),
+  v(
     'FG_REPEAT_INTERVAL_CRITICAL',
     'renotify a still-firing critical alert after',
     (c) => ms(c.alerting.repeatIntervalMs.critical),

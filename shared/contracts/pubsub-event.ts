@@ -5,7 +5,8 @@
  * - Eventarc (production): a CloudEvent whose `data` is MessagePublishedData,
  *   with `subscription`, maybe `deliveryAttempt` and snake_case duplicates;
  * - the functions framework converting a raw push (emulator, local stack):
- *   the same CloudEvent without `subscription` or `orderingKey`, with
+ *   the same CloudEvent without `subscription` or `orderingKey` (the push's
+ *   `deliveryAttempt` is kept: runtime/push-delivery-attempt.ts), with
  *   `message['@type']`, a `source` taken from the push URL (only
  *   `//pubsub.googleapis.com/` when the URL names no topic) and, for the
  *   emulator, a `publishTime` that is the handler's own clock;

@@ -1,21 +1,26 @@
 /**
  * Cloud Scheduler on one machine: every schedule of topology publishes its
  * message body to its topic, as a Pub/Sub-target job does (the body as the
- * data, no attributes of its own). By cron in the schedule's time zone, or,
- * with `tickSeconds`, every schedule every S seconds so a demo does not wait
- * an hour for the next health check.
+ * data, no attributes of its own), and every HTTP schedule POSTs to its
+ * entry point, as an http_target job does (the caller supplies the request,
+ * with its credentials). By cron in the schedule's time zone, or, with
+ * `tickSeconds`, every schedule every S seconds so a demo does not wait an
+ * hour for the next health check.
  */
 import { describeError, ValidationError } from '../errors';
 import type { Clock } from '../ports/clock';
-import type { ScheduleSpec } from '../topology';
+import type { HttpScheduleSpec, ScheduleSpec } from '../topology';
 import { nextCronTime, parseCron, type CronSchedule } from './cron';
 
-/** One fire: which schedule, when, and the message id (or why publishing failed). */
+/** One fire: which schedule, when, and the message id or HTTP status (or why it failed). */
 export interface ScheduleFire {
   schedule: string;
+  /** The topic, or for an HTTP schedule `POST <entry point>`. */
   topic: string;
   at: Date;
   messageId?: string;
+  /** HTTP schedules: the status the entry point answered. */
+  status?: number;
   error?: string;
 }
 
@@ -23,6 +28,10 @@ export interface LocalSchedulerOptions {
   schedules: readonly ScheduleSpec[];
   /** Publishes one message; resolves to its id. */
   publish(topic: string, body: Record<string, unknown>): Promise<string>;
+  /** HTTP schedules to run (only those whose entry point runs). */
+  httpSchedules?: readonly HttpScheduleSpec[];
+  /** Calls one HTTP schedule's entry point; resolves to the HTTP status (2xx is success). */
+  invoke?(schedule: HttpScheduleSpec): Promise<number>;
   /** Wall time for cron (real time, not the fleet clock: schedules tick in the operator's day). */
   clock: Pick<Clock, 'now'>;
   /** Fire every schedule every this many seconds instead of by cron. */
@@ -43,8 +52,14 @@ export interface ScheduleStatus {
 // setTimeout's limit is ~24.8 days; re-arming at least hourly also survives a laptop's sleep.
 const MAX_WAIT_MS = 3_600_000;
 
+/** What fires: a message on a topic, or a POST to an entry point. */
+type Target = { kind: 'topic'; spec: ScheduleSpec } | { kind: 'http'; spec: HttpScheduleSpec };
+
 interface Entry {
-  spec: ScheduleSpec;
+  target: Target;
+  spec: { name: string; cron: string; timeZone: string };
+  /** The topic, or `POST <entry point>`. */
+  to: string;
   cron: CronSchedule;
   nextAt?: Date;
   timer?: NodeJS.Timeout;
@@ -65,7 +80,16 @@ export class LocalScheduler {
         'tickSeconds',
       ]);
     }
-    this.entries = options.schedules.map((spec) => ({ spec, cron: parseCron(spec.cron) }));
+    const targets: Target[] = [
+      ...options.schedules.map((spec) => ({ kind: 'topic' as const, spec })),
+      ...(options.httpSchedules ?? []).map((spec) => ({ kind: 'http' as const, spec })),
+    ];
+    this.entries = targets.map((target) => ({
+      target,
+      spec: target.spec,
+      to: target.kind === 'topic' ? target.spec.topic : `POST ${target.spec.entryPoint}`,
+      cron: parseCron(target.spec.cron),
+    }));
   }
 
   start(): void {
@@ -98,7 +122,7 @@ export class LocalScheduler {
     const tick = this.options.tickSeconds;
     return this.entries.map((e) => ({
       name: e.spec.name,
-      topic: e.spec.topic,
+      topic: e.to,
       when: tick !== undefined ? `every ${tick} s (--tick)` : `${e.spec.cron} (${e.spec.timeZone})`,
       ...(e.nextAt ? { nextAt: e.nextAt.toISOString() } : {}),
       ...(e.lastFire ? { lastFire: e.lastFire } : {}),
@@ -125,18 +149,28 @@ export class LocalScheduler {
 
   private fire(e: Entry): void {
     const at = this.options.clock.now();
-    const done: Promise<void> = this.options
-      .publish(e.spec.topic, { ...e.spec.body })
+    const base = { schedule: e.spec.name, topic: e.to, at };
+    const done: Promise<void> = this.send(e.target)
       .then(
-        (messageId) => {
-          e.lastFire = { schedule: e.spec.name, topic: e.spec.topic, at, messageId };
+        (sent) => {
+          e.lastFire =
+            'status' in sent && (sent.status < 200 || sent.status > 299)
+              ? { ...base, ...sent, error: `answered HTTP ${sent.status}` }
+              : { ...base, ...sent };
         },
         (err: unknown) => {
-          e.lastFire = { schedule: e.spec.name, topic: e.spec.topic, at, error: describeError(err) };
+          e.lastFire = { ...base, error: describeError(err) };
         },
       )
       .then(() => this.options.onFire?.(e.lastFire!))
       .finally(() => this.inFlight.delete(done));
     this.inFlight.add(done);
+  }
+
+  private async send(target: Target): Promise<{ messageId: string } | { status: number }> {
+    if (target.kind === 'topic')
+      return { messageId: await this.options.publish(target.spec.topic, { ...target.spec.body }) };
+    if (!this.options.invoke) throw new ValidationError('no invoke given for HTTP schedules', ['invoke']);
+    return { status: await this.options.invoke(target.spec) };
   }
 }

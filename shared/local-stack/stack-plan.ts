@@ -1,13 +1,21 @@
 /**
  * What the local stack will run, computed before anything starts: one
  * process per function entry point of topology (the Pub/Sub-triggered ones
- * as CloudEvent functions, the HTTP rollback entry as an HTTP function), and
- * the environment every child reads its config from.
+ * as CloudEvent functions, the HTTP rollback entry and the entries the
+ * HTTP schedules call as HTTP functions), and the environment every child
+ * reads its config from.
  */
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ValidationError } from '../errors';
-import { FUNCTIONS, type FunctionName, type FunctionSpec, type TopicName } from '../topology';
+import {
+  FUNCTIONS,
+  HTTP_SCHEDULES,
+  type FunctionName,
+  type FunctionSpec,
+  type HttpScheduleSpec,
+  type TopicName,
+} from '../topology';
 import { PUSH_SECRET_ENV } from './push-guard';
 
 /** One process to start. */
@@ -21,8 +29,11 @@ export interface PlannedFunction {
   trigger?: TopicName;
 }
 
-/** Every entry point of topology, CloudEvent functions first, then the HTTP ones. */
-export function plannedFunctions(functions: readonly FunctionSpec[] = FUNCTIONS): PlannedFunction[] {
+/** Every entry point of topology, CloudEvent functions first, then the HTTP ones, then the scheduled ones. */
+export function plannedFunctions(
+  functions: readonly FunctionSpec[] = FUNCTIONS,
+  httpSchedules: readonly HttpScheduleSpec[] = HTTP_SCHEDULES,
+): PlannedFunction[] {
   const events = functions
     .filter((f) => f.trigger)
     .map((f) => ({
@@ -40,7 +51,13 @@ export function plannedFunctions(functions: readonly FunctionSpec[] = FUNCTIONS)
       entryPoint: f.http!.entryPoint,
       signatureType: 'http' as const,
     }));
-  return [...events, ...http];
+  const scheduled = httpSchedules.map((s) => ({
+    name: s.name,
+    function: s.function,
+    entryPoint: s.entryPoint,
+    signatureType: 'http' as const,
+  }));
+  return [...events, ...http, ...scheduled];
 }
 
 /** Keeps the named components (`--only health-check,alert-dispatch`); unknown names are refused. */
@@ -73,15 +90,18 @@ export interface ChildEnvInput {
   rollbackToken: string;
   /** This run's push secret (see push-guard.ts); only the function processes get it. */
   pushSecret: string;
+  /** Bearer token the flush entry requires; the stack's scheduler sends it. */
+  flushToken: string;
   emulators?: { pubsub: string; firestore: string; projectId: string };
 }
 
 /**
  * The environment of every function process (and the stack's own config):
- * the operator's environment, the state dir made absolute, the rollback
- * token, the push secret, and with emulators the gcp backend pointed at them. Cloud Run's own
- * variables are removed: `K_SERVICE` would make the rollback function
- * believe IAM had checked the caller.
+ * the operator's environment, the state dir made absolute, the rollback and
+ * flush tokens, the push secret, and with emulators the gcp backend pointed
+ * at them. Cloud Run's own variables are removed: `K_SERVICE` would make the
+ * rollback function believe IAM had checked the caller; and the flush checks
+ * its token here (FG_FLUSH_AUTH=token) whatever the operator's environment says.
  */
 export function childEnv(input: ChildEnvInput): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {
@@ -89,6 +109,8 @@ export function childEnv(input: ChildEnvInput): Record<string, string | undefine
     FG_STATE_DIR: input.stateDir,
     FG_ROLLBACK_TOKEN: input.rollbackToken,
     [PUSH_SECRET_ENV]: input.pushSecret,
+    FG_FLUSH_TOKEN: input.flushToken,
+    FG_FLUSH_AUTH: 'token',
   };
   for (const name of ['K_SERVICE', 'K_REVISION', 'K_CONFIGURATION', 'FUNCTION_TARGET', 'PORT']) {
     delete env[name];
@@ -103,7 +125,7 @@ export function childEnv(input: ChildEnvInput): Record<string, string | undefine
   return env;
 }
 
-/** A bearer token for the HTTP rollback function when the operator set none (printed, never logged). */
+/** A bearer token (HTTP rollback, flush) when the operator set none (printed, never logged). */
 export function sessionToken(): string {
   return `local-${randomBytes(18).toString('base64url')}`;
 }

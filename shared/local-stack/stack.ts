@@ -2,8 +2,9 @@
  * The whole system on one machine (`forecast-guard up`): seed on first run,
  * every function of topology in its own functions-framework process on a
  * loopback port, fed by push delivery (the embedded queue's dispatchers, or
- * the Pub/Sub emulator's push subscriptions), the schedules of topology, and
- * the dashboard. `stop()` undoes all of it, children first.
+ * the Pub/Sub emulator's push subscriptions), the schedules of topology
+ * (the HTTP ones, like the alert-dispatch flush, called with the stack's
+ * flush token), and the dashboard. `stop()` undoes all of it, children first.
  */
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../config';
@@ -15,7 +16,7 @@ import { ConfigError, describeError } from '../errors';
 import { logFilePath } from '../logging/rotating-file';
 import { systemClock } from '../ports/clock';
 import { clearSeededState, isSeeded, seedFleet } from '../services/seed-fleet';
-import { SCHEDULES } from '../topology';
+import { functionSpec, HTTP_SCHEDULES, SCHEDULES, type HttpScheduleSpec } from '../topology';
 import { openBackend, SALES_CSV_FILE, type Backend } from '../wiring/backend';
 import { ensureTopology } from '../wiring/topology-setup';
 import { FunctionProcess } from './function-process';
@@ -91,6 +92,8 @@ export interface LocalStack {
   tokenGenerated: boolean;
   /** This run's push secret: every push to a Pub/Sub-triggered function carries it (never printed). */
   pushSecret: string;
+  /** Bearer token the flush entry requires (FG_FLUSH_TOKEN, or one made up for this run); the scheduler sends it. */
+  flushToken: string;
   seed: { cached: boolean; books: number; durationMs: number };
   /** From `startLocalStack` being called to everything answering. */
   readyMs: number;
@@ -144,11 +147,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const tokenGenerated = !baseConfig.rollbackToken;
   const rollbackToken = baseConfig.rollbackToken ?? sessionToken();
   const pushSecret = newPushSecret();
+  const flushToken = baseConfig.flush.token ?? sessionToken();
   const env = childEnv({
     base: options.env,
     stateDir,
     rollbackToken,
     pushSecret,
+    flushToken,
     emulators: options.emulators && { ...options.emulators, projectId },
   });
   const config = loadConfig(env);
@@ -228,14 +233,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const onFire = (fire: ScheduleFire) =>
       say(
         fire.error
-          ? `schedule ${fire.schedule} could not publish to ${fire.topic}: ${fire.error}`
-          : `schedule ${fire.schedule} → ${fire.topic} (message ${fire.messageId})`,
+          ? `schedule ${fire.schedule} could not ${fire.status === undefined ? 'publish to' : 'call'} ${fire.topic}: ${fire.error}`
+          : fire.status !== undefined
+            ? `schedule ${fire.schedule} → ${fire.topic} (HTTP ${fire.status})`
+            : `schedule ${fire.schedule} → ${fire.topic} (message ${fire.messageId})`,
       );
+    // As Cloud Scheduler's http_target job does: a POST with the caller's credentials (here the stack's token).
+    const invoke = async (schedule: HttpScheduleSpec): Promise<number> => {
+      const res = await fetch(`${running.get(schedule.name)}/`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${flushToken}` },
+        signal: AbortSignal.timeout(functionSpec(schedule.function).timeoutSeconds * 1000),
+      });
+      await res.arrayBuffer();
+      return res.status;
+    };
     scheduler = new LocalScheduler({
       schedules: SCHEDULES,
+      httpSchedules: HTTP_SCHEDULES.filter((s) => running.has(s.name)),
       clock: systemClock,
       tickSeconds: options.tickSeconds,
       publish: (topic, body) => backend.bus.publish(topic, { data: body }),
+      invoke,
       onFire,
     });
     if (options.schedules !== false) scheduler.start();
@@ -278,6 +297,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       rollbackToken,
       tokenGenerated,
       pushSecret,
+      flushToken,
       seed,
       readyMs: Date.now() - started,
       status,

@@ -23,6 +23,10 @@ import type { Clock, IdGenerator } from '../ports/clock';
 import type { EventBus } from '../ports/event-bus';
 import type { StateStore } from '../ports/state-store';
 import { deadLetterTopicOf } from '../topology';
+import { keepPushDeliveryAttempt } from './push-delivery-attempt';
+
+// At load, before the functions framework builds its server: a push's deliveryAttempt must reach handlers.
+keepPushDeliveryAttempt();
 
 /** Processed-message records outlive Pub/Sub's 7-day retention. */
 export const PROCESSED_TTL_MS = 8 * 24 * 3600 * 1000;

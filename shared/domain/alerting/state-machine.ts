@@ -14,6 +14,9 @@
  *   when silenced since); held back for the pending period when there is one,
  *   and cancelled if the condition comes back before it went out (a flap).
  * - test: every new test alert notifies, and its state closes at once.
+ * - order: updates apply in `observedAt` order. One observed before the one
+ *   the state holds (a late redelivery, a dead-letter replay) is stale:
+ *   ignored and logged, so an old firing never reopens a resolved episode.
  *
  * No I/O and no clock: the dispatch service reads the state in a transaction,
  * calls `transitionAlert`, and writes what it returns.
@@ -70,6 +73,8 @@ export interface Transition {
   decision: Decision;
   /** A new episode began: first sight, or firing again after a resolution notice went out. */
   newEpisode: boolean;
+  /** The observation is older (by `observedAt`) than the one the state holds: ignored, to be logged. */
+  stale?: boolean;
   /** The held-back resolution notice must not go: the condition came back first (a flap). */
   cancelResolutionHold?: boolean;
   /** Send the resolution notice at this time (ISO) unless the condition comes back first. */
@@ -90,6 +95,17 @@ export function transitionAlert(
     return { decision: ignore('the same observation was already handled (a redelivery)'), newEpisode: false };
   }
   if (obs.alert.kind === 'test') return onTest(current, obs, ctx);
+  if (current && isStale(current.lastAlert, obs.alert)) {
+    // Pub/Sub does not keep order, and a redelivery or a dead-letter replay can come hours late:
+    // an observation older than the one the state already holds must not reopen or close anything.
+    return {
+      decision: ignore(
+        `a stale update: ${obs.alert.status} observed at ${obs.alert.observedAt}, before the ${current.lastAlert.status} observed at ${current.lastAlert.observedAt} already recorded`,
+      ),
+      newEpisode: false,
+      stale: true,
+    };
+  }
   return obs.alert.status === 'firing' ? onFiring(current, obs, ctx) : onResolved(current, obs, ctx);
 }
 
@@ -274,6 +290,13 @@ function startEpisode(current: AlertState | undefined, obs: Observation, now: st
     s.silencedUntil = current.silencedUntil;
   }
   return s;
+}
+
+/** True when `a` was observed strictly before `last` (updates apply in `observedAt` order). */
+export function isStale(last: Alert, a: Alert): boolean {
+  const before = Date.parse(last.observedAt);
+  const seen = Date.parse(a.observedAt);
+  return Number.isFinite(before) && Number.isFinite(seen) && seen < before;
 }
 
 /** The same observation delivered again (Pub/Sub redelivery, or the same alert published twice). */

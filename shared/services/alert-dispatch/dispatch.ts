@@ -87,7 +87,11 @@ export async function dispatchAlert(
         outcomes.push(...(await expandWhenDue(dedup.group.id, dedup.group.dueAt, scoped)));
     }
   }
-  if (decision.action === 'ignore') log.debug(`alert ignored: ${decision.reason}`);
+  if (dedup?.transition.stale && decision.action === 'ignore')
+    log.info(`stale alert update recorded, not applied: ${decision.reason}`, {
+      observedAt: alert.observedAt,
+    });
+  else if (decision.action === 'ignore') log.debug(`alert ignored: ${decision.reason}`);
 
   const flushed = await flushSometimes(scoped);
   const failed = [...outcomes, ...flushed.outcomes].filter(

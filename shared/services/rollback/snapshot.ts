@@ -20,7 +20,13 @@ export async function readBook(deps: RollbackDeps, isbn: string): Promise<BookSn
       if (err instanceof NotFoundError) return undefined;
       throw err;
     }),
-    deps.registry.getAlias(isbn, PRODUCTION_ALIAS).catch(() => undefined),
+    // Only "not found" means no alias. Any other error (an outage) is thrown, so the run stops
+    // before anything is switched, as retryable: a backup recording "no alias" would make a
+    // restore delete an alias that existed.
+    deps.registry.getAlias(isbn, PRODUCTION_ALIAS).catch((err: unknown) => {
+      if (err instanceof NotFoundError) return undefined;
+      throw err;
+    }),
     deps.serving.getServing(isbn),
     deps.state.get<LastKnownGood>(COLLECTIONS.lastKnownGood, isbn),
     readHistory(deps.state, isbn),

@@ -4,10 +4,16 @@
  */
 import { checkAccess } from './check-access';
 import { checkFirestore } from './check-firestore';
+import { checkHttpSchedules } from './check-http-schedules';
 import { checkTopology } from './check-topology';
 import type { FoundQuery } from './firestore-queries';
 import type { InfraModel } from './hcl';
 
 export function checkInfra(model: InfraModel, queries?: FoundQuery[]): string[] {
-  return [...checkTopology(model), ...checkAccess(model), ...checkFirestore(model, queries)];
+  return [
+    ...checkTopology(model),
+    ...checkHttpSchedules(model),
+    ...checkAccess(model),
+    ...checkFirestore(model, queries),
+  ];
 }

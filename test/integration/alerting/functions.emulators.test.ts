@@ -23,7 +23,15 @@ import { loadFixture } from '../../helpers/gcp-fixtures';
 import { startRecorder, type Recorder } from '../../helpers/http-recorder';
 import { SLACK_PATH, slackPages } from './harness';
 
-const ENV_KEYS = ['FG_STATE_DIR', 'FG_LOG_LEVEL', 'FG_BACKEND', 'GOOGLE_CLOUD_PROJECT', 'SLACK_WEBHOOK_URL'];
+const ENV_KEYS = [
+  'FG_STATE_DIR',
+  'FG_LOG_LEVEL',
+  'FG_BACKEND',
+  'GOOGLE_CLOUD_PROJECT',
+  'SLACK_WEBHOOK_URL',
+  'FG_FLUSH_TOKEN',
+];
+const FLUSH_TOKEN = 'flush-token-for-emulator-test';
 
 describeOnEmulators('alerting functions on the Pub/Sub and Firestore emulators', () => {
   const projectId = uniqueProjectId('demo-fg-alertfn');
@@ -40,6 +48,7 @@ describeOnEmulators('alerting functions on the Pub/Sub and Firestore emulators',
     stateDir = mkdtempSync(join(tmpdir(), 'fg-alertfn-emu-'));
     slack = await startRecorder();
     Object.assign(process.env, {
+      FG_FLUSH_TOKEN: FLUSH_TOKEN,
       FG_STATE_DIR: stateDir,
       FG_LOG_LEVEL: 'error',
       FG_BACKEND: 'gcp',
@@ -79,7 +88,10 @@ describeOnEmulators('alerting functions on the Pub/Sub and Firestore emulators',
         },
       }),
     });
-    expect((await fetch(flush.url, { method: 'POST' })).status).toBe(200);
+    expect(
+      (await fetch(flush.url, { method: 'POST', headers: { authorization: `Bearer ${FLUSH_TOKEN}` } }))
+        .status,
+    ).toBe(200);
   }, 60_000);
 
   afterAll(async () => {

@@ -33,7 +33,10 @@ const ENV_KEYS = [
   'SMTP_URL',
   'ALERT_EMAIL_TO',
   'ALERT_EMAIL_FROM',
+  'FG_FLUSH_TOKEN',
 ];
+const FLUSH_TOKEN = 'flush-token-for-functions-test';
+const flushAuth = { authorization: `Bearer ${FLUSH_TOKEN}` };
 
 describeWithSmtpServer('alerting functions through the functions framework (embedded)', () => {
   let stateDir: string;
@@ -56,6 +59,7 @@ describeWithSmtpServer('alerting functions through the functions framework (embe
       SMTP_URL: smtp.url,
       ALERT_EMAIL_TO: EMAIL_TO,
       ALERT_EMAIL_FROM: EMAIL_FROM,
+      FG_FLUSH_TOKEN: FLUSH_TOKEN,
     });
     bus = SqliteEventBus.open(join(stateDir, QUEUE_DB_FILE));
     await ensureTopology(bus);
@@ -82,7 +86,7 @@ describeWithSmtpServer('alerting functions through the functions framework (embe
       jsonPayload: { ...(running.jsonPayload as object), state: 'PIPELINE_STATE_RUNNING' },
     };
     await push('pipeline-events', servers.pipelineEvents, 'warm-1', entry);
-    expect((await fetch(servers.flush.url, { method: 'POST' })).status).toBe(200);
+    expect((await fetch(servers.flush.url, { method: 'POST', headers: flushAuth })).status).toBe(200);
   });
 
   afterAll(async () => {
@@ -234,7 +238,7 @@ describeWithSmtpServer('alerting functions through the functions framework (embe
   });
 
   it('answers the flush entry a scheduler calls with what it did', async () => {
-    const res = await fetch(`${servers.flush.url}/`, { method: 'POST' });
+    const res = await fetch(`${servers.flush.url}/`, { method: 'POST', headers: flushAuth });
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ jobs: 0, delivered: 0, retrying: 0, gaveUp: 0, errors: 0 });
   });

@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       gcp: { region: 'europe-west2', vertexEndpointPrefix: 'forecast-', emulators: {} },
       notify: { emailTo: [] },
       thresholds: { overrides: {} },
+      flush: { auth: 'token' },
       alerting: {
         repeatIntervalMs: { critical: 4 * 3_600_000, warning: 24 * 3_600_000 },
         escalateAfterMs: 30 * 60_000,
@@ -48,6 +49,7 @@ describe('loadConfig', () => {
         ALERT_EMAIL_TO: ' oncall@example.com ,ml-team@example.com',
         ALERT_EMAIL_FROM: 'Forecast Guard <fg@example.com>',
         FG_ROLLBACK_TOKEN: 'a-long-enough-rollback-token',
+        FG_FLUSH_AUTH: 'iam',
         FG_REPEAT_INTERVAL_CRITICAL: '2h',
         FG_REPEAT_INTERVAL_WARNING: '12h',
         FG_ESCALATE_AFTER: '15m',
@@ -78,6 +80,7 @@ describe('loadConfig', () => {
       emailFrom: 'Forecast Guard <fg@example.com>',
     });
     expect(config.rollbackToken).toBe('a-long-enough-rollback-token');
+    expect(config.flush).toEqual({ auth: 'iam' });
     expect(config.alerting).toEqual({
       repeatIntervalMs: { critical: 7_200_000, warning: 43_200_000 },
       escalateAfterMs: 900_000,

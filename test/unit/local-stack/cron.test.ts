@@ -7,7 +7,7 @@
 import { ValidationError } from '../../../shared/errors';
 import { cronMatches, nextCronTime, parseCron } from '../../../shared/local-stack/cron';
 import { LocalScheduler } from '../../../shared/local-stack/scheduler';
-import { SCHEDULES } from '../../../shared/topology';
+import { HTTP_SCHEDULES, SCHEDULES } from '../../../shared/topology';
 
 describe('cron', () => {
   it('finds the next hourly and daily fire of topology, in their time zones', () => {
@@ -121,6 +121,50 @@ describe('LocalScheduler', () => {
     while (!scheduler.status()[0]!.lastFire) await new Promise((r) => setTimeout(r, 10));
     await scheduler.stop();
     expect(scheduler.status()[0]!.lastFire!.error).toBe('Error: queue closed');
+  });
+
+  it('with a tick, calls every HTTP schedule (the flush) and keeps what it answered', async () => {
+    const calls: string[] = [];
+    const answers = [401, 200];
+    const scheduler = new LocalScheduler({
+      schedules: [],
+      httpSchedules: HTTP_SCHEDULES,
+      clock: { now: () => new Date() },
+      tickSeconds: 0.02,
+      publish: async () => 'unused',
+      invoke: async (s) => {
+        calls.push(s.entryPoint);
+        return answers.shift() ?? 200;
+      },
+    });
+    scheduler.start();
+    while (!scheduler.status()[0]!.lastFire) await new Promise((r) => setTimeout(r, 5));
+    expect(scheduler.status()[0]!.lastFire).toMatchObject({ status: 401, error: 'answered HTTP 401' });
+    while (calls.length < 2 || scheduler.status()[0]!.lastFire!.status !== 200)
+      await new Promise((r) => setTimeout(r, 5));
+    await scheduler.stop();
+    expect(calls.slice(0, 2)).toEqual(['alertDispatchFlush', 'alertDispatchFlush']);
+    expect(scheduler.status()).toEqual([
+      expect.objectContaining({
+        name: 'alert-dispatch-flush',
+        topic: 'POST alertDispatchFlush',
+        when: 'every 0.02 s (--tick)',
+      }),
+    ]);
+  });
+
+  it('by cron, arms the flush every 5 minutes', () => {
+    const scheduler = new LocalScheduler({
+      schedules: [],
+      httpSchedules: HTTP_SCHEDULES,
+      clock: { now: () => new Date('2025-01-01T09:11:00Z') },
+      publish: async () => 'never',
+      invoke: async () => 200,
+    });
+    scheduler.start();
+    const [flush] = scheduler.status();
+    void scheduler.stop();
+    expect(flush).toMatchObject({ when: '*/5 * * * * (Etc/UTC)', nextAt: '2025-01-01T09:15:00.000Z' });
   });
 
   it('refuses a tick that is not a positive number of seconds', () => {

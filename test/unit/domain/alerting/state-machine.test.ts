@@ -235,3 +235,69 @@ describe('transitionAlert: warning, info and test', () => {
     expect(state).toMatchObject({ status: 'resolved', notifyCount: 2 });
   });
 });
+
+describe('transitionAlert: updates ordered by observedAt', () => {
+  const firedAt = at(0).toISOString();
+  const resolvedAt = at(hours(1)).toISOString();
+  const firing = () => alert({ correlationId: 'corr-fired', observedAt: firedAt });
+  const resolution = () =>
+    alert({ status: 'resolved', severity: 'info', correlationId: 'corr-cleared', observedAt: resolvedAt });
+
+  it('a firing observed before the resolution (a late redelivery or a replay) is stale: no notice, no new episode, nothing written', () => {
+    const { state } = run([
+      { a: firing(), t: 0 },
+      { a: resolution(), t: hours(1) },
+    ]);
+    const late = transitionAlert(state, observe(firing()), {
+      now: at(hours(3)),
+      policy: policy(),
+      resolutionSent: true,
+    });
+    expect(late.decision).toMatchObject({ action: 'ignore', reason: expect.stringMatching(/stale/) });
+    expect(late.stale).toBe(true);
+    expect(late.newEpisode).toBe(false);
+    expect(late.next).toBeUndefined();
+  });
+
+  it('a stale firing does not cancel a held-back resolution', () => {
+    const guarded = { policy: policy({ pendingPeriodMs: minutes(30) }) };
+    const { state } = run([
+      { a: firing(), t: 0, ctx: guarded },
+      { a: resolution(), t: hours(1), ctx: guarded },
+    ]);
+    const late = transitionAlert(state, observe(firing()), {
+      now: at(hours(1) + minutes(5)),
+      ...guarded,
+      resolutionSent: false,
+    });
+    expect(late.decision.action).toBe('ignore');
+    expect(late.cancelResolutionHold).toBeUndefined();
+    expect(late.next).toBeUndefined();
+  });
+
+  it('a resolution observed before the latest firing does not close the newer episode', () => {
+    const { state } = run([
+      { a: firing(), t: 0 },
+      { a: resolution(), t: hours(1) },
+      { a: alert({ correlationId: 'corr-again', observedAt: at(hours(2)).toISOString() }), t: hours(2) },
+    ]);
+    const late = transitionAlert(state, observe(resolution()), {
+      now: at(hours(3)),
+      policy: policy(),
+      resolutionSent: true,
+    });
+    expect(late.decision.action).toBe('ignore');
+    expect(late.next).toBeUndefined();
+    expect(state.status).toBe('firing');
+  });
+
+  it('a firing observed after the resolution is a new episode, told', () => {
+    const { out } = run([
+      { a: firing(), t: 0 },
+      { a: resolution(), t: hours(1) },
+      { a: alert({ correlationId: 'corr-again', observedAt: at(hours(2)).toISOString() }), t: hours(2) },
+    ]);
+    expect(decisions(out)).toEqual(['notify:firing', 'notify:resolved', 'notify:firing']);
+    expect(out[2]!.newEpisode).toBe(true);
+  });
+});

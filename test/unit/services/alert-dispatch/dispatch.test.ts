@@ -80,6 +80,31 @@ describe('dispatchAlert', () => {
     expect(h.slack.sent.map((n) => n.kind)).toEqual(['firing', 'resolved', 'firing']);
   });
 
+  it('a late redelivery or a replay of the firing that was resolved is stale: logged, no notice, no reopen', async () => {
+    h = makeHarness();
+    const fired = runAlert(1);
+    await dispatchAlert(fired, {}, h.deps);
+    h.clock.advance(hours(1));
+    await dispatchAlert(
+      runAlert(2, { status: 'resolved', severity: 'info', summary: 'RMSE back to 41' }),
+      {},
+      h.deps,
+    );
+    const told = pages();
+    h.clock.advance(hours(1));
+    // The same firing again, as a redelivery long after (or `dead-letters replay`) brings it.
+    const result = await dispatchAlert(fired, {}, h.deps);
+    expect(result.decision).toMatchObject({ action: 'ignore', reason: expect.stringMatching(/stale/) });
+    expect(pages()).toEqual(told);
+    const state = (await h.state.query<AlertState>(COLLECTIONS.alertStates))[0]!.data;
+    expect(state).toMatchObject({ status: 'resolved' });
+    expect(h.logs.entries().some((e) => /stale/.test(String(e.message)) && e.severity === 'INFO')).toBe(true);
+    // A firing observed after the resolution is a new episode, paged.
+    h.clock.advance(hours(1));
+    await dispatchAlert(runAlert(3), {}, h.deps);
+    expect(h.slack.sent.map((n) => n.kind)).toEqual(['firing', 'resolved', 'firing']);
+  });
+
   it('groups the conditions of one book from one run into one notification, and books apart', async () => {
     h = makeHarness();
     const kinds = ['rmse_above_threshold', 'mape_above_threshold', 'rmse_spike'] as const;

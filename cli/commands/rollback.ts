@@ -18,6 +18,7 @@ import type {
   RollbackScope,
   RollbackTarget,
 } from '../../shared/contracts/messages/rollback-request';
+import { MAX_ISBNS_PER_REQUEST, tooManyIsbns } from '../../shared/contracts/primitives';
 import { parseIsbn13 } from '../../shared/domain/isbn';
 import type { ValidationError } from '../../shared/errors';
 import { createLogger } from '../../shared/logging/logger';
@@ -77,6 +78,12 @@ function targetOf(value: string): RollbackTarget {
 
 function isbnsOf(ctx: CommandContext): string[] {
   const raw = (ctx.flags.isbn as string[] | undefined) ?? [];
+  // Counted before any is parsed, as the request schema does: the whole fleet has its own flag.
+  if (raw.length > MAX_ISBNS_PER_REQUEST) {
+    throw new UsageError(`--isbn: ${tooManyIsbns(raw.length, 'use --all-models for the whole fleet')}`, [
+      'isbn',
+    ]);
+  }
   return raw.map((value) => {
     try {
       return parseIsbn13(value);

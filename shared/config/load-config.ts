@@ -91,6 +91,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       emailFrom: e.ALERT_EMAIL_FROM,
     },
     rollbackToken: e.FG_ROLLBACK_TOKEN,
+    rollbackAudiences: e.FG_ROLLBACK_AUDIENCE,
     thresholds: { file: thresholdsFile, overrides },
     alerting: {
       repeatIntervalMs: { critical: e.FG_REPEAT_INTERVAL_CRITICAL, warning: e.FG_REPEAT_INTERVAL_WARNING },

@@ -48,6 +48,8 @@ describe('loadConfig', () => {
         ALERT_EMAIL_TO: ' oncall@example.com ,ml-team@example.com',
         ALERT_EMAIL_FROM: 'Forecast Guard <fg@example.com>',
         FG_ROLLBACK_TOKEN: 'a-long-enough-rollback-token',
+        FG_ROLLBACK_AUDIENCE:
+          'https://us-central1-acme-forecasts.cloudfunctions.net/rollback-http, 32555940559.apps.googleusercontent.com',
         FG_REPEAT_INTERVAL_CRITICAL: '2h',
         FG_REPEAT_INTERVAL_WARNING: '12h',
         FG_ESCALATE_AFTER: '15m',
@@ -78,6 +80,10 @@ describe('loadConfig', () => {
       emailFrom: 'Forecast Guard <fg@example.com>',
     });
     expect(config.rollbackToken).toBe('a-long-enough-rollback-token');
+    expect(config.rollbackAudiences).toEqual([
+      'https://us-central1-acme-forecasts.cloudfunctions.net/rollback-http',
+      '32555940559.apps.googleusercontent.com',
+    ]);
     expect(config.alerting).toEqual({
       repeatIntervalMs: { critical: 7_200_000, warning: 43_200_000 },
       escalateAfterMs: 900_000,

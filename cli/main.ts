@@ -34,9 +34,13 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | und
   return one ? { command: one, rest: argv.slice(1) } : undefined;
 }
 
-/** Google's answer on Google Cloud (FG_BACKEND=gcp); on the embedded backend nothing verifies who runs the CLI. */
+/**
+ * Google's answer on Google Cloud (FG_BACKEND=gcp, no emulators); on the
+ * embedded backend or the emulators nothing verifies who runs the CLI.
+ */
 function defaultIdentity(env: Record<string, string | undefined>): () => Promise<string | undefined> {
-  return env.FG_BACKEND?.trim() === 'gcp' ? googleCredentialIdentity : async () => undefined;
+  const emulated = Boolean(env.PUBSUB_EMULATOR_HOST?.trim() || env.FIRESTORE_EMULATOR_HOST?.trim());
+  return env.FG_BACKEND?.trim() === 'gcp' && !emulated ? googleCredentialIdentity : async () => undefined;
 }
 
 export async function main(

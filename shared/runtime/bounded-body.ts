@@ -47,6 +47,8 @@ function readUpTo(req: Request, limit: number): Promise<Buffer | undefined> {
     req.on('data', onData);
     req.once('end', () => resolve(Buffer.concat(chunks)));
     req.once('error', reject);
+    // A client gone before the end sent no whole body: nothing to act on (later settles are no-ops).
+    req.once('close', () => resolve(undefined));
   });
 }
 

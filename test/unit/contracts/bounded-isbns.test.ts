@@ -6,6 +6,7 @@
  */
 import { HealthCheckRequest, RollbackRequest } from '../../../shared/contracts/messages';
 import { safeParseWith } from '../../../shared/contracts/parse';
+import { reportFigure } from '../../helpers/figures';
 import * as samples from './samples';
 
 const LIMIT = 5_000;
@@ -54,6 +55,22 @@ describe('bounded ISBN lists', () => {
     );
     expect(res.ok).toBe(false);
     expect(reads()).toBe(0);
+  });
+
+  it('reports what refusing 120,000 bad ISBNs costs (a figure, not an assertion)', () => {
+    const request = {
+      ...samples.rollbackRequest(),
+      scope: { isbns: isbns(120_000).map(() => '9780722532936') },
+    };
+    const started = performance.now();
+    const res = safeParseWith(RollbackRequest, request, 'RollbackRequest');
+    const ms = performance.now() - started;
+    expect(res.ok).toBe(false);
+    reportFigure(
+      'contracts',
+      'oversized-isbn-list',
+      `120000 ISBNs refused in ${ms.toFixed(1)} ms, ${res.ok ? 0 : res.error.message.length}-char message, ${res.ok ? 0 : res.error.fields.length} field(s)`,
+    );
   });
 
   it(`HealthCheckRequest: ${LIMIT} ISBNs pass, more are refused on the count alone`, () => {

@@ -12,6 +12,12 @@ export interface CommandContext {
   env: Record<string, string | undefined>;
   /** True when stderr is a terminal (progress bars only then, never with --json). */
   interactive: boolean;
+  /**
+   * Who the credentials this run uses proved to be (on Google Cloud: the
+   * service account or user of the Application Default Credentials);
+   * undefined when nothing verifies it (the embedded backend).
+   */
+  identity(): Promise<string | undefined>;
 }
 
 export interface Command {

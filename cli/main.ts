@@ -7,6 +7,7 @@ import type { Command } from './command';
 import { COMMANDS } from './commands';
 import { EXIT, UsageError, exitCodeFor, type ExitCode } from './exit-codes';
 import { createOutput, processStreams, type Streams } from './output';
+import { googleCredentialIdentity } from '../shared/adapters/gcp/credential-identity';
 import { describeError } from '../shared/errors';
 
 function usage(): string {
@@ -33,9 +34,23 @@ function findCommand(argv: string[]): { command: Command; rest: string[] } | und
   return one ? { command: one, rest: argv.slice(1) } : undefined;
 }
 
+/**
+ * Google's answer on Google Cloud (FG_BACKEND=gcp, no emulators); on the
+ * embedded backend or the emulators nothing verifies who runs the CLI.
+ */
+function defaultIdentity(env: Record<string, string | undefined>): () => Promise<string | undefined> {
+  const emulated = Boolean(env.PUBSUB_EMULATOR_HOST?.trim() || env.FIRESTORE_EMULATOR_HOST?.trim());
+  return env.FG_BACKEND?.trim() === 'gcp' && !emulated ? googleCredentialIdentity : async () => undefined;
+}
+
 export async function main(
   argv: string[],
-  options: { env?: Record<string, string | undefined>; streams?: Streams } = {},
+  options: {
+    env?: Record<string, string | undefined>;
+    streams?: Streams;
+    /** Who the credentials are (tests); default defaultIdentity(env). */
+    identity?: () => Promise<string | undefined>;
+  } = {},
 ): Promise<ExitCode> {
   const streams = options.streams ?? processStreams;
   const env = options.env ?? process.env;
@@ -68,6 +83,7 @@ export async function main(
       out,
       env,
       interactive: !json && Boolean(process.stderr.isTTY) && env.CI !== 'true',
+      identity: options.identity ?? defaultIdentity(env),
     });
   } catch (err) {
     const code =

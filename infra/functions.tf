@@ -138,7 +138,17 @@ resource "google_cloudfunctions2_function" "http" {
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.function[each.value.function].email
 
-    environment_variables = local.base_function_env
+    # FG_ROLLBACK_AUDIENCE makes the function verify the caller's Google identity token again (after IAM)
+    # and record its email; without it the function would demand FG_ROLLBACK_TOKEN. The audiences a caller
+    # may mint for: the function's cloudfunctions.net URL, its deterministic run.app URL, and gcloud's
+    # OAuth client id (what `gcloud auth print-identity-token` gives a user).
+    environment_variables = merge(local.base_function_env, {
+      FG_ROLLBACK_AUDIENCE = join(",", [
+        "https://${var.region}-${var.project_id}.cloudfunctions.net/${each.key}",
+        "https://${each.key}-${data.google_project.this.number}.${var.region}.run.app",
+        "32555940559.apps.googleusercontent.com",
+      ])
+    })
 
     dynamic "secret_environment_variables" {
       for_each = toset(local.function_secret_env[each.value.function])

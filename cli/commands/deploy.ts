@@ -2,11 +2,15 @@
  * `deploy --isbn X --model-version N|latest [--environment E]`: gated
  * deployment. Data quality, metrics, ARIMA sanity and quarantine are gates;
  * a high-risk change needs `--approve --by NAME` (recorded with who and
- * when); `--force` deploys a quarantined version; `--canary` gives the new
+ * when, who deployed — $USER — and, on Google Cloud, the identity of the
+ * credentials; an approval by the deployer's own name or credentials is
+ * recorded as `selfApproved` and warned about); `--force` deploys a
+ * quarantined version; `--canary` gives the new
  * version a share of traffic for a bake period and promotes or demotes it
  * automatically. Exit 0 deployed, 1 blocked or demoted (each failing gate
  * named), 2 bad input.
  */
+import { describeError } from '../../shared/errors';
 import { newCorrelationId } from '../../shared/logging/correlation';
 import { randomIds } from '../../shared/ports/clock';
 import { deployModels, type BookDeployment, type DeployRequest } from '../../shared/services/deploy';
@@ -46,11 +50,26 @@ function bookDocument(r: BookDeployment) {
       id: r.approval.id,
       approvedBy: r.approval.approvedBy,
       approvedAt: r.approval.approvedAt,
+      deployedBy: r.approval.deployedBy,
+      verifiedApprover: r.approval.verifiedApprover,
+      selfApproved: r.approval.selfApproved,
     },
     canary: r.canary,
     messageId: r.messageId,
     note: r.note,
   };
+}
+
+/** The credentials' identity, or undefined (said on stderr) when it cannot be established. */
+async function verifiedIdentity(ctx: CommandContext): Promise<string | undefined> {
+  try {
+    return await ctx.identity();
+  } catch (err) {
+    ctx.out.error(
+      `warning: the identity of these credentials could not be established (${describeError(err)}); the approval records only --by`,
+    );
+    return undefined;
+  }
 }
 
 export const deployCommand: Command = {
@@ -84,16 +103,27 @@ export const deployCommand: Command = {
     const percent = whole(ctx, 'canary-percent', 1, 99, 10);
     const bakeSeconds = whole(ctx, 'bake', 0, 7 * 24 * 3600, 10);
     const maxBooks = whole(ctx, 'max-books', 1, 100_000, 10);
+    const approving = ctx.flags.approve === true;
+    // One command deploys and approves, with one set of credentials: both are that identity.
+    const verified = approving ? await verifiedIdentity(ctx) : undefined;
     const result = await withBackend(ctx, (backend) => {
       const request: DeployRequest = {
         isbns,
         version,
         force: ctx.flags.force === true,
-        ...(ctx.flags.approve === true
-          ? { approval: { by: by!, ...(str(ctx, 'reason') ? { reason: str(ctx, 'reason')! } : {}) } }
+        ...(approving
+          ? {
+              approval: {
+                by: by!,
+                ...(str(ctx, 'reason') ? { reason: str(ctx, 'reason')! } : {}),
+                ...(verified ? { verifiedIdentity: verified } : {}),
+              },
+            }
           : {}),
         ...(canary ? { canary: { percent, bakeMs: bakeSeconds * 1000 } } : {}),
-        deployedBy: by ?? ctx.env.USER ?? 'cli',
+        // --by names the approver; the deployer is whoever runs the command.
+        deployedBy: ctx.env.USER ?? ctx.env.USERNAME ?? by ?? 'cli',
+        ...(verified ? { verifiedDeployer: verified } : {}),
         correlationId: newCorrelationId(randomIds),
       };
       return deployModels(request, {
@@ -116,6 +146,11 @@ export const deployCommand: Command = {
           `v${a.version} ${a.trafficPercent} %: ${a.requests} requests, ${a.errors} errors, live RMSE ${a.accuracy ? a.accuracy.rmse.toFixed(2) : '-'} over ${a.accuracy?.weeks ?? 0} weeks`;
         ctx.out.line(`  A/B: ${arm(r.canary.baseline)} | ${arm(r.canary.canary)} → ${r.canary.decision}`);
       }
+    }
+    if (result.approval?.selfApproved) {
+      ctx.out.error(
+        `warning: approval ${result.approval.id} is a self-approval (${result.approval.selfApprovedBecause ?? 'the approver is the deployer'}); the record says selfApproved: true`,
+      );
     }
     const docs = result.results.map(bookDocument);
     ctx.out.result(docs.length === 1 ? docs[0] : { deployed: result.deployed, results: docs });

@@ -2,10 +2,11 @@
  * `health run [--isbn X]...`: one health check now, the same service the
  * hourly function runs. Alerts go to `alerts` and the report is written, as
  * for a scheduled run. Exit 0 when nothing fires, 1 when alerts fire, 2 for
- * bad input (an invalid ISBN, a book with no endpoint), 3 when the backend
+ * bad input (an invalid ISBN, more than MAX_ISBNS_PER_REQUEST of them, a book with no endpoint), 3 when the backend
  * cannot be opened. A registry that does not answer is a firing alert (1),
  * not an unreachable backend: the check itself ran and found it.
  */
+import { MAX_ISBNS_PER_REQUEST, tooManyIsbns } from '../../shared/contracts/primitives';
 import { parseIsbn13 } from '../../shared/domain/isbn';
 import { newCorrelationId } from '../../shared/logging/correlation';
 import { createLogger } from '../../shared/logging/logger';
@@ -25,6 +26,12 @@ const LIST_ALL_UP_TO = 50;
 function isbnsFrom(ctx: CommandContext): string[] | undefined {
   const raw = ctx.flags.isbn as string[] | undefined;
   if (raw === undefined || raw.length === 0) return undefined;
+  // Counted before any is parsed, as HealthCheckRequest does: no --isbn checks the whole fleet.
+  if (raw.length > MAX_ISBNS_PER_REQUEST) {
+    throw new UsageError(`--isbn: ${tooManyIsbns(raw.length, 'leave out --isbn to check the whole fleet')}`, [
+      'isbn',
+    ]);
+  }
   return raw.map((value) => {
     try {
       return parseIsbn13(value);

@@ -18,8 +18,9 @@ import type {
   RollbackScope,
   RollbackTarget,
 } from '../../shared/contracts/messages/rollback-request';
+import { MAX_ISBNS_PER_REQUEST, tooManyIsbns } from '../../shared/contracts/primitives';
 import { parseIsbn13 } from '../../shared/domain/isbn';
-import type { ValidationError } from '../../shared/errors';
+import { describeError, type ValidationError } from '../../shared/errors';
 import { createLogger } from '../../shared/logging/logger';
 import { newCorrelationId } from '../../shared/logging/correlation';
 import { randomIds } from '../../shared/ports/clock';
@@ -77,6 +78,12 @@ function targetOf(value: string): RollbackTarget {
 
 function isbnsOf(ctx: CommandContext): string[] {
   const raw = (ctx.flags.isbn as string[] | undefined) ?? [];
+  // Counted before any is parsed, as the request schema does: the whole fleet has its own flag.
+  if (raw.length > MAX_ISBNS_PER_REQUEST) {
+    throw new UsageError(`--isbn: ${tooManyIsbns(raw.length, 'use --all-models for the whole fleet')}`, [
+      'isbn',
+    ]);
+  }
   return raw.map((value) => {
     try {
       return parseIsbn13(value);
@@ -141,6 +148,21 @@ function requester(ctx: CommandContext): string {
   const by = str(ctx, 'by') ?? ctx.env.USER ?? ctx.env.USERNAME;
   if (!by) throw new UsageError('--by is required when $USER is not set', ['by']);
   return by;
+}
+
+/**
+ * Who the CLI's credentials are (Google Cloud), recorded as `verifiedCaller`
+ * beside `--by`; undefined on the embedded backend, where nothing verifies it.
+ */
+async function callerIdentity(ctx: CommandContext): Promise<string | undefined> {
+  try {
+    return await ctx.identity();
+  } catch (err) {
+    ctx.out.error(
+      `warning: the identity of these credentials could not be established (${describeError(err)}); the record names only --by`,
+    );
+    return undefined;
+  }
 }
 
 function concurrencyOf(ctx: CommandContext): number | undefined {
@@ -307,6 +329,7 @@ export const rollbackCommand: Command = {
         ]);
       }
       const ids = randomIds;
+      const verifiedCaller = await callerIdentity(ctx);
       const result = await withBackend(ctx, (backend) => {
         const { deps, done } = depsFor(ctx, backend, true);
         return restoreBackup(
@@ -314,6 +337,7 @@ export const rollbackCommand: Command = {
             backupId,
             requestId: str(ctx, 'request-id') ?? ids.next('cli-restore'),
             requestedBy: requester(ctx),
+            ...(verifiedCaller ? { verifiedCaller } : {}),
             reason: str(ctx, 'reason') ?? `restore backup ${backupId} from the CLI`,
             correlationId: newCorrelationId(ids),
             dryRun: ctx.flags['dry-run'] === true,
@@ -325,9 +349,10 @@ export const rollbackCommand: Command = {
     }
     const request = requestFromFlags(ctx);
     const fleetWide = !('isbns' in request.scope);
+    const verifiedCaller = await callerIdentity(ctx);
     const result = await withBackend(ctx, (backend) => {
       const { deps, done } = depsFor(ctx, backend, fleetWide);
-      return applyRollback(request, deps).finally(done);
+      return applyRollback(request, deps, verifiedCaller ? { verifiedCaller } : {}).finally(done);
     });
     return printOutcome(ctx, result);
   },

@@ -1,5 +1,5 @@
 /**
- * rollback: rolls books back to another version (DESIGN §4, §5), from two
+ * rollback: rolls books back to another version, from two
  * entry points sharing one service:
  * - `rollback` — Pub/Sub on `rollback-requests` (what post-deploy validation,
  *   `gcloud pubsub topics publish` and scripts send). A refused request is
@@ -7,15 +7,24 @@
  * - `rollbackHttp` — HTTP POST of a JSON RollbackRequest
  *   (`gcloud functions call rollback …`), answering every book's outcome and
  *   timing: 200 all done, 207 some books failed, 400 bad body (fields named),
- *   401 no credentials, 403 wrong token, 404 unknown ISBN/version, 405 not
- *   POST, 409 in progress or refused, 503 a backend is down.
+ *   401 no or unverifiable credentials, 403 wrong token, 404 unknown
+ *   ISBN/version, 405 not POST, 409 in progress or refused, 413 body over
+ *   256 KiB, 503 a backend is down.
  *
- * Authentication: on Google Cloud the HTTP function is deployed without a
- * public invoker (no `allUsers`), so IAM checks the caller's identity token
- * (`roles/cloudfunctions.invoker` / `run.invoker`) before this code runs; it
- * recognises Google Cloud by `K_SERVICE`. Anywhere else it requires
- * `Authorization: Bearer <FG_ROLLBACK_TOKEN>` (constant-time compare) and
- * refuses every call while that variable is unset.
+ * rollbackHttp, in order: the body size (ROLLBACK_BODY_LIMIT_BYTES, see
+ * shared/runtime/bounded-body.ts for what the functions framework has read
+ * by then), then the caller (shared/services/rollback/http-auth.ts): with
+ * FG_ROLLBACK_AUDIENCE set (infra sets it on Google Cloud) a Google-signed
+ * identity token for that audience, verified again after IAM's check;
+ * otherwise `Authorization: Bearer <FG_ROLLBACK_TOKEN>`, every call refused
+ * while that is unset. `K_SERVICE` decides nothing. Then the method, then
+ * the body. The verified caller (the token's email, or `local-token`) is
+ * recorded beside the claimed `requestedBy`.
+ *
+ * Pub/Sub requests carry no caller identity: Pub/Sub does not tell a
+ * subscriber who published, and the push's own token (which the framework
+ * does not hand to the handler anyway) names the subscription's service
+ * account, not the publisher. Their records say so (PUBSUB_CALLER).
  */
 import * as functions from '@google-cloud/functions-framework';
 import { hostname } from 'node:os';
@@ -32,13 +41,43 @@ import { isValidCorrelationId, newCorrelationId } from '../../shared/logging/cor
 import type { Logger } from '../../shared/logging/logger';
 import { handlePubSubDelivery } from '../../shared/runtime/pubsub-function';
 import { applyRollback, succeeded, type RollbackDeps } from '../../shared/services/rollback';
-import { authorizeRollbackCall } from '../../shared/services/rollback/http-auth';
+import {
+  authorizeRollbackCall,
+  googleIdTokenVerifier,
+  rollbackAuthMode,
+  type CertificateSource,
+  type IdTokenVerifier,
+} from '../../shared/services/rollback/http-auth';
+import { checkBodySize } from '../../shared/runtime/bounded-body';
 import { functionRuntime, type FunctionRuntime } from '../../shared/wiring/function-runtime';
 
 /** Pub/Sub entry point (`--entry-point`), consuming `rollback-requests`. */
 export const ENTRY_POINT = 'rollback';
 /** HTTP entry point, deployed as `rollback-http` (infra/). */
 export const HTTP_ENTRY_POINT = 'rollbackHttp';
+
+/**
+ * The largest body rollbackHttp reads: 256 KiB. The largest valid
+ * RollbackRequest (5,000 ISBNs, a 1,000-character reason) is about 90 KB,
+ * 115 KB pretty-printed; anything bigger is not a request.
+ */
+export const ROLLBACK_BODY_LIMIT_BYTES = 256 * 1024;
+
+/**
+ * What `verifiedCaller` says for a request that came through Pub/Sub: nobody
+ * was verified (see the module comment).
+ */
+export const PUBSUB_CALLER = 'pubsub:publisher-not-identified';
+
+/** For tests only: where the identity-token verifier gets its certificates (default: Google's). */
+export const rollbackHttpTestHooks: { certificates?: CertificateSource } = {};
+
+let verifier: { source?: CertificateSource; verifier: IdTokenVerifier } | undefined;
+function idTokenVerifier(): IdTokenVerifier {
+  const source = rollbackHttpTestHooks.certificates;
+  if (!verifier || verifier.source !== source) verifier = { source, verifier: googleIdTokenVerifier(source) };
+  return verifier.verifier;
+}
 
 function depsFor(rt: FunctionRuntime, logger: Logger): RollbackDeps {
   const { state, registry, serving, bus, clock } = rt.backend;
@@ -63,7 +102,9 @@ functions.cloudEvent(ENTRY_POINT, async (event: functions.CloudEvent<unknown>) =
       schema: RollbackRequest,
       what: 'RollbackRequest',
       handle: async (request, ctx) => {
-        const result = await applyRollback(request, depsFor(rt, ctx.logger));
+        const result = await applyRollback(request, depsFor(rt, ctx.logger), {
+          verifiedCaller: PUBSUB_CALLER,
+        });
         const failed =
           'dryRun' in result
             ? []
@@ -89,19 +130,36 @@ function statusFor(err: unknown): number {
   return 500;
 }
 
-/** The JSON body, whatever the content type said (gcloud sends application/json; curl may not). */
-function bodyOf(req: functions.Request): unknown {
-  const body: unknown = req.body;
-  const text = Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : undefined;
-  if (text === undefined) return body;
+/**
+ * The JSON body, whatever the content type said (gcloud sends
+ * application/json; curl may send none, or a form type): the framework's
+ * parse of a JSON body, else the raw bytes parsed here.
+ */
+function bodyOf(req: functions.Request, raw: Buffer | undefined): unknown {
+  const parsed: unknown = req.body;
+  if (
+    req.is('application/json') &&
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    !Buffer.isBuffer(parsed)
+  ) {
+    return parsed;
+  }
+  if (raw === undefined) return parsed;
   try {
-    return JSON.parse(text);
+    return JSON.parse(raw.toString('utf8'));
   } catch (err) {
     throw new ValidationError(`body: must be a JSON RollbackRequest (${(err as Error).message})`, ['body']);
   }
 }
 
 functions.http(HTTP_ENTRY_POINT, async (req: functions.Request, res: functions.Response) => {
+  // First of all, before the token is looked at or a byte of the body is parsed here.
+  const size = await checkBodySize(req, ROLLBACK_BODY_LIMIT_BYTES, 'a RollbackRequest is far smaller');
+  if (!size.ok) {
+    res.status(size.status).set('Connection', 'close').json({ error: size.reason });
+    return;
+  }
   let rt: FunctionRuntime;
   try {
     rt = await functionRuntime('rollback');
@@ -109,10 +167,11 @@ functions.http(HTTP_ENTRY_POINT, async (req: functions.Request, res: functions.R
     res.status(500).json({ error: `the rollback function cannot start: ${describeError(err)}` });
     return;
   }
-  const auth = authorizeRollbackCall({
-    onGoogleCloud: Boolean(process.env.K_SERVICE),
+  const mode = rollbackAuthMode(rt.config);
+  const auth = await authorizeRollbackCall({
+    mode,
     authorization: req.get('authorization'),
-    token: rt.config.rollbackToken,
+    ...(mode.kind === 'google-id-token' ? { verifier: idTokenVerifier() } : {}),
   });
   if (!auth.ok) {
     rt.logger.warning(`rollback call refused: ${auth.reason}`, { status: auth.status, ip: req.ip });
@@ -125,9 +184,9 @@ functions.http(HTTP_ENTRY_POINT, async (req: functions.Request, res: functions.R
   }
   const header = req.get('x-correlation-id');
   const fallback = isValidCorrelationId(header) ? header : newCorrelationId(rt.ids);
-  const log = rt.logger.child({ correlationId: fallback });
+  const log = rt.logger.child({ correlationId: fallback, verifiedCaller: auth.caller });
   try {
-    const body = bodyOf(req);
+    const body = bodyOf(req, size.raw);
     const withCorrelation =
       typeof body === 'object' && body !== null && !Array.isArray(body) && !('correlationId' in body)
         ? { ...body, correlationId: fallback }
@@ -136,6 +195,7 @@ functions.http(HTTP_ENTRY_POINT, async (req: functions.Request, res: functions.R
     const result = await applyRollback(
       request,
       depsFor(rt, log.child({ correlationId: request.correlationId })),
+      { verifiedCaller: auth.caller },
     );
     const ok = 'dryRun' in result || succeeded(result);
     res.status(ok ? 200 : 207).json(result);

@@ -82,6 +82,13 @@ export interface Config {
   readonly rollbackToken?: string;
   /** Who may call the alert-dispatch flush entry (what a scheduler calls between alerts). */
   readonly flush: FlushAuthConfig;
+  /**
+   * FG_ROLLBACK_AUDIENCE: when set (infra sets it on Google Cloud), the HTTP
+   * rollback function accepts only a Google-signed identity token whose
+   * audience is one of these URLs, and never the bearer token. Chosen here,
+   * explicitly, never by K_SERVICE (which anyone may set).
+   */
+  readonly rollbackAudiences?: readonly string[];
   readonly thresholds: {
     /** Absolute path of FG_THRESHOLDS_FILE, when set. */
     readonly file?: string;

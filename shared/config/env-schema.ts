@@ -97,6 +97,17 @@ export function isEmailAddress(value: string): boolean {
   return EMAIL.test(named ? named[1]!.trim() : value.trim());
 }
 
+/**
+ * An identity-token audience Cloud Run accepts: one of the service's https
+ * URLs, or an OAuth client id (`gcloud auth print-identity-token` for a
+ * user carries gcloud's own).
+ */
+function isAudience(value: string): boolean {
+  const u = url(value);
+  if (u) return u.protocol === 'https:' && !!u.hostname;
+  return /^[0-9]+-?[a-z0-9-]*\.apps\.googleusercontent\.com$/.test(value);
+}
+
 const HOST_PORT = /^(?:\[[0-9a-f:]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/;
 const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
 
@@ -174,6 +185,24 @@ export const EnvSchema = z.object({
     { secret: true },
   ).optional(),
   FG_FLUSH_AUTH: oneOf('FG_FLUSH_AUTH', ['token', 'iam'], 'token'),
+  FG_ROLLBACK_AUDIENCE: z
+    .string()
+    .transform((s, ctx) => {
+      const list = s
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== '');
+      const bad = list.find((a) => !isAudience(a));
+      if (list.length === 0 || bad !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `FG_ROLLBACK_AUDIENCE must be a comma-separated list of https URLs (the rollback-http function's own URLs) or OAuth client ids (….apps.googleusercontent.com) ${got(bad ?? s)}`,
+        });
+        return z.NEVER;
+      }
+      return list;
+    })
+    .optional(),
   FG_REPEAT_INTERVAL_CRITICAL: duration('FG_REPEAT_INTERVAL_CRITICAL', '4h'),
   FG_REPEAT_INTERVAL_WARNING: duration('FG_REPEAT_INTERVAL_WARNING', '1d'),
   FG_ESCALATE_AFTER: duration('FG_ESCALATE_AFTER', '30m'),

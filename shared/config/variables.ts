@@ -139,6 +139,11 @@ export const VARIABLES: readonly VariableInfo[] = [
     { default: 'token' },
   ),
   v(
+    'FG_ROLLBACK_AUDIENCE',
+    'set on Google Cloud (infra does): rollback-http accepts only a Google-signed identity token for one of these comma-separated audiences (its URLs, an OAuth client id) and records its email; unset: FG_ROLLBACK_TOKEN',
+    (c) => c.rollbackAudiences?.join(','),
+  ),
+  v(
     'FG_REPEAT_INTERVAL_CRITICAL',
     'renotify a still-firing critical alert after',
     (c) => ms(c.alerting.repeatIntervalMs.critical),

@@ -202,10 +202,11 @@ function describeUnion(issue: z.core.$ZodIssueInvalidUnion, path: PropertyKey[])
 }
 
 // A branch "misses" when it lacks one of its own top-level keys, has keys it does not know, or wants another type.
+// A custom issue is a refinement of a value that is there (it may leave out its input on purpose, not to echo it).
 function missesOwnKey(issue: Issue): boolean {
   if (issue.code === 'unrecognized_keys') return issue.path.length === 0;
   if (issue.path.length === 0) return true;
-  if (issue.path.length === 1 && issue.input === undefined) return true;
+  if (issue.path.length === 1 && issue.input === undefined && issue.code !== 'custom') return true;
   return false;
 }
 

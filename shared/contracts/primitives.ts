@@ -11,6 +11,42 @@ export const isbn13 = z.string().superRefine((value, ctx) => {
   ctx.addIssue({ code: 'custom', message: `must be a valid ISBN-13 (${detail})`, input: value });
 });
 
+/**
+ * The most ISBNs one request may name: 5,000, the largest fleet the product
+ * targets, so any real subset of a fleet fits in one request, while the
+ * whole fleet has its own shape (`{all: true}`, or no list at all). A longer
+ * list cannot be a subset and only costs work: it is refused on its length
+ * alone, before any item is looked at.
+ */
+export const MAX_ISBNS_PER_REQUEST = 5_000;
+
+/** The refusal of an oversized list: the count and the limit, never the list itself. */
+export function tooManyIsbns(count: number, wholeFleet: string): string {
+  return `at most ${MAX_ISBNS_PER_REQUEST} ISBNs per request (got ${count}); ${wholeFleet}`;
+}
+
+/**
+ * A non-empty list of at most MAX_ISBNS_PER_REQUEST ISBN-13s. The length is
+ * checked in a preprocess step, so an oversized list fails before zod looks
+ * at a single item (whatever order a zod version runs `.max()` in), and the
+ * issue carries no input, so the message never echoes the list.
+ */
+export function isbnList(messages: { empty: string; wholeFleet: string }) {
+  return z.preprocess(
+    (value, ctx) => {
+      if (Array.isArray(value) && value.length > MAX_ISBNS_PER_REQUEST) {
+        ctx.issues.push({
+          code: 'custom',
+          message: tooManyIsbns(value.length, messages.wholeFleet),
+          input: undefined,
+        });
+      }
+      return value;
+    },
+    z.array(isbn13).min(1, messages.empty),
+  );
+}
+
 export const Environment = z.enum(['development', 'staging', 'production']);
 export type Environment = z.infer<typeof Environment>;
 

@@ -99,9 +99,11 @@ export interface ChildEnvInput {
  * The environment of every function process (and the stack's own config):
  * the operator's environment, the state dir made absolute, the rollback and
  * flush tokens, the push secret, and with emulators the gcp backend pointed
- * at them. Cloud Run's own variables are removed: `K_SERVICE` would make the
- * rollback function believe IAM had checked the caller; and the flush checks
- * its token here (FG_FLUSH_AUTH=token) whatever the operator's environment says.
+ * at them. Cloud Run's own variables are removed (the functions framework
+ * reads `K_SERVICE` and friends, and a local process is not on Cloud Run);
+ * `FG_ROLLBACK_AUDIENCE` is removed so the local rollback-http asks for the
+ * stack's bearer token, not a Google identity token; and the flush checks its
+ * token here (FG_FLUSH_AUTH=token) whatever the operator's environment says.
  */
 export function childEnv(input: ChildEnvInput): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {
@@ -112,7 +114,7 @@ export function childEnv(input: ChildEnvInput): Record<string, string | undefine
     FG_FLUSH_TOKEN: input.flushToken,
     FG_FLUSH_AUTH: 'token',
   };
-  for (const name of ['K_SERVICE', 'K_REVISION', 'K_CONFIGURATION', 'FUNCTION_TARGET', 'PORT']) {
+  for (const name of ['K_SERVICE', 'K_REVISION', 'K_CONFIGURATION', 'FUNCTION_TARGET', 'PORT', 'FG_ROLLBACK_AUDIENCE']) {
     delete env[name];
   }
   if (input.emulators) {

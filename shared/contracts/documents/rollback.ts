@@ -98,6 +98,8 @@ export const RollbackBackup = z.object({
   kind: z.enum(['rollback', 'restore-backup']).optional(),
   holder: z.string().optional(),
   requestedBy: actor.optional(),
+  /** Who the caller proved to be (VerifiedCaller), beside the claimed `requestedBy`. */
+  verifiedCaller: z.string().optional(),
   reason: z.string().optional(),
   correlationId: z.string().optional(),
   finishedAt: isoDateTime.optional(),
@@ -122,7 +124,16 @@ export const RollbackRecord = z.object({
   /** The endpoint was read back after the change and serves `to`. */
   verified: z.boolean(),
   durationMs,
+  /** Who asked, as the request claims it (anyone can write any name). */
   requestedBy: actor,
+  /**
+   * Who the caller proved to be, when anything proved it: the email of a
+   * verified Google identity token (rollback-http on Google Cloud),
+   * `local-token` (the holder of FG_ROLLBACK_TOKEN),
+   * `pubsub:publisher-not-identified` (Pub/Sub does not say who published),
+   * or the CLI's credentials. Absent on records written before it existed.
+   */
+  verifiedCaller: z.string().optional(),
   reason: nonEmptyText,
   forced: z.boolean().optional(),
   error: z.string().optional(),

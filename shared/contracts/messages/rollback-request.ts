@@ -3,12 +3,12 @@
  * books' production traffic to another version. Idempotent by `requestId`.
  */
 import { z } from 'zod';
-import { actor, correlationId, documentId, isbn13, nonEmptyText, versionId } from '../primitives';
+import { actor, correlationId, documentId, isbnList, nonEmptyText, versionId } from '../primitives';
 
 /**
  * Which books. Exactly one of three shapes; mixing them (`{isbns, all}`) is
  * refused rather than guessed at:
- * - `{isbns: [...]}`: these books;
+ * - `{isbns: [...]}`: these books (at most MAX_ISBNS_PER_REQUEST);
  * - `{all: true}`: every deployed book (`--all-models`);
  * - `{emergency: true}`: every deployed book, as `--emergency` without
  *   `--isbn` asks (usually with target last-known-good); the rollback
@@ -16,7 +16,12 @@ import { actor, correlationId, documentId, isbn13, nonEmptyText, versionId } fro
  */
 export const RollbackScope = z.union(
   [
-    z.strictObject({ isbns: z.array(isbn13).min(1, 'must name at least one ISBN') }),
+    z.strictObject({
+      isbns: isbnList({
+        empty: 'must name at least one ISBN',
+        wholeFleet: 'use scope {all: true} for the whole fleet',
+      }),
+    }),
     z.strictObject({ all: z.literal(true) }),
     z.strictObject({ emergency: z.literal(true) }),
   ],

@@ -88,13 +88,21 @@ export async function deployModels(request: DeployRequest, deps: DeployDeps): Pr
         ...(versions.length === 1 ? { version: versions[0] } : {}),
         by: request.approval.by,
         reason: request.approval.reason ?? [...new Set(waiting.flatMap((p) => p.riskReasons))].join('; '),
+        deployedBy: request.deployedBy,
+        ...(request.approval.verifiedIdentity ? { verifiedApprover: request.approval.verifiedIdentity } : {}),
+        ...(request.verifiedDeployer ? { verifiedDeployer: request.verifiedDeployer } : {}),
       },
       deps,
     );
     log.notice(`high-risk deployment approved by ${approval.approvedBy}`, {
       approvalId: approval.id,
       isbns: approval.isbns,
+      selfApproved: approval.selfApproved,
+      ...(approval.verifiedApprover ? { verifiedApprover: approval.verifiedApprover } : {}),
     });
+    if (approval.selfApproved) {
+      log.warning(`approval ${approval.id} is a self-approval: ${approval.selfApprovedBecause ?? ''}`);
+    }
     plans = books.map((b, i) => (plans[i]!.awaitingApproval ? plan(b, approval) : plans[i]!));
   }
 

@@ -47,9 +47,15 @@ export interface DeployRequest {
   version: string;
   /** Deploy a quarantined version anyway. */
   force?: boolean;
-  /** An operator's sign-off for a high-risk change; recorded with who and when. */
-  approval?: { by: string; reason?: string };
+  /**
+   * An operator's sign-off for a high-risk change; recorded with who and
+   * when. `verifiedIdentity`: what the approving credentials proved to be.
+   */
+  approval?: { by: string; reason?: string; verifiedIdentity?: string };
   canary?: CanaryRequest;
+  /** Who deploys, as claimed. */
   deployedBy: string;
+  /** What the deploying credentials proved to be, when known (Google Cloud). */
+  verifiedDeployer?: string;
   correlationId: string;
 }

@@ -30,10 +30,17 @@ import { dryRunOf, resultOfRun, type RollbackDryRun, type RollbackResult } from 
 import { executeRun, RunAlreadyClaimed } from './run';
 import { fleetScopeIsbns, readBooks } from './snapshot';
 
+/** What the entry point knows of the caller, beyond what the request claims. */
+export interface CallerContext {
+  /** Who the caller proved to be (the records' `verifiedCaller`); never taken from the request body. */
+  verifiedCaller?: string;
+}
+
 /** Rolls back as `request` asks (see the module comment), or with `dryRun` only plans. */
 export async function applyRollback(
   input: RollbackRequest,
   deps: RollbackDeps,
+  caller: CallerContext = {},
 ): Promise<RollbackResult | RollbackDryRun> {
   const request = parseWith(RollbackRequest, input, 'RollbackRequest');
   const started = performance.now();
@@ -62,6 +69,7 @@ export async function applyRollback(
         rollbackId: rollbackIdFor(request.requestId),
         backupId,
         requestedBy: request.requestedBy,
+        ...(caller.verifiedCaller ? { verifiedCaller: caller.verifiedCaller } : {}),
         reason: request.reason,
         correlationId: request.correlationId,
         isbns,
@@ -82,6 +90,8 @@ export interface RestoreBackupRequest {
   /** Idempotency key of this restore (it is a run of its own, with its own backup). */
   requestId: string;
   requestedBy: string;
+  /** Who the caller proved to be, when anything proved it (see CallerContext). */
+  verifiedCaller?: string;
   reason: string;
   correlationId: string;
   dryRun?: boolean;
@@ -116,6 +126,7 @@ export async function restoreBackup(
         rollbackId: rollbackIdFor(request.requestId),
         backupId,
         requestedBy: request.requestedBy,
+        ...(request.verifiedCaller ? { verifiedCaller: request.verifiedCaller } : {}),
         reason: request.reason,
         correlationId: request.correlationId,
         isbns,

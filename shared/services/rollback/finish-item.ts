@@ -22,6 +22,7 @@ export interface RunIdentity {
   rollbackId: string;
   backupId: string;
   requestedBy: string;
+  verifiedCaller?: string;
   reason: string;
   correlationId: string;
   isbns: readonly string[];
@@ -44,6 +45,7 @@ export async function finishItem(
     requestId: spec.requestId,
     isbn: item.isbn,
     requestedBy: spec.requestedBy,
+    ...(spec.verifiedCaller ? { verifiedCaller: spec.verifiedCaller } : {}),
     reason: spec.reason,
     from: item.from,
     to: item.to,

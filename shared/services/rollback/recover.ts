@@ -106,6 +106,7 @@ export async function recoverBook(
     requestId: stale.requestId,
     isbn,
     requestedBy: head?.requestedBy ?? deps.holder,
+    ...(head?.verifiedCaller ? { verifiedCaller: head.verifiedCaller } : {}),
     reason: head?.reason?.trim() ? head.reason : 'recovery of an interrupted rollback',
     ...(stale.backupId ? { backupId: stale.backupId } : {}),
   };

@@ -34,6 +34,8 @@ export interface RunSpec {
   rollbackId: string;
   backupId: string;
   requestedBy: string;
+  /** Who the caller proved to be; recorded beside `requestedBy`. */
+  verifiedCaller?: string;
   reason: string;
   correlationId: string;
   /** Books to take, in order (fleet-wide: sorted, so runs take leases in one order). */
@@ -67,6 +69,7 @@ export async function executeRun(spec: RunSpec, deps: RollbackDeps): Promise<Rol
     kind: spec.kind,
     holder: deps.holder,
     requestedBy: spec.requestedBy,
+    ...(spec.verifiedCaller ? { verifiedCaller: spec.verifiedCaller } : {}),
     reason: spec.reason,
     correlationId: spec.correlationId,
   };
@@ -81,6 +84,7 @@ export async function executeRun(spec: RunSpec, deps: RollbackDeps): Promise<Rol
     rollbackId: spec.rollbackId,
     requestId: spec.requestId,
     requestedBy: spec.requestedBy,
+    ...(spec.verifiedCaller ? { verifiedCaller: spec.verifiedCaller } : {}),
     reason: spec.reason,
   };
   const progress = (phase: 'leased' | 'finished', isbn: string) =>

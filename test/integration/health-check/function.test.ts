@@ -185,6 +185,11 @@ describe('health-check function', () => {
     ['a bad ISBN', { trigger: 'manual', isbns: ['9780722532936'] }, 'isbns.0'],
     ['a book with no endpoint', { trigger: 'manual', isbns: ['9781910000014'] }, 'has no endpoint'],
     ['text that is not JSON', 'run it please', 'JSON'],
+    [
+      'more than 5,000 ISBNs (on the count alone)',
+      { trigger: 'manual', isbns: Array.from({ length: 5_001 }, () => ALCHEMIST) },
+      'isbns: at most 5000 ISBNs per request (got 5001); leave isbns out to check the whole fleet',
+    ],
   ])(
     'dead-letters %s with the reason, publishes nothing and writes no report',
     async (_what, data, reason) => {

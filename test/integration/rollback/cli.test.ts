@@ -4,6 +4,8 @@
  * document, its table, and its exit codes.
  */
 import { main } from '../../../cli/main';
+import { COLLECTIONS } from '../../../shared/contracts/collections';
+import type { RollbackRecord } from '../../../shared/contracts/documents/rollback';
 import { consistent, openWorld, seedBook, seedFleet, servingOf, type TestWorld } from './helpers/fleet';
 import { aQuarantine } from '../../builders/model';
 
@@ -64,6 +66,23 @@ describe('forecast-guard rollback', () => {
     ]);
     expect(run.stderr).toBe('');
     expect((await servingOf(world, book.isbn)).alias).toBe('1');
+  });
+
+  it("records the identity of the CLI's credentials (Google Cloud) beside --by", async () => {
+    const book = await seedBook(world, { versions: 3 });
+    let stderr = '';
+    const code = await main(['rollback', '--isbn', book.isbn, '--to-version', '2', '--by', 'somebody'], {
+      env: { FG_STATE_DIR: world.dir, USER: 'alice' },
+      streams: { stdout: () => undefined, stderr: (s) => void (stderr += s) },
+      identity: async () => 'oncall-sa@acme.iam.gserviceaccount.com',
+    });
+    expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
+    const records = await world.state.query<RollbackRecord>(COLLECTIONS.rollbackRecords, {
+      where: [{ field: 'isbn', op: '==', value: book.isbn }],
+    });
+    expect(records.map((r) => [r.data.requestedBy, r.data.verifiedCaller])).toEqual([
+      ['somebody', 'oncall-sa@acme.iam.gserviceaccount.com'],
+    ]);
   });
 
   it('--isbn X --emergency, --emergency and --all-models --to-version previous|last-known-good', async () => {

@@ -129,6 +129,24 @@ describe('rollback function', () => {
     );
   });
 
+  it('records the bearer caller as local-token beside the claimed requestedBy', async () => {
+    const book = await seedBook(world, { versions: 3 });
+    const res = await call(
+      aRequest({
+        scope: { isbns: [book.isbn] },
+        target: { kind: 'version', version: '2' },
+        requestedBy: 'mallory',
+      }),
+    );
+    expect(res.status).toBe(200);
+    const records = await world.state.query<RollbackRecord>(COLLECTIONS.rollbackRecords, {
+      where: [{ field: 'isbn', op: '==', value: book.isbn }],
+    });
+    expect(records.map((r) => [r.data.requestedBy, r.data.verifiedCaller])).toEqual([
+      ['mallory', 'local-token'],
+    ]);
+  });
+
   it('answers 400 naming the field, 404 listing versions, 405 for GET', async () => {
     const book = await seedBook(world, { versions: 2 });
     const bad = await call({ ...aRequest(), scope: { isbns: ['9780722532936'] } });
@@ -173,6 +191,8 @@ describe('rollback function', () => {
         where: [{ field: 'isbn', op: '==', value: book.isbn }],
       });
       expect(records.map((r) => r.data.status)).toEqual(['succeeded']);
+      // Pub/Sub does not say who published: the record says so rather than trusting requestedBy.
+      expect(records.map((r) => r.data.verifiedCaller)).toEqual(['pubsub:publisher-not-identified']);
     });
 
     it('dead-letters a refused request with the reason instead of retrying it', async () => {

@@ -221,6 +221,57 @@ describe('forecast-guard validate / deploy (embedded)', () => {
     }
   }, 60_000);
 
+  it("records and warns about an approval by the deployer's own name or own credentials", async () => {
+    const isbn = isbns[2]!;
+    const worse = () =>
+      registerCopy(isbn, (v) => ({
+        metrics: { ...v.metrics, rmse: v.metrics.rmse * 1.02, mape: v.metrics.mape * 1.02 },
+      }));
+    const deploy = async (version: string, by: string, identity?: string) => {
+      let stdout = '';
+      let stderr = '';
+      const code = await main(
+        ['deploy', '--isbn', isbn, '--model-version', version, '--approve', '--by', by, '--json'],
+        {
+          env,
+          streams: { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) },
+          identity: async () => identity,
+        },
+      );
+      return { code, stderr, doc: JSON.parse(stdout) };
+    };
+    const stored = async (id: string) => {
+      const backend = openBackend(loadConfig(env));
+      try {
+        return (await backend.state.get<Approval>(COLLECTIONS.approvals, id))!.data;
+      } finally {
+        await backend.close();
+      }
+    };
+
+    // $USER (tester) deploys and approves as itself.
+    const own = await deploy(await worse(), 'tester');
+    expect(own.code).toBe(0);
+    expect(own.stderr).toContain('warning: approval');
+    expect(own.stderr).toContain('is a self-approval (the approver (tester) is the deployer (tester))');
+    expect(await stored(own.doc.approval.id)).toMatchObject({
+      approvedBy: 'tester',
+      deployedBy: 'tester',
+      selfApproved: true,
+    });
+
+    // Another name, but the one set of credentials the command ran with deployed and approved.
+    const named = await deploy(await worse(), 'Ola Editor', 'tester@corp.example');
+    expect(named.code).toBe(0);
+    expect(named.stderr).toContain('the same credentials (tester@corp.example) deployed and approved');
+    expect(await stored(named.doc.approval.id)).toMatchObject({
+      approvedBy: 'Ola Editor',
+      deployedBy: 'tester',
+      verifiedApprover: 'tester@corp.example',
+      selfApproved: true,
+    });
+  }, 60_000);
+
   it('bakes a canary on live traffic and promotes it, with the A/B report', async () => {
     const isbn = isbns[1]!;
     const version = await registerCopy(isbn, () => ({}));

@@ -50,6 +50,8 @@ describe('loadConfig', () => {
         ALERT_EMAIL_FROM: 'Forecast Guard <fg@example.com>',
         FG_ROLLBACK_TOKEN: 'a-long-enough-rollback-token',
         FG_FLUSH_AUTH: 'iam',
+        FG_ROLLBACK_AUDIENCE:
+          'https://us-central1-acme-forecasts.cloudfunctions.net/rollback-http, 32555940559.apps.googleusercontent.com',
         FG_REPEAT_INTERVAL_CRITICAL: '2h',
         FG_REPEAT_INTERVAL_WARNING: '12h',
         FG_ESCALATE_AFTER: '15m',
@@ -81,6 +83,10 @@ describe('loadConfig', () => {
     });
     expect(config.rollbackToken).toBe('a-long-enough-rollback-token');
     expect(config.flush).toEqual({ auth: 'iam' });
+    expect(config.rollbackAudiences).toEqual([
+      'https://us-central1-acme-forecasts.cloudfunctions.net/rollback-http',
+      '32555940559.apps.googleusercontent.com',
+    ]);
     expect(config.alerting).toEqual({
       repeatIntervalMs: { critical: 7_200_000, warning: 43_200_000 },
       escalateAfterMs: 900_000,

@@ -135,8 +135,54 @@ describe('deployModels', () => {
       approvedBy: 'Ola Editor',
       approvedAt: NOW,
       reason: '3 books at once (more than 2)',
+      deployedBy: 'alice',
+      selfApproved: false,
     });
     expect(gate(approved.results[0]!, 'approval').detail).toContain(`approved by Ola Editor at ${NOW}`);
+  });
+
+  describe('self-approval: an approval by the deployer says so in the record', () => {
+    const policy = { maxBooksWithoutApproval: 1 };
+    async function approve(over: Partial<DeployRequest>) {
+      const books = [await world.aBook(1), await world.aBook(1)];
+      for (const isbn of books) await world.addVersion(isbn);
+      const result = await deployModels(request(books, over), deps({ policy }));
+      expect(result.deployed).toBe(true);
+      const stored = await world.state.get<Approval>(COLLECTIONS.approvals, result.approval!.id);
+      return { result, stored: Approval.parse(stored?.data) };
+    }
+
+    it("the deployer's own name as --by: selfApproved, saying why", async () => {
+      const { result, stored } = await approve({ deployedBy: 'alice', approval: { by: ' Alice ' } });
+      expect(stored).toMatchObject({
+        approvedBy: 'Alice',
+        deployedBy: 'alice',
+        selfApproved: true,
+        selfApprovedBecause: 'the approver (Alice) is the deployer (alice)',
+      });
+      expect(result.approval).toEqual(stored);
+    });
+
+    it('another name but the same verified credentials: selfApproved, naming the identity', async () => {
+      const { stored } = await approve({
+        deployedBy: 'alice',
+        verifiedDeployer: 'alice@corp.example',
+        approval: { by: 'Ola Editor', verifiedIdentity: 'alice@corp.example' },
+      });
+      expect(stored).toMatchObject({
+        approvedBy: 'Ola Editor',
+        verifiedApprover: 'alice@corp.example',
+        selfApproved: true,
+        selfApprovedBecause:
+          'the same credentials (alice@corp.example) deployed and approved; the approver named is Ola Editor',
+      });
+    });
+
+    it('another name and no shared identity: not a self-approval', async () => {
+      const { stored } = await approve({ deployedBy: 'alice', approval: { by: 'Ola Editor' } });
+      expect(stored).toMatchObject({ approvedBy: 'Ola Editor', deployedBy: 'alice', selfApproved: false });
+      expect(stored.selfApprovedBecause).toBeUndefined();
+    });
   });
 
   it('bakes a canary and promotes a version no worse on live sales', async () => {

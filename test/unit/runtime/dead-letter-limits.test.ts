@@ -139,6 +139,13 @@ describe('dead letters stay within Pub/Sub attribute limits', () => {
     expect(JSON.parse(dead.data.toString('utf8'))).toEqual(body);
   });
 
+  it('dead-letters a message whose id is too long to key its de-duplication record, instead of failing it forever', async () => {
+    const id = `m-${'\u202E'.repeat(600)}`; // 1,802 bytes: past the 1,500-byte document id limit
+    const dead = await deliverRefused('unused', push(id, { ok: true }));
+    expectWithinLimits(dead.attributes);
+    expect(dead.attributes.deadLetterReason).toContain('messageId');
+  });
+
   it('a reason cannot overwrite the bookkeeping attributes an original tried to forge', async () => {
     const dead = await deliverRefused(
       'the real reason',

@@ -154,15 +154,19 @@ async function deadLetter(
 
 /** The bytes of a delivery that could not be decoded: as received, or its JSON text. */
 function rawBytesOf(received: unknown): Buffer {
-  if (Buffer.isBuffer(received)) return received;
-  try {
-    return Buffer.from(JSON.stringify(received) ?? String(received), 'utf8');
-  } catch {
-    return Buffer.from(String(received), 'utf8');
-  }
+  return Buffer.isBuffer(received) ? received : Buffer.from(jsonText(received), 'utf8');
 }
 
 function summarise(received: unknown): string {
-  const text = JSON.stringify(received) ?? String(received);
+  const text = jsonText(received);
   return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
+
+/** JSON text of what arrived; JSON.stringify recurses, so a body nested deep enough throws RangeError. */
+function jsonText(received: unknown): string {
+  try {
+    return JSON.stringify(received) ?? String(received);
+  } catch (err) {
+    return `(not printable as JSON: ${(err as Error).message})`;
+  }
 }

@@ -146,6 +146,14 @@ describe('dead letters stay within Pub/Sub attribute limits', () => {
     expect(dead.attributes.deadLetterReason).toContain('messageId');
   });
 
+  it('dead-letters once, and acks, a delivery nested too deep to print (no stack overflow on the way)', async () => {
+    const deep = JSON.parse('['.repeat(50_000) + ']'.repeat(50_000)) as unknown;
+    const body = { message: { messageId: 'm-deep', data: 'e30=', attributes: deep }, subscription: 's' };
+    const dead = await deliverRefused('unused', body);
+    expect(dead.attributes.deadLetterReason).toContain('attributes');
+    expectWithinLimits(dead.attributes);
+  });
+
   it('a reason cannot overwrite the bookkeeping attributes an original tried to forge', async () => {
     const dead = await deliverRefused(
       'the real reason',

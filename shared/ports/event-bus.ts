@@ -138,7 +138,7 @@ export function attributeProblem(key: string, value: unknown): string | undefine
   if (typeof value !== 'string') return `must be a string (got ${typeof value})`;
   const bytes = Buffer.byteLength(value);
   if (bytes > PUBSUB_LIMITS.maxAttributeValueBytes) {
-    return `is ${bytes} bytes; Pub/Sub allows ${PUBSUB_LIMITS.maxAttributeValueBytes}`;
+    return `value is ${bytes} bytes; Pub/Sub allows ${PUBSUB_LIMITS.maxAttributeValueBytes}`;
   }
   return undefined;
 }

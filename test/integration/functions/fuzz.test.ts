@@ -9,6 +9,10 @@
  * nothing else may happen: no document or fleet row changed, nothing
  * published anywhere but that dead-letter topic, no prototype polluted.
  * The seed is fixed: a failure replays exactly (FG_FUZZ_SEED overrides it).
+ *
+ * Bodies are JSON objects, as Pub/Sub and Eventarc send: the framework itself
+ * answers anything else (a bare JSON string: 400; text/plain: 500 from its
+ * event-conversion middleware) before any function code runs.
  */
 import Database from 'better-sqlite3';
 import fc from 'fast-check';

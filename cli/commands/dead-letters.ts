@@ -16,6 +16,7 @@ import { NotFoundError } from '../../shared/errors';
 import { systemClock, type Clock } from '../../shared/ports/clock';
 import { parseDuration } from '../../shared/config/duration';
 import { TOPICS, deadLetterSubscriptionOf, type TopicName } from '../../shared/topology';
+import { DEAD_LETTER_OWN } from '../../shared/runtime/dead-letter';
 import type { Command, CommandContext } from '../command';
 import { withBackend } from '../backend';
 import { EXIT, UsageError } from '../exit-codes';
@@ -41,8 +42,7 @@ export interface DeadLetter {
 // Attributes added on the way to the dead-letter topic; replay removes them.
 const BOOKKEEPING = new Set<string>([
   ...Object.values(DEAD_LETTER_ATTRIBUTES),
-  'deadLetterConsumer',
-  'deadLetterSourceMessageId',
+  ...Object.values(DEAD_LETTER_OWN),
 ]);
 
 /** Reads a dead letter's attributes into what an operator needs. */

@@ -110,11 +110,73 @@ export function assertResourceId(field: string, value: unknown): asserts value i
 }
 
 /**
+ * Pub/Sub's fixed resource limits on one message
+ * (https://cloud.google.com/pubsub/quotas#resource_limits, "Quotas and limits"):
+ * at most 10 MB (counted here as the data plus every attribute key and value,
+ * as the client library measures a message; MB = 1,000,000 bytes, the page's
+ * unit), at most 100 attributes, keys of at most 256 bytes, values of at most
+ * 1,024 bytes. Bytes are UTF-8 bytes, not characters. Keys must not start
+ * with `goog` (reserved), and a message needs data or an attribute
+ * (https://cloud.google.com/pubsub/docs/reference/rest/v1/PubsubMessage).
+ */
+export const PUBSUB_LIMITS = {
+  maxMessageBytes: 10_000_000,
+  maxAttributes: 100,
+  maxAttributeKeyBytes: 256,
+  maxAttributeValueBytes: 1024,
+} as const;
+
+/** Why Pub/Sub would refuse this attribute, or undefined when it is fine. */
+export function attributeProblem(key: string, value: unknown): string | undefined {
+  if (
+    key.length === 0 ||
+    Buffer.byteLength(key) > PUBSUB_LIMITS.maxAttributeKeyBytes ||
+    key.startsWith('goog')
+  ) {
+    return `keys must be 1-${PUBSUB_LIMITS.maxAttributeKeyBytes} bytes and not start with "goog"`;
+  }
+  if (typeof value !== 'string') return `must be a string (got ${typeof value})`;
+  const bytes = Buffer.byteLength(value);
+  if (bytes > PUBSUB_LIMITS.maxAttributeValueBytes) {
+    return `value is ${bytes} bytes; Pub/Sub allows ${PUBSUB_LIMITS.maxAttributeValueBytes}`;
+  }
+  return undefined;
+}
+
+/**
+ * `text` cut to at most `maxBytes` UTF-8 bytes on a character boundary (never
+ * half a surrogate pair or a U+FFFD from a split byte sequence), ending with
+ * `…` when anything was cut.
+ */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (Buffer.byteLength(text) <= maxBytes) return text;
+  const ellipsis = '…';
+  let budget = maxBytes - Buffer.byteLength(ellipsis);
+  let out = '';
+  for (const ch of text) {
+    // A lone surrogate is sent as U+FFFD, 3 bytes, like Buffer.byteLength counts it.
+    const bytes = Buffer.byteLength(ch);
+    if (bytes > budget) break;
+    out += ch;
+    budget -= bytes;
+  }
+  return out + ellipsis;
+}
+
+/** Bytes a message counts against PUBSUB_LIMITS.maxMessageBytes. */
+export function messageBytes(data: Uint8Array, attributes: Attributes): number {
+  let size = data.byteLength;
+  for (const [key, value] of Object.entries(attributes))
+    size += Buffer.byteLength(key) + Buffer.byteLength(value);
+  return size;
+}
+
+/**
  * The bytes and attributes every adapter puts on the wire for `message`, so
- * the embedded bus and Pub/Sub agree byte for byte. Enforces Pub/Sub's limits
- * on attributes (at most 100; keys 1-256 bytes, not `goog*`; values strings of
- * at most 1024 bytes) so a message the embedded bus accepts also publishes on
- * Google Cloud.
+ * the embedded bus and Pub/Sub agree byte for byte. Refuses what Pub/Sub
+ * refuses (PUBSUB_LIMITS) with a ValidationError naming the field, so a
+ * message the embedded bus (or the more lenient emulator) accepts also
+ * publishes on Google Cloud.
  */
 export function encodeOutgoingMessage(message: OutgoingMessage): { data: Buffer; attributes: Attributes } {
   const attributes = message.attributes ?? {};
@@ -124,24 +186,16 @@ export function encodeOutgoingMessage(message: OutgoingMessage): { data: Buffer;
     ]);
   }
   const entries = Object.entries(attributes);
-  if (entries.length > 100) {
-    throw new ValidationError(`message.attributes has ${entries.length} entries; Pub/Sub allows 100`, [
-      'message.attributes',
-    ]);
+  if (entries.length > PUBSUB_LIMITS.maxAttributes) {
+    throw new ValidationError(
+      `message.attributes has ${entries.length} entries; Pub/Sub allows ${PUBSUB_LIMITS.maxAttributes}`,
+      ['message.attributes'],
+    );
   }
   for (const [key, value] of entries) {
     const field = `message.attributes.${key}`;
-    if (key.length === 0 || Buffer.byteLength(key) > 256 || key.startsWith('goog')) {
-      throw new ValidationError(`${field}: keys must be 1-256 bytes and not start with "goog"`, [field]);
-    }
-    if (typeof value !== 'string') {
-      throw new ValidationError(`${field} must be a string (got ${typeof value})`, [field]);
-    }
-    if (Buffer.byteLength(value) > 1024) {
-      throw new ValidationError(`${field} is ${Buffer.byteLength(value)} bytes; Pub/Sub allows 1024`, [
-        field,
-      ]);
-    }
+    const problem = attributeProblem(key, value);
+    if (problem) throw new ValidationError(`${field}: ${problem}`, [field]);
   }
   let data: Buffer;
   if (Buffer.isBuffer(message.data)) data = message.data;
@@ -166,6 +220,13 @@ export function encodeOutgoingMessage(message: OutgoingMessage): { data: Buffer;
       ]);
     }
     data = Buffer.from(json, 'utf8');
+  }
+  const size = messageBytes(data, attributes);
+  if (size > PUBSUB_LIMITS.maxMessageBytes) {
+    throw new ValidationError(
+      `message is ${size} bytes (data and attributes); Pub/Sub allows ${PUBSUB_LIMITS.maxMessageBytes}`,
+      ['message.data'],
+    );
   }
   if (data.length === 0 && entries.length === 0) {
     throw new ValidationError(

@@ -17,13 +17,14 @@ import { COLLECTIONS } from '../contracts/collections';
 import { processedMessageDocId } from '../contracts/documents/processed-message';
 import { decodeJsonData, pubsubEventFrom, type PubsubEvent } from '../contracts/pubsub-event';
 import { describeError, isRetryable, ValidationError } from '../errors';
-import { correlationFrom, newCorrelationId, withCorrelation } from '../logging/correlation';
+import { correlationFrom, newCorrelationId } from '../logging/correlation';
 import type { Logger } from '../logging/logger';
 import type { Clock, IdGenerator } from '../ports/clock';
 import type { EventBus } from '../ports/event-bus';
 import type { StateStore } from '../ports/state-store';
 import { deadLetterTopicOf } from '../topology';
 import { keepPushDeliveryAttempt } from './push-delivery-attempt';
+import { deadLetterMessage } from './dead-letter';
 
 // At load, before the functions framework builds its server: a push's deliveryAttempt must reach handlers.
 keepPushDeliveryAttempt();
@@ -70,8 +71,24 @@ export async function handlePubSubDelivery<S extends z.ZodType>(
   try {
     event = pubsubEventFrom(received, `${spec.what} delivery`);
   } catch (err) {
-    // Without a message id there is nothing to dead-letter by; log everything we got and ack.
-    log.error(`dropped an undecodable delivery: ${describeError(err)}`, { received: summarise(received) });
+    // No message id to de-duplicate by: park what we got, with the reason, and ack.
+    const correlationId = newCorrelationId(runtime.ids);
+    await runtime.bus.publish(
+      deadLetterTopicOf(spec.topic),
+      deadLetterMessage({
+        consumer: spec.consumer,
+        reason: describeError(err),
+        correlationId,
+        data: rawBytesOf(received),
+        attributes: {},
+      }),
+    );
+    log.error(`dead-lettered: ${describeError(err)}`, {
+      undecodable: true,
+      correlationId,
+      received: summarise(received),
+      deadLetterTopic: deadLetterTopicOf(spec.topic),
+    });
     return 'dead-lettered';
   }
   const correlationId = correlationFrom(event.attributes, () => newCorrelationId(runtime.ids));
@@ -126,21 +143,34 @@ async function deadLetter(
   correlationId: string,
   runtime: PubSubRuntime,
 ): Promise<void> {
-  await runtime.bus.publish(deadLetterTopicOf(spec.topic), {
-    data: event.data ?? Buffer.alloc(0),
-    attributes: withCorrelation(
-      {
-        ...event.attributes,
-        deadLetterReason: reason.slice(0, 1000),
-        deadLetterConsumer: spec.consumer,
-        deadLetterSourceMessageId: event.messageId,
-      },
+  await runtime.bus.publish(
+    deadLetterTopicOf(spec.topic),
+    deadLetterMessage({
+      consumer: spec.consumer,
+      reason,
       correlationId,
-    ),
-  });
+      sourceMessageId: event.messageId,
+      data: event.data,
+      attributes: event.attributes,
+    }),
+  );
+}
+
+/** The bytes of a delivery that could not be decoded: as received, or its JSON text. */
+function rawBytesOf(received: unknown): Buffer {
+  return Buffer.isBuffer(received) ? received : Buffer.from(jsonText(received), 'utf8');
 }
 
 function summarise(received: unknown): string {
-  const text = JSON.stringify(received) ?? String(received);
+  const text = jsonText(received);
   return text.length > 500 ? `${text.slice(0, 500)}…` : text;
+}
+
+/** JSON text of what arrived; JSON.stringify recurses, so a body nested deep enough throws RangeError. */
+function jsonText(received: unknown): string {
+  try {
+    return JSON.stringify(received) ?? String(received);
+  } catch (err) {
+    return `(not printable as JSON: ${(err as Error).message})`;
+  }
 }

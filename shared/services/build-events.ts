@@ -10,7 +10,7 @@ import type { Environment } from '../contracts/primitives';
 import { buildCorrelationId, decideBuildEvent } from '../domain/build-events';
 import { withCorrelation } from '../logging/correlation';
 import type { Logger } from '../logging/logger';
-import type { EventBus } from '../ports/event-bus';
+import { PUBSUB_LIMITS, truncateUtf8, type EventBus } from '../ports/event-bus';
 
 export interface BuildEventsDeps {
   bus: EventBus;
@@ -40,6 +40,8 @@ export async function handleBuildEvent(
     buildId: build.id,
   });
   const decision = decideBuildEvent(build, { environment: deps.environment, correlationId });
+  // An attribute for filtering; the contract leaves the id unbounded, Pub/Sub caps values at 1,024 bytes.
+  const buildId = truncateUtf8(build.id, PUBSUB_LIMITS.maxAttributeValueBytes);
 
   if (decision.action === 'ignore') {
     log.debug(`build event ignored: ${decision.reason}`, { status: build.status });
@@ -50,10 +52,7 @@ export async function handleBuildEvent(
     const { alert } = decision;
     const alertMessageId = await deps.bus.publish('alerts', {
       data: alert,
-      attributes: withCorrelation(
-        { kind: alert.kind, severity: alert.severity, buildId: build.id },
-        correlationId,
-      ),
+      attributes: withCorrelation({ kind: alert.kind, severity: alert.severity, buildId }, correlationId),
     });
     log.info(`build ${build.status}: ${alert.severity} alert published`, {
       alertMessageId,
@@ -67,16 +66,13 @@ export async function handleBuildEvent(
   const lifecycleMessageId = await deps.bus.publish('model-lifecycle', {
     data: event,
     attributes: withCorrelation(
-      { type: event.type, buildId: build.id, ...(event.isbn ? { isbn: event.isbn } : {}) },
+      { type: event.type, buildId, ...(event.isbn ? { isbn: event.isbn } : {}) },
       correlationId,
     ),
   });
   const alertMessageId = await deps.bus.publish('alerts', {
     data: resolved,
-    attributes: withCorrelation(
-      { kind: resolved.kind, severity: resolved.severity, buildId: build.id },
-      correlationId,
-    ),
+    attributes: withCorrelation({ kind: resolved.kind, severity: resolved.severity, buildId }, correlationId),
   });
   log.info(`deployment succeeded: lifecycle event published`, {
     lifecycleMessageId,

@@ -309,6 +309,60 @@ export function describeEventBusContract(label: string, makeBus: () => Promise<E
       { concurrent: true },
     );
 
+    contractCase(
+      'refuses what Pub/Sub refuses at publish (its resource limits) and accepts what it accepts',
+      async (ctx) => {
+        // https://cloud.google.com/pubsub/quotas#resource_limits: a message of at most 10 MB,
+        // at most 100 attributes, keys of 1-256 bytes not starting with "goog", values of at
+        // most 1,024 bytes (UTF-8 bytes, not characters); and data or an attribute
+        // (https://cloud.google.com/pubsub/docs/reference/rest/v1/PubsubMessage).
+        const { bus } = ctx;
+        const { topic, sub } = await topicWithSubscription(ctx);
+        const refused = (message: Parameters<EventBus['publish']>[1], field: string) =>
+          expect(bus.publish(topic, message)).rejects.toMatchObject({
+            name: ValidationError.name,
+            fields: [field],
+          });
+        const attrs = (n: number): Record<string, string> =>
+          Object.fromEntries(Array.from({ length: n }, (_, i) => [`a${i}`, 'v']));
+
+        await refused({ data: Buffer.alloc(10_000_001, 0x61) }, 'message.data');
+        await refused(
+          { data: Buffer.alloc(9_999_990, 0x61), attributes: { key: 'more than ten' } },
+          'message.data',
+        );
+        await refused({ data: 1, attributes: attrs(101) }, 'message.attributes');
+        await refused(
+          { data: 1, attributes: { ['é'.repeat(128) + 'x']: 'v' } },
+          `message.attributes.${'é'.repeat(128)}x`,
+        );
+        await refused({ data: 1, attributes: { big: '€'.repeat(341) + 'ab' } }, 'message.attributes.big');
+        await refused({ data: 1, attributes: { googKey: 'v' } }, 'message.attributes.googKey');
+        await refused({ data: 1, attributes: { '': 'v' } }, 'message.attributes.');
+        await refused({ data: Buffer.alloc(0) }, 'message.data');
+        await refused({ data: undefined }, 'message.data');
+
+        // Right at each limit: accepted, and delivered intact.
+        const atLimits = {
+          ...attrs(97),
+          ['é'.repeat(128)]: 'key of 256 bytes',
+          value: '€'.repeat(341) + 'a',
+          onlyAttribute: '',
+        };
+        const id = await bus.publish(topic, { data: Buffer.alloc(0), attributes: atLimits });
+        const [got] = await pullUntil(bus, sub, 1, 5000, { ack: true });
+        expect(got?.id).toBe(id);
+        expect(got?.data.length).toBe(0);
+        expect(got?.attributes).toEqual(atLimits);
+        const big = Buffer.alloc(10_000_000 - 'k'.length - 'v'.length, 0x62);
+        const bigId = await bus.publish(topic, { data: big, attributes: { k: 'v' } });
+        const [gotBig] = await pullUntil(bus, sub, 1, 10_000, { ack: true });
+        expect(gotBig?.id).toBe(bigId);
+        expect(gotBig?.data.equals(big)).toBe(true);
+        reportFigure(label, 'publish-limits', '9 over-limit messages refused, 2 at the limits delivered');
+      },
+    );
+
     contractCase('refuses bad input with the field and reason named', async (ctx) => {
       const { bus, timing: t } = ctx;
       const { topic, sub } = await topicWithSubscription(ctx);

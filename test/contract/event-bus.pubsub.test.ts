@@ -3,6 +3,7 @@
  * a real local HTTP server and the Pub/Sub-only checks (Google's limits,
  * error translation). One project id per suite, so nothing is shared.
  */
+import { PubSub } from '@google-cloud/pubsub';
 import { PubSubEventBus } from '../../shared/adapters/gcp/pubsub-event-bus';
 import { translatePubSubError } from '../../shared/adapters/gcp/pubsub-errors';
 import { BackendUnavailableError, ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
@@ -124,6 +125,60 @@ describeOnEmulators('PubSubEventBus', () => {
       expect(m?.id).toBe(id);
       await bus.ack('twice-sub', [m?.ackId ?? '']);
     });
+  });
+
+  /**
+   * What Google's emulator itself refuses, publishing with the client library
+   * directly (our adapter checks Pub/Sub's limits before sending, so the
+   * contract suite above never reaches the emulator with an over-limit
+   * message). Where the emulator accepts what real Pub/Sub refuses
+   * (https://cloud.google.com/pubsub/quotas#resource_limits), this test
+   * says so: the emulator is not evidence that such a message would publish.
+   */
+  it('the emulator itself: which over-limit publishes it refuses and where it is more lenient than Pub/Sub', async () => {
+    const client = new PubSub({ projectId });
+    const topicName = 'limits-probe';
+    try {
+      await client.createTopic(topicName);
+      const topic = client.topic(topicName, { batching: { maxMessages: 1 } });
+      const outcome = async (message: { data?: Buffer; attributes?: Record<string, string> }) => {
+        try {
+          await topic.publishMessage(message);
+          return 'accepted';
+        } catch (err) {
+          return `refused: ${(err as Error).message.slice(0, 120)}`;
+        }
+      };
+      const attrs = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`a${i}`, 'v']));
+      const probes = {
+        'data over 10 MB': await outcome({ data: Buffer.alloc(10_000_001, 0x61) }),
+        '101 attributes': await outcome({ data: Buffer.from('x'), attributes: attrs(101) }),
+        'key of 257 bytes': await outcome({ data: Buffer.from('x'), attributes: { ['k'.repeat(257)]: 'v' } }),
+        'value of 1,025 bytes': await outcome({
+          data: Buffer.from('x'),
+          attributes: { k: 'v'.repeat(1025) },
+        }),
+        'key starting with goog': await outcome({ data: Buffer.from('x'), attributes: { googKey: 'v' } }),
+        'no data and no attributes': await outcome({ data: Buffer.alloc(0) }),
+      };
+      for (const [probe, result] of Object.entries(probes))
+        reportFigure('pubsub', `emulator ${probe}`, result);
+      // Refused by the emulator as by Pub/Sub:
+      expect(probes['no data and no attributes']).toMatch(/^refused: 3 INVALID_ARGUMENT/);
+      // As observed (Google Cloud SDK 528 emulator): the emulator is MORE LENIENT than real
+      // Pub/Sub, which refuses every one of these. Our adapters refuse them all before sending
+      // (contract case "refuses what Pub/Sub refuses at publish"), so a test on the emulator
+      // cannot pass a message that production would refuse.
+      expect(probes).toMatchObject({
+        'data over 10 MB': 'accepted',
+        '101 attributes': 'accepted',
+        'key of 257 bytes': 'accepted',
+        'value of 1,025 bytes': 'accepted',
+        'key starting with goog': 'accepted',
+      });
+    } finally {
+      await client.close();
+    }
   });
 
   it('translates gRPC codes into the error classes, retryable only when it could help', () => {

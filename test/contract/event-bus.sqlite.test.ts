@@ -179,6 +179,24 @@ describe('SqliteEventBus (embedded only)', () => {
     }
   });
 
+  it('cuts a long nack reason at 1,024 UTF-8 bytes on a character boundary, as Pub/Sub would store it', async () => {
+    const bus = SqliteEventBus.open(tempFile(), { clock: new ManualClock() });
+    try {
+      await bus.ensureSubscription(spec('long-reason', { maxDeliveryAttempts: 1 }));
+      await bus.publish('long-reason', { data: 1 });
+      const [m] = await bus.pull('long-reason--consumer', 1);
+      // 1 + 2×600 bytes: byte 1,024 falls inside an "é".
+      await bus.nack('long-reason--consumer', [m?.ackId ?? ''], { reason: `a${'é'.repeat(600)}` });
+      const [dead] = await bus.pull(deadLetterSubscriptionOf('long-reason'), 1);
+      const reason = dead?.attributes[DEAD_LETTER_ATTRIBUTES.reason] ?? '';
+      expect(Buffer.byteLength(reason)).toBeLessThanOrEqual(1024);
+      expect(reason).not.toContain('\uFFFD');
+      expect(reason.startsWith('aéé')).toBe(true);
+    } finally {
+      await bus.close();
+    }
+  });
+
   it('backs off exponentially between min and max after each nack', async () => {
     const clock = new ManualClock();
     const bus = SqliteEventBus.open(tempFile(), { clock });

@@ -10,9 +10,11 @@ import { BackendUnavailableError, ConflictError, NotFoundError, ValidationError 
 import { systemClock, type Clock, type IdGenerator } from '../../ports/clock';
 import {
   DEAD_LETTER_ATTRIBUTES,
+  PUBSUB_LIMITS,
   assertResourceId,
   encodeOutgoingMessage,
   inspectSubscriptionOf,
+  truncateUtf8,
   type Attributes,
   type EventBus,
   type NackOptions,
@@ -259,8 +261,9 @@ export class SqliteEventBus implements EventBus {
       [DEAD_LETTER_ATTRIBUTES.subscription]: sub.name,
       [DEAD_LETTER_ATTRIBUTES.topicPublishTime]: message.publish_time,
     };
-    // Attribute values are capped at 1024 bytes on Pub/Sub; keep a replay there possible.
-    if (reason) attributes[DEAD_LETTER_ATTRIBUTES.reason] = Buffer.from(reason).subarray(0, 1024).toString();
+    // Attribute values are capped at 1,024 bytes on Pub/Sub; keep a replay there possible.
+    if (reason)
+      attributes[DEAD_LETTER_ATTRIBUTES.reason] = truncateUtf8(reason, PUBSUB_LIMITS.maxAttributeValueBytes);
     const topic = sub.dead_letter_topic as string;
     this.stmts.insertTopic.run(topic, this.nowIso());
     this.insertMessage(topic, message.data, attributes);

@@ -24,6 +24,20 @@ export const topicName = z
 export const PubsubAttributes = z.record(z.string(), z.string());
 
 /**
+ * Pub/Sub's ids are short decimal strings; a pushed body can claim anything.
+ * The id keys the consumer's de-duplication record (a document id: at most
+ * 1,500 bytes), so one past 1,024 bytes is refused here, as bad input to
+ * dead-letter, rather than failing at the state store on every redelivery.
+ */
+export const MAX_MESSAGE_ID_BYTES = 1024;
+const messageId = z
+  .string()
+  .min(1)
+  .refine((id) => Buffer.byteLength(id) <= MAX_MESSAGE_ID_BYTES, {
+    message: `must be at most ${MAX_MESSAGE_ID_BYTES} bytes`,
+  });
+
+/**
  * One message. `data` is base64 and absent for attribute-only messages;
  * `messageId` may come only as `message_id`. Extra keys (`@type`) pass through.
  */
@@ -31,8 +45,8 @@ export const PubsubMessage = z
   .looseObject({
     data: z.string().optional(),
     attributes: PubsubAttributes.optional(),
-    messageId: z.string().min(1).optional(),
-    message_id: z.string().min(1).optional(),
+    messageId: messageId.optional(),
+    message_id: messageId.optional(),
     publishTime: rfc3339.optional(),
     publish_time: rfc3339.optional(),
     orderingKey: z.string().optional(),

@@ -114,7 +114,14 @@ export function childEnv(input: ChildEnvInput): Record<string, string | undefine
     FG_FLUSH_TOKEN: input.flushToken,
     FG_FLUSH_AUTH: 'token',
   };
-  for (const name of ['K_SERVICE', 'K_REVISION', 'K_CONFIGURATION', 'FUNCTION_TARGET', 'PORT', 'FG_ROLLBACK_AUDIENCE']) {
+  for (const name of [
+    'K_SERVICE',
+    'K_REVISION',
+    'K_CONFIGURATION',
+    'FUNCTION_TARGET',
+    'PORT',
+    'FG_ROLLBACK_AUDIENCE',
+  ]) {
     delete env[name];
   }
   if (input.emulators) {

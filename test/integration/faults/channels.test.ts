@@ -189,13 +189,8 @@ describeWithSmtpServer('fault: notification channels failing (real alert-dispatc
   /** Moves the fake clock by `ms`, lets the queue redeliver, and calls the flush. */
   async function step(w: World, ms: number): Promise<void> {
     jest.setSystemTime(Date.now() + ms);
-    const t = performance.now();
     await sleep(60);
     await flush(w);
-    if (process.env.FG_DEBUG)
-      process.stderr.write(
-        `step ${new Date().toISOString()} ${Math.round(performance.now() - t)}ms slack=${w.slack.requests.length}\n`,
-      );
   }
 
   /** Open deliveries left in the outbox (not yet delivered, not given up). */

@@ -13,7 +13,6 @@
  * case still gets a genuine SQLITE_FULL from `PRAGMA max_page_count` on the
  * state store's own file and checks the same integrity.
  */
-import type { FakeableAPI } from '@jest/fake-timers';
 import Database from 'better-sqlite3';
 import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
@@ -91,7 +90,22 @@ function integrity(file: string): string {
 }
 
 /** Everything but `Date` stays real: timers, microtasks, performance. */
-const REAL_TIMERS: FakeableAPI[] = [
+const REAL_TIMERS: Array<
+  | 'hrtime'
+  | 'nextTick'
+  | 'performance'
+  | 'queueMicrotask'
+  | 'requestAnimationFrame'
+  | 'cancelAnimationFrame'
+  | 'requestIdleCallback'
+  | 'cancelIdleCallback'
+  | 'setImmediate'
+  | 'clearImmediate'
+  | 'setInterval'
+  | 'clearInterval'
+  | 'setTimeout'
+  | 'clearTimeout'
+> = [
   'hrtime',
   'nextTick',
   'performance',

@@ -7,7 +7,9 @@
  * (SQLITE_FULL); once room is made, every SQLite file opens and passes
  * `PRAGMA integrity_check`; no book is half-switched and each is either at
  * its target (its record says succeeded) or as before; and the same request,
- * asked again, finishes the rollback.
+ * asked again, finishes the rollback. A health check pushed by the embedded
+ * queue while the disk is full is delivered once room is made: the queue's
+ * push dispatcher keeps trying instead of stopping for good.
  *
  * Mounting needs root (CI runs as root). Where it is refused, the fallback
  * case still gets a genuine SQLITE_FULL from `PRAGMA max_page_count` on the
@@ -24,12 +26,33 @@ import { fleetDbPath } from '../../../shared/adapters/local/fleet-db';
 import { COLLECTIONS } from '../../../shared/contracts/collections';
 import type { RollbackLease, RollbackRecord } from '../../../shared/contracts/documents/rollback';
 import { describeError } from '../../../shared/errors';
-import { QUEUE_DB_FILE } from '../../../shared/wiring/backend';
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
 import { aRequest } from '../rollback/helpers/scenarios';
 import { consistent, openWorld, seedFleet, servingOf, type TestWorld } from '../rollback/helpers/fleet';
 import { reportReliability } from './helpers/reliability';
+import '../../../functions/health-check';
+import { PushDispatcher } from '../../../shared/adapters/local/push-dispatcher';
+import type { SqliteEventBus } from '../../../shared/adapters/local/sqlite-event-bus';
+import { loadConfig } from '../../../shared/config';
+import { demoDegrade } from '../../../shared/services/demo';
+import { seedFleet as seedFleetService } from '../../../shared/services/seed-fleet';
+import { deadLetterSubscriptionOf } from '../../../shared/topology';
+import { openBackend, QUEUE_DB_FILE, SALES_CSV_FILE, type Backend } from '../../../shared/wiring/backend';
+import { ensureTopology } from '../../../shared/wiring/topology-setup';
+
+/** Waits in real time until `done` holds. */
+async function untilReal(
+  what: string,
+  done: () => Promise<boolean> | boolean,
+  timeoutMs = 15_000,
+): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!(await done())) {
+    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 const TOKEN = 'faults-disk-full-token-0123456789';
 const BOOKS = 12;
@@ -284,6 +307,96 @@ describe('fault: the SQLite state file’s disk full', () => {
       );
       expect(fullErrors).toBeGreaterThan(0);
       jest.useRealTimers();
+    },
+    90_000,
+  );
+
+  (canMount ? it : it.skip)(
+    'tmpfs full during a health check through the real healthCheck function: the queue keeps trying and delivers once room is made, nothing dead-lettered, one report',
+    async () => {
+      const started = performance.now();
+      const mount = mountTmpfs('16m');
+      if ('reason' in mount) throw new Error(mount.reason);
+      let backend: Backend | undefined;
+      let server: FunctionServer | undefined;
+      let dispatcher: PushDispatcher | undefined;
+      try {
+        Object.assign(process.env, { FG_STATE_DIR: mount.dir, FG_LOG_LEVEL: 'error', FG_BACKEND: 'local' });
+        const config = loadConfig(process.env);
+        const seeding = openBackend(config);
+        await seedFleetService(
+          { stateDir: mount.dir, salesCsv: join(mount.dir, SALES_CSV_FILE), books: BOOKS, seed: 42 },
+          seeding,
+        );
+        await seeding.close();
+        backend = openBackend(config);
+        await ensureTopology(backend.bus);
+        const first = (await backend.serving.listServing())[0]!.isbn;
+        await demoDegrade(first, {
+          registry: backend.embeddedRegistry!,
+          serving: backend.serving,
+          bus: backend.bus,
+        });
+        server = await startFunctionServer('healthCheck');
+        const pushes: Array<number | undefined> = [];
+        const newDispatcher = () =>
+          new PushDispatcher({
+            bus: backend!.bus as SqliteEventBus,
+            subscription: 'health-check-requests--health-check',
+            projectId: 'demo-local',
+            endpoint: server!.url,
+            pullWaitMs: 50,
+            onResult: (r) => pushes.push(r.status),
+          });
+        // One run with room, as a running stack has done before (instance warm, files open).
+        dispatcher = newDispatcher();
+        dispatcher.start();
+        await backend.bus.publish('health-check-requests', { data: { trigger: 'schedule' } });
+        const reports = async () => (await backend!.state.query(COLLECTIONS.healthReports)).length;
+        await untilReal('the first report', async () => (await reports()) === 1);
+        await dispatcher.stop();
+
+        await backend.bus.publish('health-check-requests', { data: { trigger: 'schedule' } });
+        const filler = fillDisk(mount.dir, 0);
+        const failedBefore = pushes.length;
+        dispatcher = newDispatcher();
+        dispatcher.start();
+        // A while with the disk full: the queue cannot even lease the message (or the function cannot
+        // write); either way the push must be tried again once there is room, not given up on.
+        await new Promise((r) => setTimeout(r, 2000));
+        const refused = pushes.slice(failedBefore).filter((s) => s !== 200 && s !== 204).length;
+        rmSync(filler);
+        // Redelivery comes after the subscription's backoff (10 s at least).
+        await untilReal('the second report', async () => (await reports()) === 2, 45_000);
+        await dispatcher.stop();
+        dispatcher = undefined;
+        const dead = await backend.bus.pull(deadLetterSubscriptionOf('health-check-requests'), 100, 200);
+        for (const file of [stateDbPath(mount.dir), fleetDbPath(mount.dir), join(mount.dir, QUEUE_DB_FILE)])
+          expect({ file, check: integrity(file) }).toEqual({ file, check: 'ok' });
+        reportReliability(
+          'sqlite-disk-full-health-check',
+          {
+            messages: 2,
+            notifications: 0,
+            duplicates: (await reports()) - 2,
+            lost: dead.length + (2 - Math.min(2, await reports())),
+            halfSwitched: 0,
+            extra: {
+              books: BOOKS,
+              pushes: pushes.length,
+              refusedWhileFull: refused,
+              deadLettered: dead.length,
+            },
+          },
+          started,
+        );
+      } finally {
+        await dispatcher?.stop();
+        await server?.close();
+        await closeFunctionRuntimes();
+        await backend?.close();
+        mount.unmount();
+      }
     },
     90_000,
   );

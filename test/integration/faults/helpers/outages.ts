@@ -17,7 +17,7 @@
  *   its own (tried), and an export taken while clients still write would lose
  *   what they commit after it.
  */
-import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,7 +96,10 @@ export async function startOwnPubSub(): Promise<OwnPubSub> {
       running = await startEmulator('pubsub', { sdkRoot: sdkRoot(), dataDir, port });
       return { downMs: Math.round(performance.now() - started) };
     },
-    stop: () => running.stop(),
+    async stop() {
+      await running.stop();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
   };
 }
 
@@ -226,6 +229,7 @@ export async function startOwnFirestore(projects: () => string[]): Promise<OwnFi
     async stop() {
       await proxy.close();
       await running.stop();
+      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -47,6 +47,8 @@ export interface SmtpServerOptions {
   advertiseAuth?: boolean;
   /** How long to wait for the 220 greeting. Default 15 s. */
   startTimeoutMs?: number;
+  /** A fixed port (a server that comes back where clients expect it); default: a free one. */
+  port?: number;
 }
 
 export interface SmtpServer {
@@ -169,7 +171,7 @@ export async function startSmtpServer(options: SmtpServerOptions = {}): Promise<
   writeFileSync(join(code, 'fg_capture.py'), HANDLER);
 
   const host = '127.0.0.1';
-  const port = await freePort(host);
+  const port = options.port ?? (await freePort(host));
   let output = '';
   const child = spawn(
     SYSTEM_PYTHON,

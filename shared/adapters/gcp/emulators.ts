@@ -87,17 +87,25 @@ async function answers(kind: EmulatorKind, host: string): Promise<boolean> {
 /** Starts one emulator and resolves once its API answers (throws after `timeoutMs`). */
 export async function startEmulator(
   kind: EmulatorKind,
-  options: { sdkRoot: string; timeoutMs?: number; dataDir?: string },
+  options: {
+    sdkRoot: string;
+    timeoutMs?: number;
+    dataDir?: string;
+    /** A fixed port (a restart where clients reconnect to the same address); default: a free one. */
+    port?: number;
+    /** Extra flags for the emulator, e.g. Firestore's `--import-data=<export metadata file>`. */
+    extraArgs?: readonly string[];
+  },
 ): Promise<RunningEmulator> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const host = `127.0.0.1:${port}`;
   const dir = options.dataDir ?? mkdtempSync(join(tmpdir(), `fg-${kind}-`));
   const logFile = join(dir, `${kind}.log`);
   const out = openSync(logFile, 'a');
   const args =
     kind === 'pubsub'
-      ? [`--host=127.0.0.1`, `--port=${port}`]
-      : ['start', `--host=127.0.0.1`, `--port=${port}`];
+      ? [`--host=127.0.0.1`, `--port=${port}`, ...(options.extraArgs ?? [])]
+      : ['start', `--host=127.0.0.1`, `--port=${port}`, ...(options.extraArgs ?? [])];
   const child: ChildProcess = spawn(emulatorScript(options.sdkRoot, kind), args, {
     detached: true,
     stdio: ['ignore', out, out],

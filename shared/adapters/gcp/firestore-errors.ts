@@ -31,7 +31,11 @@ export function statusCode(err: unknown): number | undefined {
 export function isTransactionRetryable(err: unknown): boolean {
   const code = statusCode(err);
   if (code === undefined) return false;
-  if (code === 3) return /transaction has expired/i.test(String((err as Error).message));
+  // INVALID_ARGUMENT is final except for a transaction the backend no longer holds: expired, or unknown
+  // to it after it restarted ("Transaction is invalid or closed", the Firestore emulator after a restart).
+  // A fresh attempt is safe either way: the refused commit applied nothing.
+  if (code === 3)
+    return /transaction has expired|transaction is invalid or closed/i.test(String((err as Error).message));
   return TRANSACTION_RETRY_CODES.has(code);
 }
 

@@ -13,7 +13,8 @@ export function fromSqliteError(err: unknown, operation: string, file: string): 
   if (err instanceof ForecastGuardError) return err;
   if (isSqliteError(err)) {
     return new BackendUnavailableError(
-      `sqlite state store ${file}: ${operation} failed: ${err.message}`,
+      // The code (SQLITE_FULL, SQLITE_BUSY…) is the cause an operator searches for; the message alone is vaguer.
+      `sqlite state store ${file}: ${operation} failed: ${err.message} (${err.code})`,
       'sqlite',
       {
         cause: err,

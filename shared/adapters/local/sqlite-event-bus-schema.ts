@@ -192,14 +192,17 @@ export function assertAckIds(subscription: string, ackIds: unknown): asserts ack
 
 /**
  * SQLite failures as the errors handlers decide on: a busy or locked file
- * (another process holds the write lock past the busy timeout) is worth
- * retrying; anything else from SQLite is not. Other errors pass through.
+ * (another process holds the write lock past the busy timeout) and a full
+ * disk or an I/O error (room may be made, the device may come back) are
+ * worth retrying; anything else from SQLite is not. Other errors pass
+ * through. A push dispatcher stops pulling on an error not worth retrying,
+ * so a full disk counted as final would stop delivery until a restart.
  */
 export function translateSqliteError(err: unknown): unknown {
   if (err instanceof ForecastGuardError || !isSqliteError(err)) return err;
-  const busy = err.code.startsWith('SQLITE_BUSY') || err.code.startsWith('SQLITE_LOCKED');
+  const transient = /^SQLITE_(BUSY|LOCKED|FULL|IOERR)/.test(err.code);
   return new BackendUnavailableError(`embedded event bus: ${err.message} (${err.code})`, 'sqlite-event-bus', {
     cause: err,
-    retryable: busy,
+    retryable: transient,
   });
 }

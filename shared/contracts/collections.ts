@@ -18,7 +18,7 @@ export const COLLECTIONS = {
   rollbackRecords: 'rollback-records',
   /** ProcessedMessage, id = `${consumer}:${messageId}`; TTL on `expireAt`. */
   processedMessages: 'processed-messages',
-  /** HealthReport, id = runId. */
+  /** HealthReport, id = runId; TTL on `expireAt`. */
   healthReports: 'health-reports',
   /** ValidationReport, id = reportId. */
   validationReports: 'validation-reports',

@@ -8,6 +8,7 @@ import { Firestore, Timestamp } from '@google-cloud/firestore';
 import { resetFirestoreEmulator } from '../../shared/adapters/gcp/emulators';
 import { fromFirestoreError } from '../../shared/adapters/gcp/firestore-errors';
 import { FirestoreStateStore } from '../../shared/adapters/gcp/firestore-state-store';
+import { systemClock, type Clock } from '../../shared/ports/clock';
 import {
   BackendUnavailableError,
   ConfigError,
@@ -30,8 +31,8 @@ function emulatorHost(): string {
 describeOnEmulators('FirestoreStateStore', () => {
   const projectId = uniqueProjectId('demo-fg-state');
   const opened: Array<{ close(): Promise<unknown> }> = [];
-  const open = (maxTransactionAttempts?: number): FirestoreStateStore => {
-    const store = new FirestoreStateStore({ projectId, maxTransactionAttempts });
+  const open = (maxTransactionAttempts?: number, clock?: Clock): FirestoreStateStore => {
+    const store = new FirestoreStateStore({ projectId, maxTransactionAttempts, clock });
     opened.push(store);
     return store;
   };
@@ -50,7 +51,10 @@ describeOnEmulators('FirestoreStateStore', () => {
     afterEach(closeAll);
 
     it('stores times as strings and keeps a Timestamp copy of expireAt in expireAtTs for the TTL policy', async () => {
-      const store = open();
+      // The store hides a document once its clock passes expireAt: pin that clock before the
+      // fixed expireAt, so the case reads the same on any day the suite runs.
+      const clock: Clock = { now: () => new Date('2026-11-15T00:00:00.000Z'), sleep: systemClock.sleep };
+      const store = open(undefined, clock);
       const expireAt = '2026-12-01T10:00:00.250Z';
       await store.set('processed', 'm1', { at: '2026-11-01T00:00:00.000Z', expireAt });
       const raw = new Firestore({ projectId });

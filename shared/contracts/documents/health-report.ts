@@ -43,5 +43,7 @@ export const HealthReport = z.object({
   models: z.array(ModelHealth),
   alerts: z.array(z.object({ kind: AlertKind, severity: Severity, isbn: isbn13.optional() })),
   correlationId,
+  /** When the store stops returning it (and Firestore's TTL policy deletes it); writeReport sets it. */
+  expireAt: isoDateTime.optional(),
 });
 export type HealthReport = z.infer<typeof HealthReport>;

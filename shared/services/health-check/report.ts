@@ -1,6 +1,7 @@
 /**
  * HealthReport documents: reading the previous run's (to resolve what
- * cleared) and writing this run's, within Firestore's 1 MiB document limit.
+ * cleared) and writing this run's, within Firestore's 1 MiB document limit,
+ * with an `expireAt` so the TTL policy on health-reports deletes old ones.
  */
 import { COLLECTIONS } from '../../contracts/collections';
 import { HealthReport, type ModelHealth } from '../../contracts/documents/health-report';
@@ -102,8 +103,26 @@ export function fitReportToBudget<A extends { severity: string }>(
   };
 }
 
-/** Validates and writes the report under its runId. */
-export async function writeReport(state: StateStore, report: HealthReport): Promise<void> {
+/**
+ * How long a report is kept after its run finished (its `expireAt`). 30 days,
+ * because: a redelivered request finds its report by runId and publishes
+ * nothing again, so a report must outlive Pub/Sub's redelivery window (7-day
+ * retention; processed-message records keep 8 days); the next run resolves
+ * what cleared against the previous report, so a schedule paused for weeks
+ * still resolves; and readers need far less (the dashboard scans the newest
+ * 25, the daily summary the newest one). Hourly runs then keep at most 720
+ * reports, under 1 GiB even if every one filled Firestore's 1 MiB limit.
+ */
+export const HEALTH_REPORT_RETENTION_MS = 30 * 24 * 3600 * 1000;
+
+/**
+ * Validates and writes the report under its runId, expiring
+ * `HEALTH_REPORT_RETENTION_MS` after `finishedAt`; returns what was written.
+ */
+export async function writeReport(state: StateStore, report: HealthReport): Promise<HealthReport> {
   const valid = parseWith(HealthReport, report, 'HealthReport');
-  await state.set(COLLECTIONS.healthReports, valid.runId, valid);
+  const expireAt = new Date(Date.parse(valid.finishedAt) + HEALTH_REPORT_RETENTION_MS).toISOString();
+  const written = { ...valid, expireAt };
+  await state.set(COLLECTIONS.healthReports, valid.runId, written);
+  return written;
 }

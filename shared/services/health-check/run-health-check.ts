@@ -190,7 +190,7 @@ export async function runHealthCheck(
     });
   }
   const durationMs = Math.round(monotonic() - began);
-  const report: HealthReport = {
+  const draft: HealthReport = {
     runId: run.runId,
     trigger: run.trigger,
     startedAt: startedAt.toISOString(),
@@ -206,7 +206,7 @@ export async function runHealthCheck(
     alerts: fitted.alerts,
     correlationId: run.correlationId,
   };
-  await step('report write', () => writeReport(deps.state, report));
+  const report = await step('report write', () => writeReport(deps.state, draft));
 
   const status = statusOf(firing);
   const notes = fleet.map((c) => c.note).filter((n): n is string => n !== undefined);

@@ -13,6 +13,13 @@ import { ValidationError } from '../../../shared/errors';
 import { createLogger, createRotatingFileWriter, logFilePath } from '../../../shared/logging';
 
 const DAY = 86_400_000;
+/**
+ * For the size cases: the age rule compares file times (stamped by the kernel)
+ * with the writer's clock, so a writer on the system clock ages files by
+ * whatever today is (under a shifted clock, every fresh file is "old"). At
+ * the epoch no file is ever old, and only size decides.
+ */
+const SIZE_ONLY = { now: () => new Date(0) };
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'fg-logs-'));
@@ -31,7 +38,7 @@ describe('createRotatingFileWriter', () => {
   it('appends JSON lines under the state dir, creating the folder', () => {
     const file = logFilePath(dir, 'health-check');
     expect(file).toBe(join(dir, 'logs', 'health-check.log'));
-    const sink = createRotatingFileWriter({ file });
+    const sink = createRotatingFileWriter({ file, clock: SIZE_ONLY });
     const logger = createLogger({ component: 'health-check', write: sink.write });
     logger.info('one');
     logger.warning('two');
@@ -41,10 +48,10 @@ describe('createRotatingFileWriter', () => {
 
   it('appends to an existing file and counts its size', () => {
     const file = logFilePath(dir, 'x');
-    const first = createRotatingFileWriter({ file, maxBytes: 30 });
+    const first = createRotatingFileWriter({ file, maxBytes: 30, clock: SIZE_ONLY });
     first.write('a'.repeat(19)); // 20 bytes with the newline
     first.close();
-    const second = createRotatingFileWriter({ file, maxBytes: 30 });
+    const second = createRotatingFileWriter({ file, maxBytes: 30, clock: SIZE_ONLY });
     second.write('b'.repeat(9)); // 30 bytes: fits exactly
     second.write('c'); // would make 32: rotates first
     second.close();
@@ -54,7 +61,12 @@ describe('createRotatingFileWriter', () => {
   });
 
   it('rotates by size and keeps at most maxFiles rotated files, newest as .1', () => {
-    const sink = createRotatingFileWriter({ file: logFilePath(dir, 'x'), maxBytes: 10, maxFiles: 2 });
+    const sink = createRotatingFileWriter({
+      file: logFilePath(dir, 'x'),
+      maxBytes: 10,
+      maxFiles: 2,
+      clock: SIZE_ONLY,
+    });
     for (const n of [1, 2, 3, 4, 5]) sink.write(`line-${n}`); // 7 bytes each: one per file
     sink.close();
     expect(files()).toEqual(['x.log', 'x.log.1', 'x.log.2']);
@@ -64,7 +76,7 @@ describe('createRotatingFileWriter', () => {
   });
 
   it('writes a line longer than maxBytes alone in a fresh file rather than dropping it', () => {
-    const sink = createRotatingFileWriter({ file: logFilePath(dir, 'x'), maxBytes: 8 });
+    const sink = createRotatingFileWriter({ file: logFilePath(dir, 'x'), maxBytes: 8, clock: SIZE_ONLY });
     sink.write('ok');
     sink.write('a line far longer than eight bytes');
     sink.write('z');

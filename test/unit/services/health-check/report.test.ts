@@ -91,9 +91,13 @@ describe('fitReportToBudget', () => {
 describe('readPreviousReport / writeReport', () => {
   let dir: string;
   let state: SqliteStateStore;
+  // Reports expire: the store decides what is visible by its clock, so it reads this one, not today's date.
+  let nowMs: number;
+  const clock = { now: () => new Date(nowMs), sleep: async () => undefined };
   beforeEach(() => {
+    nowMs = Date.parse('2025-01-01T12:00:00.000Z');
     dir = mkdtempSync(join(tmpdir(), 'fg-health-report-'));
-    state = new SqliteStateStore(stateDbPath(dir));
+    state = new SqliteStateStore(stateDbPath(dir), { clock });
   });
   afterEach(async () => {
     await state.close();
@@ -117,6 +121,23 @@ describe('readPreviousReport / writeReport', () => {
     const logs = createCapturingLogger();
     expect(await readPreviousReport(state, 'hc-new', logs.logger)).toBeUndefined();
     expect(logs.messages()[0]).toMatch(/previous report ignored: HealthReport hc-bad is invalid: status/);
+  });
+
+  it('writes expireAt 30 days after the run finished, and the store hides the report from then on', async () => {
+    await writeReport(
+      state,
+      report('hc-a', '2025-01-01T08:00:00.000Z', { finishedAt: '2025-01-01T08:00:05.000Z' }),
+    );
+    expect((await state.get(COLLECTIONS.healthReports, 'hc-a'))?.data).toMatchObject({
+      runId: 'hc-a',
+      expireAt: '2025-01-31T08:00:05.000Z',
+    });
+    const { logger } = createCapturingLogger();
+    nowMs = Date.parse('2025-01-31T08:00:04.999Z');
+    expect((await readPreviousReport(state, 'hc-new', logger))?.runId).toBe('hc-a');
+    nowMs = Date.parse('2025-01-31T08:00:05.000Z');
+    expect(await state.get(COLLECTIONS.healthReports, 'hc-a')).toBeUndefined();
+    expect(await readPreviousReport(state, 'hc-new', logger)).toBeUndefined();
   });
 
   it('refuses to write an invalid report, naming the field', async () => {

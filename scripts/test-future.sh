@@ -2,16 +2,18 @@
 # The whole suite with the system clock two years ahead (`npm run test:future`).
 # A test that writes fixed dates through code reading the real clock (a store
 # hiding expired documents, a TTL, a repeat interval) passes today and fails
-# on some later day; here it fails now. Debian's libfaketime shifts every
-# process alike: jest, its workers, and the Java Pub/Sub and Firestore
-# emulators global-setup starts, so times the emulators stamp (publishTime,
-# update times) agree with ours. Only the wall clock moves:
-# FAKETIME_DONT_FAKE_MONOTONIC=1 because the JVM hangs when libfaketime fakes
-# the monotonic clock (libfaketime README, "Java-/JVM-based applications"),
-# and timers and latencies need nothing but a steady monotonic clock. File
-# times are not shifted (Node stats files with the statx syscall, which
-# libfaketime does not intercept): a test comparing a file's age with the
-# clock must pin its clock.
+# on some later day; here it fails now. Debian's libfaketime shifts jest and
+# every Node process it starts (workers, function processes, CLI runs). The
+# Java Pub/Sub and Firestore emulators keep the real clock: under libfaketime
+# the JVM's timed waits return at once and its housekeeping threads spin
+# (measured: ~90 % of a core per emulator, load average ~100 on 2 cores), so
+# startEmulator drops the preload from their environment (realClockEnv in
+# shared/adapters/gcp/emulators.ts). Nothing of ours compares a time the
+# emulators stamp with our clock. Only the wall clock moves:
+# FAKETIME_DONT_FAKE_MONOTONIC=1, and timers and latencies need nothing but a
+# steady monotonic clock. File times are not shifted (Node stats files with
+# the statx syscall, which libfaketime does not intercept): a test comparing a
+# file's age with the clock must pin its clock.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -91,6 +91,8 @@ async function answers(kind: EmulatorKind, host: string): Promise<boolean> {
  * spin: measured here, the two emulators took ~90 % of a core each and the
  * load average reached ~100 on 2 cores. The emulators therefore always keep
  * the real clock; `npm run test:future` shifts only our own processes.
+ * The browser test launches Chromium with it too: its first page load
+ * stalled past 30 s under the preload.
  */
 export function realClockEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const out: NodeJS.ProcessEnv = {};

@@ -71,7 +71,7 @@ export async function chartView(
   ]);
   if (!series && !servingState) throw new NotFoundError(`no sales and no endpoint for ISBN ${isbn}`);
   const points = (series?.points ?? []).slice(-ACTUAL_WEEKS);
-  const lastActual = points.at(-1)?.weekEnding ?? new Date().toISOString().slice(0, 10);
+  const lastActual = points.at(-1)?.weekEnding ?? ports.clock.now().toISOString().slice(0, 10);
   const version =
     servingVersionOf(servingState?.deployments ?? []) ??
     (await ports.registry.getAlias(isbn, PRODUCTION_ALIAS)) ??

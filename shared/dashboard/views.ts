@@ -13,6 +13,7 @@ import type { RollbackRecord } from '../contracts/documents/rollback';
 import type { ValidationReport } from '../contracts/documents/validation-report';
 import type { Config } from '../config';
 import { thresholdsFor, type Thresholds } from '../domain/thresholds';
+import type { Clock } from '../ports/clock';
 import type { ModelRegistry } from '../ports/model-registry';
 import type { SalesData } from '../ports/sales-data';
 import type { ServingTarget } from '../ports/serving-target';
@@ -25,6 +26,8 @@ export interface ViewPorts {
   registry: ModelRegistry;
   serving: ServingTarget;
   sales: SalesData;
+  /** The backend's clock (the fleet clock on the embedded backend): "now" when a book has no sales yet. */
+  clock: Clock;
 }
 
 export interface FleetRow {

@@ -17,9 +17,25 @@ function alive(pid: number): boolean {
 }
 
 /**
+ * Whether `pid` is still an emulator's process-group leader. This machine's
+ * pid_max is 32,768 and a test run starts thousands of processes, so a pid
+ * from an old state file is soon someone else's: killing its group blindly
+ * once took down a function process of another test run.
+ */
+export function isEmulatorProcess(pid: number): boolean {
+  try {
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return /emulator/.test(cmdline);
+  } catch {
+    return false;
+  }
+}
+
+/**
  * A jest run killed outright never runs its teardown, and its emulators (own
  * process groups) live on holding memory and ports. The next run stops the
- * emulators of every state file whose jest process is gone.
+ * emulators of every state file whose jest process is gone, when the pid
+ * still names an emulator.
  */
 export function stopOrphanedEmulators(): number {
   let stopped = 0;
@@ -30,6 +46,7 @@ export function stopOrphanedEmulators(): number {
     try {
       const { pids } = JSON.parse(readFileSync(file, 'utf8')) as { pids: number[] };
       for (const pid of pids) {
+        if (!isEmulatorProcess(pid)) continue;
         try {
           process.kill(-pid, 'SIGTERM');
           stopped++;

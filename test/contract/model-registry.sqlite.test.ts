@@ -95,14 +95,20 @@ describe('SqliteModelRegistry, embedded only', () => {
   });
 
   it('gives distinct ids to two connections registering the same book', async () => {
-    const other = new SqliteModelRegistry(openFleetDb(fleetDbPath(dir.dir)), { clock: fixedClock });
-    const isbn = nextIsbn();
-    const ids: string[] = [];
-    for (let i = 0; i < 10; i++) {
-      ids.push((await (i % 2 ? other : registry).registerVersion(aNewModelVersion({ isbn }))).version);
+    const otherDb = openFleetDb(fleetDbPath(dir.dir));
+    try {
+      const other = new SqliteModelRegistry(otherDb, { clock: fixedClock });
+      const isbn = nextIsbn();
+      const ids: string[] = [];
+      for (let i = 0; i < 10; i++) {
+        ids.push((await (i % 2 ? other : registry).registerVersion(aNewModelVersion({ isbn }))).version);
+      }
+      expect(ids).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
+      expect((await other.listVersions(isbn)).map((v) => v.version)).toHaveLength(10);
+    } finally {
+      // Not an event-loop handle: left open, it stays open (and checkpoints at exit) for the worker's life.
+      otherDb.close();
     }
-    expect(ids).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '10']);
-    expect((await other.listVersions(isbn)).map((v) => v.version)).toHaveLength(10);
   });
 
   it('names a malformed ISBN or alias', async () => {

@@ -108,7 +108,14 @@ export function migrateFleetDb(db: SqliteDatabase): void {
 /** Opens (creating if needed) and migrates the fleet database; `:memory:` for tests. */
 export function openFleetDb(file: string, options: { busyTimeoutMs?: number } = {}): SqliteDatabase {
   const db = withSqlite(`open ${file}`, () => openSqlite(file, options));
-  migrateFleetDb(db);
+  try {
+    migrateFleetDb(db);
+  } catch (err) {
+    // The caller never gets this handle, so close it here: a leaked connection stays open
+    // (and its files locked) until the process exits, and closes only then.
+    db.close();
+    throw err;
+  }
   return db;
 }
 

@@ -12,9 +12,15 @@ export type SqliteDatabase = Database.Database;
 export function openSqlite(file: string, options: { busyTimeoutMs?: number } = {}): SqliteDatabase {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
-  db.pragma('foreign_keys = ON');
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 10_000}`);
+    db.pragma('foreign_keys = ON');
+  } catch (err) {
+    // A failed open hands no handle back; close it so it does not live on until process exit.
+    db.close();
+    throw err;
+  }
   return db;
 }

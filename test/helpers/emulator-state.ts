@@ -7,7 +7,8 @@ const PREFIX = 'forecast-guard-emulators-';
 /** Where global-setup leaves the emulator PIDs for global-teardown (named after the jest process). */
 export const EMULATOR_STATE_FILE = join(tmpdir(), `${PREFIX}${process.ppid}-${process.pid}.json`);
 
-function alive(pid: number): boolean {
+/** Whether a process with this pid exists (signal 0 checks without sending). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

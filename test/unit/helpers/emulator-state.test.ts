@@ -6,22 +6,13 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { isEmulatorProcess, stopOrphanedEmulators } from '../../helpers/emulator-state';
+import { alive, isEmulatorProcess, stopOrphanedEmulators } from '../../helpers/emulator-state';
 
 /** A detached process (its own group) whose command line reads `name`. */
 function detached(name: string): ChildProcess {
   const child = spawn('bash', ['-c', `exec -a ${name} sleep 30`], { detached: true, stdio: 'ignore' });
   child.unref();
   return child;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 const waitFor = async (cond: () => boolean) => {

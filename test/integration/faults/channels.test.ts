@@ -36,6 +36,7 @@ import {
   type ReceivedMail,
   type SmtpServer,
 } from '../../helpers/smtp-server';
+import { fakeDateOnly } from './helpers/fake-date';
 import { duplicatesIn, reportReliability, slackNotificationId } from './helpers/reliability';
 
 const ENV = [
@@ -100,25 +101,7 @@ describeWithSmtpServer('fault: notification channels failing (real alert-dispatc
 
   beforeEach(() => {
     for (const k of ENV) saved[k] = process.env[k];
-    jest.useFakeTimers({
-      now: T0,
-      doNotFake: [
-        'hrtime',
-        'nextTick',
-        'performance',
-        'queueMicrotask',
-        'requestAnimationFrame',
-        'cancelAnimationFrame',
-        'requestIdleCallback',
-        'cancelIdleCallback',
-        'setImmediate',
-        'clearImmediate',
-        'setInterval',
-        'clearInterval',
-        'setTimeout',
-        'clearTimeout',
-      ],
-    });
+    fakeDateOnly(T0);
   });
 
   afterEach(async () => {

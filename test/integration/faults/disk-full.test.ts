@@ -40,6 +40,7 @@ import { seedFleet as seedFleetService } from '../../../shared/services/seed-fle
 import { deadLetterSubscriptionOf } from '../../../shared/topology';
 import { openBackend, QUEUE_DB_FILE, SALES_CSV_FILE, type Backend } from '../../../shared/wiring/backend';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
+import { fakeDateOnly } from './helpers/fake-date';
 
 /** Waits in real time until `done` holds. */
 async function untilReal(
@@ -112,39 +113,6 @@ function integrity(file: string): string {
   }
 }
 
-/** Everything but `Date` stays real: timers, microtasks, performance. */
-const REAL_TIMERS: Array<
-  | 'hrtime'
-  | 'nextTick'
-  | 'performance'
-  | 'queueMicrotask'
-  | 'requestAnimationFrame'
-  | 'cancelAnimationFrame'
-  | 'requestIdleCallback'
-  | 'cancelIdleCallback'
-  | 'setImmediate'
-  | 'clearImmediate'
-  | 'setInterval'
-  | 'clearInterval'
-  | 'setTimeout'
-  | 'clearTimeout'
-> = [
-  'hrtime',
-  'nextTick',
-  'performance',
-  'queueMicrotask',
-  'requestAnimationFrame',
-  'cancelAnimationFrame',
-  'requestIdleCallback',
-  'cancelIdleCallback',
-  'setImmediate',
-  'clearImmediate',
-  'setInterval',
-  'clearInterval',
-  'setTimeout',
-  'clearTimeout',
-];
-
 const probe = mountTmpfs('1m');
 const canMount = !('reason' in probe);
 if (!('reason' in probe)) probe.unmount();
@@ -172,7 +140,7 @@ describe('fault: the SQLite state file’s disk full', () => {
       let fullErrors = 0;
       let retriedAfterTtl = 0;
       let switchedUnderFullDisk = 0;
-      jest.useFakeTimers({ now: T0, doNotFake: REAL_TIMERS });
+      fakeDateOnly(T0);
       const answers: string[] = [];
       for (const left of LEFT_BYTES) {
         const mount = mountTmpfs('8m');

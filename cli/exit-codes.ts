@@ -1,4 +1,4 @@
-/** Exit codes of every command (DESIGN §7). */
+/** Exit codes of every command (README, Operator CLI). */
 import { BackendUnavailableError, ConfigError, NotFoundError, ValidationError } from '../shared/errors';
 
 export const EXIT = {

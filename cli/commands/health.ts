@@ -41,7 +41,7 @@ function isbnsFrom(ctx: CommandContext): string[] | undefined {
   });
 }
 
-/** The `--json` document: what DESIGN §7 promises, plus the resolutions and the report's status. */
+/** The `--json` document: what README's Operator CLI promises, plus the resolutions and the report's status. */
 export function healthRunDocument(result: HealthCheckResult) {
   const firing = result.alerts.filter((a) => a.status === 'firing');
   const resolved = result.alerts.filter((a) => a.status === 'resolved');

@@ -1,5 +1,5 @@
 /**
- * `rollback`: one command for every rollback an operator needs (DESIGN §7):
+ * `rollback`: one command for every rollback an operator needs (README, Operator CLI):
  *   rollback --isbn X --to-version N|previous|last-known-good   one book (repeat --isbn for a list)
  *   rollback --isbn X --emergency                              that book to its last-known-good
  *   rollback --emergency                                       every book not on its last-known-good

@@ -1,4 +1,4 @@
-/** Messages forecast-guard publishes and consumes on its own topics (DESIGN §4). */
+/** Messages forecast-guard publishes and consumes on its own topics (their schemas are this folder; README "Layout"). */
 import type { z } from 'zod';
 import { Alert } from './alert';
 import { DailySummaryRequest } from './daily-summary-request';

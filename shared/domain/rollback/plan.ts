@@ -1,5 +1,5 @@
 /**
- * Rollback planning (STYLE §4: plan, then act): from a request and snapshots
+ * Rollback planning (plan, then act): from a request and snapshots
  * of the books, decide for each book whether to switch it, skip it or refuse,
  * and to what. Pure and deterministic; `--dry-run` prints exactly this, and
  * `applyRollback` re-plans each book from a fresh snapshot taken under its

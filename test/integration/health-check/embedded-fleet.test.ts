@@ -3,7 +3,7 @@
  * process: a healthy fleet fires no accuracy alert; `demo degrade` makes
  * exactly that book fire; rolling it back to its last-known-good version
  * through the ports resolves those alerts on the next run; `demo drift`
- * shows as data drift. Exit codes as DESIGN §7 says.
+ * shows as data drift. Exit codes as README's Operator CLI says.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';

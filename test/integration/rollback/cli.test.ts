@@ -33,7 +33,7 @@ describe('forecast-guard rollback', () => {
     return { code, stdout, stderr, json: () => JSON.parse(stdout) };
   }
 
-  it('--isbn X --to-version N: one book, the --json document DESIGN §7 names', async () => {
+  it("--isbn X --to-version N: one book, the --json document the README's Operator CLI names", async () => {
     const book = await seedBook(world, { versions: 3 });
     const run = await cli(
       'rollback',

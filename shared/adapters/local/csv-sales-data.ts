@@ -8,11 +8,12 @@
 import { readFile, stat } from 'node:fs/promises';
 import type { SalesPoint, SalesSeries } from '../../contracts/model';
 import { parseIsbn13 } from '../../domain/isbn';
+import { resolve } from 'node:path';
 import { BackendUnavailableError, NotFoundError, ValidationError } from '../../errors';
 import { parseCsv } from '../../fleet/csv';
 import { SALES_CSV_HEADER } from '../../fleet/sales-csv';
 import { isIsoDate, isSaturday } from '../../forecasting/weeks';
-import type { SalesData } from '../../ports/sales-data';
+import type { SalesData, SalesSource } from '../../ports/sales-data';
 
 interface Snapshot {
   key: string;
@@ -96,6 +97,16 @@ export class CsvSalesData implements SalesData {
   async getSeries(isbn: string): Promise<SalesSeries | undefined> {
     const series = (await this.load()).series.get(isbn);
     return series && { ...series, points: series.points.slice() };
+  }
+
+  /** The one source this adapter reads is its file: any other path is a ValidationError. */
+  async isbnsIn(source: SalesSource): Promise<string[]> {
+    if (resolve(source.uri) !== resolve(this.path)) {
+      throw new ValidationError(`sales source ${source.uri} is not ${this.path}, the file this backend reads`, [
+        'uri',
+      ]);
+    }
+    return this.listIsbns();
   }
 
   private async load(): Promise<Snapshot> {

@@ -41,6 +41,9 @@ export class MemorySales implements SalesData {
     const s = this.series.get(isbn);
     return s && { ...s, points: s.points.slice() };
   }
+  async isbnsIn() {
+    return [...this.series.keys()].sort();
+  }
 }
 
 /**

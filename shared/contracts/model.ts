@@ -98,12 +98,16 @@ export const Deployment = z.object({
   trafficPercent: z.number().int().min(0).max(100),
   /** The endpoint's own id for this deployment (Vertex `DeployedModel.id`; embedded `<isbn>-v<version>`). */
   deployedModelId: z.string().optional(),
+  /** The serving system's resource for the deployed version (Vertex `DeployedModel.model`, e.g. `projects/…/models/123@2`). */
+  model: z.string().optional(),
 });
 export type Deployment = z.infer<typeof Deployment>;
 
 /** What one book's endpoint serves: versions with their share of traffic (percent, summing to 100, or none deployed). */
 export const ServingState = z.object({
   isbn: isbn13,
+  /** The serving system's resource name for the book's endpoint (Vertex `projects/…/endpoints/<id>`), when it has one. */
+  endpoint: z.string().optional(),
   deployments: z.array(Deployment),
   updatedAt: isoDateTime,
 });

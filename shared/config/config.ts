@@ -3,6 +3,7 @@
  * its world from: read once from the environment by `loadConfig`, validated,
  * frozen. Durations are milliseconds; paths are absolute.
  */
+import type { SalesColumns } from './sales-columns';
 import type { Environment } from '../contracts/primitives';
 import type { ThresholdOverrides } from '../domain/thresholds';
 import type { LogLevel } from '../logging/logger';
@@ -67,6 +68,14 @@ export interface FlushAuthConfig {
   readonly token?: string;
 }
 
+/** FG_SALES_URI and FG_SALES_COLUMNS. */
+export interface SalesConfig {
+  /** gs://bucket/object, gs://bucket/prefix/, bq://project.dataset.table or a local path; unset → <FG_STATE_DIR>/sales.csv on the embedded backend. */
+  readonly uri?: string;
+  /** Field → column; unset → the publisher's or forecast-guard's header is recognised. */
+  readonly columns?: SalesColumns;
+}
+
 export interface Config {
   readonly environment: Environment;
   readonly backend: Backend;
@@ -77,6 +86,8 @@ export interface Config {
   readonly gcp: GcpConfig;
   /** Present when MLFLOW_TRACKING_URI is set (required for the mlflow registry). */
   readonly mlflow?: MlflowConfig;
+  /** Where weekly actuals are read (docs/sales-data.md). */
+  readonly sales: SalesConfig;
   readonly notify: NotifyConfig;
   /** Secret: bearer token the local HTTP rollback function demands; unset means HTTP rollback is refused. */
   readonly rollbackToken?: string;

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { LOG_LEVELS } from '../logging/logger';
 import { stripUrlPassword } from '../logging/redact';
 import { parseDuration } from './duration';
+import { parseSalesColumns } from './sales-columns';
 
 const got = (value: unknown) => `(got ${JSON.stringify(value)})`;
 const HIDDEN = '(value hidden)';
@@ -108,6 +109,14 @@ function isAudience(value: string): boolean {
   return /^[0-9]+-?[a-z0-9-]*\.apps\.googleusercontent\.com$/.test(value);
 }
 
+/** A sales source: gs:// (bucket and optional object or prefix), bq://project.dataset.table, or a path (no other scheme). */
+function isSalesUri(value: string): boolean {
+  if (value.startsWith('gs://')) return /^gs:\/\/[a-z0-9][a-z0-9._-]{1,220}[a-z0-9](\/.*)?$/.test(value);
+  if (value.startsWith('bq://'))
+    return /^bq:\/\/[a-z][a-z0-9-]{4,28}[a-z0-9]\.[A-Za-z0-9_]{1,1024}\.[^.\s]{1,1024}$/.test(value);
+  return value.trim() !== '' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value);
+}
+
 const HOST_PORT = /^(?:\[[0-9a-f:]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/;
 const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
 
@@ -141,6 +150,22 @@ export const EnvSchema = z.object({
   MLFLOW_TRACKING_TOKEN: text('MLFLOW_TRACKING_TOKEN', 'a token without spaces', (s) => !/\s/.test(s), {
     secret: true,
   }).optional(),
+  FG_SALES_URI: text(
+    'FG_SALES_URI',
+    'gs://bucket/object, gs://bucket/prefix/, bq://project.dataset.table or a local path',
+    isSalesUri,
+  ).optional(),
+  FG_SALES_COLUMNS: z
+    .string()
+    .transform((s, ctx) => {
+      try {
+        return parseSalesColumns(s);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
   SLACK_WEBHOOK_URL: text('SLACK_WEBHOOK_URL', 'an https URL', isWebhookUrl, { secret: true }).optional(),
   SLACK_ESCALATION_WEBHOOK_URL: text('SLACK_ESCALATION_WEBHOOK_URL', 'an https URL', isWebhookUrl, {
     secret: true,

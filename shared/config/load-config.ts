@@ -83,6 +83,14 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     mlflow: e.MLFLOW_TRACKING_URI
       ? { trackingUri: e.MLFLOW_TRACKING_URI, token: e.MLFLOW_TRACKING_TOKEN }
       : undefined,
+    sales: {
+      // A local path resolves like FG_STATE_DIR; gs:// and bq:// stay as written.
+      uri:
+        e.FG_SALES_URI === undefined || /^(gs|bq):\/\//.test(e.FG_SALES_URI) || isAbsolute(e.FG_SALES_URI)
+          ? e.FG_SALES_URI
+          : resolve(cwd, e.FG_SALES_URI),
+      columns: e.FG_SALES_COLUMNS,
+    },
     notify: {
       slackWebhookUrl: e.SLACK_WEBHOOK_URL,
       slackEscalationWebhookUrl: e.SLACK_ESCALATION_WEBHOOK_URL,

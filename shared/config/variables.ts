@@ -99,6 +99,21 @@ export const VARIABLES: readonly VariableInfo[] = [
     (c) => c.mlflow?.trackingUri,
   ),
   v('MLFLOW_TRACKING_TOKEN', 'bearer token for the MLflow server', (c) => c.mlflow?.token, { secret: true }),
+  v(
+    'FG_SALES_URI',
+    'weekly actuals: gs://bucket/object, gs://bucket/prefix/ (every drop under it), bq://project.dataset.table or a local file or folder; required for FG_BACKEND=gcp (docs/sales-data.md)',
+    (c) => c.sales.uri,
+    { default: '<FG_STATE_DIR>/sales.csv (embedded backend only)' },
+  ),
+  v(
+    'FG_SALES_COLUMNS',
+    "sales columns as field=Column pairs, e.g. isbn=ISBN,week=End Date,volume=Volume,title=Title; unset: the publisher's or forecast-guard's header is recognised",
+    (c) =>
+      c.sales.columns &&
+      Object.entries(c.sales.columns)
+        .map(([field, column]) => `${field}=${column}`)
+        .join(','),
+  ),
   v('SLACK_WEBHOOK_URL', 'Slack incoming webhook for alerts', (c) => c.notify.slackWebhookUrl, {
     secret: true,
   }),

@@ -8,7 +8,7 @@ import type { Config } from '../config';
 import { BackendUnavailableError, ConfigError } from '../errors';
 import { FirestoreStateStore } from '../adapters/gcp/firestore-state-store';
 import { PubSubEventBus } from '../adapters/gcp/pubsub-event-bus';
-import { CsvSalesData } from '../adapters/local/csv-sales-data';
+import { openSalesData } from '../adapters/sales/open-sales-data';
 import { fleetDbPath, openFleetDb } from '../adapters/local/fleet-db';
 import { SqliteEventBus } from '../adapters/local/sqlite-event-bus';
 import { SqliteModelRegistry } from '../adapters/local/sqlite-model-registry';
@@ -132,7 +132,7 @@ export function openBackend(config: Config, options: OpenBackendOptions = {}): B
     );
 
     const model = openModelWorld(config, clock, closers);
-    const sales = new CsvSalesData(join(config.stateDir, SALES_CSV_FILE));
+    const sales = openSalesData(config, { clock });
 
     return {
       config,

@@ -4,7 +4,7 @@
  * Follows https://cloud.google.com/bigquery/docs/reference/rest/v2/jobs/query
  * and …/jobs/getQueryResults:
  * - POST /bigquery/v2/projects/{p}/queries with `query`, `useLegacySql:false`,
- *   `parameterMode: NAMED` and `queryParameters` ({name, parameterType:{type},
+ *   `parameterMode: NAMED` (the client writes "named"; case is ignored) and `queryParameters` ({name, parameterType:{type},
  *   parameterValue:{value}}); the answer is a QueryResponse with `schema`,
  *   `jobReference`, `totalRows` (int64 as a string), `rows` as `{f:[{v}]}` with
  *   every scalar a string (NULL → null), `jobComplete: true`, and `pageToken`
@@ -12,7 +12,8 @@
  * - GET /bigquery/v2/projects/{p}/queries/{jobId}?pageToken&maxResults pages on.
  *   A page holds at most maxResults rows and never more than the documented
  *   10 MB response limit.
- * - Requests without an `Authorization: Bearer` header → 401 like BigQuery.
+ * - No credentials are checked: with a custom apiEndpoint the client (through
+ *   @google-cloud/common) deliberately sends none, as to any local server.
  * It evaluates only the two query shapes shared/adapters/gcp/bigquery-sales-data.ts
  * sends; any other SQL, a missing or unnamed parameter, an unknown table or
  * column is refused with BigQuery's error envelope (400 invalidQuery, 404 notFound),
@@ -171,7 +172,7 @@ export async function startBigQueryServer(): Promise<BigQueryServer> {
       parameterType?: { type?: string };
       parameterValue?: { value?: string };
     }[];
-    if (list.length && body.parameterMode !== 'NAMED')
+    if (list.length && String(body.parameterMode).toUpperCase() !== 'NAMED')
       throw invalidQuery('Positional parameters are not used by this query; set parameterMode NAMED');
     for (const p of list) {
       if (!p.name) throw invalidQuery('Query parameter must have a name when parameterMode is NAMED');
@@ -217,8 +218,6 @@ export async function startBigQueryServer(): Promise<BigQueryServer> {
           ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>)
           : undefined;
         requests.push({ method: req.method ?? '', path: url.pathname, body, query: url.searchParams });
-        if (!/^Bearer \S+/.test(String(req.headers.authorization ?? '')))
-          throw new BqError(401, 'unauthorized', 'Request is missing required authentication credential.');
         const q = /^\/bigquery\/v2\/projects\/([^/]+)\/queries$/.exec(url.pathname);
         const r = /^\/bigquery\/v2\/projects\/([^/]+)\/queries\/([^/]+)$/.exec(url.pathname);
         if (q && req.method === 'POST') return send(res, 200, runQuery(q[1]!, body ?? {}));

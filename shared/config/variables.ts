@@ -101,9 +101,8 @@ export const VARIABLES: readonly VariableInfo[] = [
   v('MLFLOW_TRACKING_TOKEN', 'bearer token for the MLflow server', (c) => c.mlflow?.token, { secret: true }),
   v(
     'FG_SALES_URI',
-    'weekly actuals: gs://bucket/object, gs://bucket/prefix/ (every drop under it), bq://project.dataset.table or a local file or folder; required for FG_BACKEND=gcp (docs/sales-data.md)',
+    'weekly actuals: gs://bucket/object, gs://bucket/prefix/ (every drop under it), bq://project.dataset.table or a local file or folder; required for FG_BACKEND=gcp, unset on the embedded backend: <FG_STATE_DIR>/sales.csv (docs/sales-data.md)',
     (c) => c.sales.uri,
-    { default: '<FG_STATE_DIR>/sales.csv (embedded backend only)' },
   ),
   v(
     'FG_SALES_COLUMNS',

@@ -11,6 +11,7 @@ import { FirestoreStateStore } from '../../../shared/adapters/gcp/firestore-stat
 import { PubSubEventBus } from '../../../shared/adapters/gcp/pubsub-event-bus';
 import { VertexModelRegistry } from '../../../shared/adapters/gcp/vertex-model-registry';
 import { VertexServingTarget } from '../../../shared/adapters/gcp/vertex-serving-target';
+import { SlicedSalesData } from '../../../shared/adapters/sales/sliced-sales-data';
 import { SqliteEventBus } from '../../../shared/adapters/local/sqlite-event-bus';
 import { SqliteModelRegistry } from '../../../shared/adapters/local/sqlite-model-registry';
 import { SqliteStateStore } from '../../../shared/adapters/local/sqlite-state-store';
@@ -66,9 +67,11 @@ describeOnEmulators('openBackend on Google Cloud', () => {
       FG_VERTEX_API_ENDPOINT: vertex.apiEndpoint,
       PUBSUB_EMULATOR_HOST: hosts.pubsub,
       FIRESTORE_EMULATOR_HOST: hosts.firestore,
+      FG_SALES_URI: 'gs://forecast-guard-sales/raw_data/UK_weekly_data.csv',
     });
     const backend = openBackend(config);
     try {
+      expect(backend.sales).toBeInstanceOf(SlicedSalesData);
       expect(backend.state).toBeInstanceOf(FirestoreStateStore);
       expect(backend.bus).toBeInstanceOf(PubSubEventBus);
       expect(backend.registry).toBeInstanceOf(VertexModelRegistry);
@@ -87,5 +90,19 @@ describeOnEmulators('openBackend on Google Cloud', () => {
     } finally {
       await backend.close();
     }
+  });
+
+  it('refuses Google Cloud without FG_SALES_URI instead of reading a local sales.csv', () => {
+    const hosts = emulatorHosts()!;
+    const config = loadConfig({
+      FG_BACKEND: 'gcp',
+      FG_REGISTRY: 'vertex',
+      GOOGLE_CLOUD_PROJECT: uniqueProjectId(),
+      FG_VERTEX_API_ENDPOINT: vertex.apiEndpoint,
+      PUBSUB_EMULATOR_HOST: hosts.pubsub,
+      FIRESTORE_EMULATOR_HOST: hosts.firestore,
+    });
+    expect(() => openBackend(config)).toThrow(ConfigError);
+    expect(() => openBackend(config)).toThrow(/^FG_SALES_URI is required when FG_BACKEND=gcp/);
   });
 });

@@ -15,6 +15,7 @@ describe('loadConfig', () => {
       registry: 'local',
       logLevel: 'info',
       gcp: { region: 'europe-west2', vertexEndpointPrefix: 'forecast-', emulators: {} },
+      sales: {},
       notify: { emailTo: [] },
       thresholds: { overrides: {} },
       flush: { auth: 'token' },
@@ -43,6 +44,8 @@ describe('loadConfig', () => {
         GOOGLE_CLOUD_PROJECT: 'acme-forecasts',
         FG_REGION: 'us-central1',
         FG_VERTEX_ENDPOINT_PREFIX: 'book-',
+        FG_SALES_URI: 'gs://acme-book-sales/raw_data/UK_weekly_data.csv',
+        FG_SALES_COLUMNS: 'isbn=ISBN, week=End Date ,volume=Volume',
         SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/abc',
         SLACK_ESCALATION_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B1/def',
         SMTP_URL: 'smtps://alerts:pw@smtp.example.com:465',
@@ -80,6 +83,10 @@ describe('loadConfig', () => {
       smtpUrl: 'smtps://alerts:pw@smtp.example.com:465',
       emailTo: ['oncall@example.com', 'ml-team@example.com'],
       emailFrom: 'Forecast Guard <fg@example.com>',
+    });
+    expect(config.sales).toEqual({
+      uri: 'gs://acme-book-sales/raw_data/UK_weekly_data.csv',
+      columns: { isbn: 'ISBN', week: 'End Date', volume: 'Volume' },
     });
     expect(config.rollbackToken).toBe('a-long-enough-rollback-token');
     expect(config.flush).toEqual({ auth: 'iam' });

@@ -15,8 +15,14 @@
  *   (at most 1000; counts items plus prefixes), pageToken, versions. An empty
  *   page has no `items` key; nextPageToken only while more remain.
  * - objects.insert (…/objects/insert): uploadType=media and multipart
- *   (multipart/related: JSON metadata part, then the media part). Resumable
- *   uploads are refused with 400: nothing here needs them.
+ *   (multipart/related: JSON metadata part, then the media part), and
+ *   resumable (https://cloud.google.com/storage/docs/performing-resumable-uploads):
+ *   the POST answers a session URI in Location; PUTs carry
+ *   `Content-Range: bytes a-b/total` (b or total may be a star, as the
+ *   client writes them when it does not know yet), a chunk
+ *   that leaves bytes missing is answered 308 with `Range: bytes=0-n`, the
+ *   last one stores the object. Preconditions given on the POST are checked
+ *   when the upload completes. Any other uploadType → 400.
  * - objects.delete (…/objects/delete), generation-aware.
  * - Preconditions (https://cloud.google.com/storage/docs/request-preconditions):
  *   ifGenerationMatch / ifMetagenerationMatch that do not hold → 412
@@ -104,6 +110,7 @@ export async function startGcsServer(): Promise<GcsServer> {
   const buckets = new Map<string, BucketState>();
   const requests: GcsServer['requests'] = [];
   let lastGeneration = 0n;
+  let sessionSeq = 0;
   let port = 0;
 
   const nextGeneration = () => {
@@ -334,6 +341,71 @@ export async function startGcsServer(): Promise<GcsServer> {
     res.end();
   };
 
+  const sessions = new Map<
+    string,
+    { bucket: string; name: string; contentType: string; query: URLSearchParams; data: Buffer }
+  >();
+
+  const startResumable = (
+    req: IncomingMessage,
+    res: ServerResponse,
+    body: Buffer,
+    bucketName: string,
+    query: URLSearchParams,
+  ) => {
+    bucketOf(bucketName);
+    const metadata = body.length
+      ? (JSON.parse(body.toString('utf8')) as { name?: string; contentType?: string })
+      : {};
+    const name = metadata.name ?? query.get('name') ?? '';
+    if (!name) throw new HttpError(400, 'required', 'Required');
+    const id = `${++sessionSeq}-${Date.now().toString(36)}`;
+    const contentType = String(
+      metadata.contentType ?? req.headers['x-upload-content-type'] ?? 'application/octet-stream',
+    );
+    sessions.set(id, { bucket: bucketName, name, contentType, query, data: Buffer.alloc(0) });
+    res.writeHead(200, {
+      location: `http://127.0.0.1:${port}/upload/storage/v1/b/${encodeURIComponent(bucketName)}/o?uploadType=resumable&name=${encodeURIComponent(name)}&upload_id=${id}`,
+      'content-length': '0',
+    });
+    res.end();
+  };
+
+  const continueResumable = (req: IncomingMessage, res: ServerResponse, body: Buffer, id: string) => {
+    const session = sessions.get(id);
+    if (!session) throw new HttpError(404, 'notFound', 'No such upload session.');
+    const range = String(req.headers['content-range'] ?? '');
+    const m = /^bytes (?:(\d+)-(\d+|\*)|\*)\/(\d+|\*)$/.exec(range);
+    if (!m) throw new HttpError(400, 'invalid', `Invalid Content-Range: ${JSON.stringify(range)}`);
+    if (m[1] !== undefined) {
+      const start = Number(m[1]);
+      if (start > session.data.length)
+        throw new HttpError(
+          400,
+          'invalid',
+          `Chunk starts at ${start}, but only ${session.data.length} bytes were received.`,
+        );
+      session.data = Buffer.concat([session.data.subarray(0, start), body]);
+    }
+    // `bytes a-*` says "the rest of the object is this request's body", so the upload ends with it.
+    const total = m[3] === '*' ? (m[2] === '*' ? session.data.length : undefined) : Number(m[3]);
+    if (total !== undefined && session.data.length >= total) {
+      sessions.delete(id);
+      const o = store(
+        session.bucket,
+        session.name,
+        session.data.subarray(0, total),
+        session.contentType,
+        session.query,
+      );
+      return json(res, 200, resource(session.bucket, o));
+    }
+    const headers: Record<string, string> = { 'content-length': '0' };
+    if (session.data.length) headers.range = `bytes=0-${session.data.length - 1}`;
+    res.writeHead(308, headers);
+    res.end();
+  };
+
   const insert = (
     req: IncomingMessage,
     res: ServerResponse,
@@ -342,6 +414,7 @@ export async function startGcsServer(): Promise<GcsServer> {
     query: URLSearchParams,
   ) => {
     const uploadType = query.get('uploadType');
+    if (uploadType === 'resumable') return startResumable(req, res, body, bucketName, query);
     if (uploadType === 'media') {
       const name = query.get('name') ?? '';
       const o = store(
@@ -375,11 +448,7 @@ export async function startGcsServer(): Promise<GcsServer> {
       );
       return json(res, 200, resource(bucketName, o));
     }
-    throw new HttpError(
-      400,
-      'invalid',
-      `uploadType ${JSON.stringify(uploadType)} is not supported here (media and multipart are)`,
-    );
+    throw new HttpError(400, 'invalid', `Invalid uploadType: ${JSON.stringify(uploadType)}`);
   };
 
   const route = async (req: IncomingMessage, res: ServerResponse) => {
@@ -401,6 +470,8 @@ export async function startGcsServer(): Promise<GcsServer> {
       return listObjects(res, decodeURIComponent(listPath[1]!), query);
     else if (uploadPath && req.method === 'POST')
       return insert(req, res, body, decodeURIComponent(uploadPath[1]!), query);
+    else if (uploadPath && req.method === 'PUT' && query.get('upload_id'))
+      return continueResumable(req, res, body, query.get('upload_id')!);
     throw new HttpError(404, 'notFound', `Not Found: ${req.method} ${url.pathname}`);
   };
 

@@ -186,13 +186,45 @@ describe('local Cloud Storage server, on the wire', () => {
     expect(body.nextPageToken).toBeDefined();
   });
 
-  it('refuses a resumable upload (not needed here) and an unknown bucket', async () => {
+  it('refuses an unknown uploadType and an unknown bucket', async () => {
     expect(
-      (await fetch(url('/upload/storage/v1/b/wire/o?uploadType=resumable&name=x'), { method: 'POST' }))
-        .status,
+      (await fetch(url('/upload/storage/v1/b/wire/o?uploadType=chunky&name=x'), { method: 'POST' })).status,
     ).toBe(400);
     const res = await fetch(url('/storage/v1/b/no-such-bucket/o'));
     expect(res.status).toBe(404);
+  });
+
+  it('takes a resumable upload in chunks: 308 with the received Range until the last chunk', async () => {
+    const start = await fetch(
+      url(`/upload/storage/v1/b/wire/o?uploadType=resumable&name=${enc('drops/r.csv')}`),
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-upload-content-type': 'text/csv' },
+        body: '{}',
+      },
+    );
+    const session = start.headers.get('location')!;
+    expect(session).toContain('upload_id=');
+    const first = await fetch(session, {
+      method: 'PUT',
+      headers: { 'content-range': 'bytes 0-3/8' },
+      body: 'ISBN',
+    });
+    expect(first.status).toBe(308);
+    expect(first.headers.get('range')).toBe('bytes=0-3');
+    const last = await fetch(session, {
+      method: 'PUT',
+      headers: { 'content-range': 'bytes 4-7/8' },
+      body: ',a\n\n',
+    });
+    expect(last.status).toBe(200);
+    expect(await last.json()).toMatchObject({ name: 'drops/r.csv', size: '8', contentType: 'text/csv' });
+    expect(await (await fetch(url(`/storage/v1/b/wire/o/${enc('drops/r.csv')}?alt=media`))).text()).toBe(
+      'ISBN,a\n\n',
+    );
+    expect((await fetch(session, { method: 'PUT', headers: { 'content-range': 'bytes */8' } })).status).toBe(
+      404,
+    );
   });
 });
 
@@ -237,6 +269,21 @@ describe('local Cloud Storage server, through @google-cloud/storage', () => {
         void _;
     })().catch((e: unknown) => e as { code?: number });
     expect(gone).toMatchObject({ code: 404 });
+  });
+
+  it('takes the client’s default (resumable) upload, and checks its precondition when the upload completes', async () => {
+    server.createBucket('client-resumable');
+    const file = storageFor(server).bucket('client-resumable').file('drops/2024-05-04.csv');
+    await file.save('ISBN,Volume\n9780722532935,812\n', { contentType: 'text/csv' });
+    expect(
+      server.requests.some((r) => r.query.get('uploadType') === 'resumable' && r.query.get('upload_id')),
+    ).toBe(true);
+    const [meta] = await file.getMetadata();
+    expect(meta.size).toBe('30');
+    const again = await file
+      .save('x', { preconditionOpts: { ifGenerationMatch: 0 } })
+      .catch((e: unknown) => e as { code?: number });
+    expect(again).toMatchObject({ code: 412 });
   });
 
   it('pages a listing with maxResults through the client', async () => {

@@ -85,6 +85,34 @@ describe('SlicedSalesData over Cloud Storage', () => {
     expect(slice).not.toContain('Potter');
   });
 
+  it('reads a file ordered by week: every row a range, near ranges merged, line numbers kept', async () => {
+    const b = bucket();
+    const weeks = ['2024-04-27', '2024-05-04', '2024-05-11'];
+    const rows = weeks.flatMap((week, w) =>
+      [POTTER, ALCHEMIST, CATERPILLAR].map((isbn, i) => ({
+        isbn,
+        title: `T${i}`,
+        week,
+        volume: w === 2 && i === 1 ? '1.5' : 10 * w + i,
+      })),
+    );
+    server.put(b, 'by-week.csv', publisherCsv(rows));
+    const uri = `gs://${b}/by-week.csv`;
+    const merged = reader(uri);
+    const apart = reader(uri, { coalesceGapBytes: 0 });
+    await merged.listIsbns();
+    await apart.listIsbns();
+    let before = mediaReads(b).length;
+    expect((await merged.getSeries(POTTER))?.points.map((p) => p.volume)).toEqual([0, 10, 20]);
+    expect(mediaReads(b).length - before).toBe(1); // three rows 2 rows apart: one request
+    before = mediaReads(b).length;
+    expect((await apart.getSeries(POTTER))?.points.map((p) => p.volume)).toEqual([0, 10, 20]);
+    expect(mediaReads(b).length - before).toBe(3); // one request per row
+    // The Alchemist's bad row is line 9 (header, then 3 rows per week), counted through its neighbours.
+    await expect(merged.getSeries(ALCHEMIST)).rejects.toThrow(`${uri} line 9: volume "1.5"`);
+    await expect(apart.getSeries(ALCHEMIST)).rejects.toThrow(`${uri} line 9: volume "1.5"`);
+  });
+
   it('re-indexes when the object is replaced between indexing and reading (old generation → 404)', async () => {
     const b = bucket();
     const rows = (volume: number) =>

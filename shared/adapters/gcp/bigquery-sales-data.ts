@@ -11,7 +11,7 @@
  *
  * Same rules as the sliced file reader: hyphenated ISBNs match their bare
  * form, a duplicate book-week or a fractional/negative volume is a
- * ValidationError, missing weeks read as 0.
+ * ValidationError, a missing week stays missing (a late feed, not zero sales).
  */
 import type { BigQuery } from '@google-cloud/bigquery';
 import type * as BigQuerySdk from '@google-cloud/bigquery';
@@ -21,8 +21,6 @@ import { parseIsbn13 } from '../../domain/isbn';
 import { BackendUnavailableError, ConfigError, ValidationError } from '../../errors';
 import { isIsoDate, isoDateToMs, isSaturday, msToIsoDate } from '../../forecasting/weeks';
 import type { SalesData, SalesSource } from '../../ports/sales-data';
-
-const WEEK_MS = 7 * 24 * 3600 * 1000;
 
 export const BIGQUERY_DEFAULT_COLUMNS: Required<SalesColumns> = {
   isbn: 'ISBN',
@@ -123,7 +121,7 @@ export class BigQuerySalesData implements SalesData {
       weeks.set(ms, volume);
       title = row.title ?? title;
     }
-    return { isbn, title, points: fillWeeks(weeks) };
+    return { isbn, title, points: inWeekOrder(weeks) };
   }
 
   /** The table is the one source; a drop's ISBNs are the table's. */
@@ -158,14 +156,10 @@ export class BigQuerySalesData implements SalesData {
   }
 }
 
-function fillWeeks(weeks: Map<number, number>): SalesPoint[] {
-  const sorted = [...weeks.keys()].sort((a, b) => a - b);
-  const points: SalesPoint[] = [];
-  if (!sorted.length) return points;
-  const last = sorted[sorted.length - 1] as number;
-  for (let w = sorted[0] as number; w <= last; w += WEEK_MS)
-    points.push({ weekEnding: msToIsoDate(w), volume: weeks.get(w) ?? 0 });
-  return points;
+function inWeekOrder(weeks: Map<number, number>): SalesPoint[] {
+  return [...weeks.keys()]
+    .sort((a, b) => a - b)
+    .map((w) => ({ weekEnding: msToIsoDate(w), volume: weeks.get(w) as number }));
 }
 
 /** FG_SALES_URI=bq://… → the adapter, with a client on Application Default Credentials. */

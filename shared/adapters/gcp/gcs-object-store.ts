@@ -14,7 +14,12 @@ import type { Readable } from 'node:stream';
 import { PassThrough } from 'node:stream';
 import type { Bucket, File, Storage } from '@google-cloud/storage';
 import { BackendUnavailableError, ConfigError, NotFoundError } from '../../errors';
-import { GenerationGoneError, type SalesObject, type SalesObjectStore } from '../sales/object-store';
+import {
+  dropOrder,
+  GenerationGoneError,
+  type SalesObject,
+  type SalesObjectStore,
+} from '../sales/object-store';
 
 export interface GsLocation {
   bucket: string;
@@ -85,7 +90,7 @@ export class GcsObjectStore implements SalesObjectStore {
       for (const file of files) if (!file.name.endsWith('/')) out.push(this.objectOf(file.metadata));
       pageToken = (next as { pageToken?: string } | null)?.pageToken;
     } while (pageToken);
-    return out.sort((a, b) => a.createdMs - b.createdMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return out.sort(dropOrder);
   }
 
   async resolve(uri: string, generation?: string): Promise<SalesObject | undefined> {

@@ -102,9 +102,10 @@ export class CsvSalesData implements SalesData {
   /** The one source this adapter reads is its file: any other path is a ValidationError. */
   async isbnsIn(source: SalesSource): Promise<string[]> {
     if (resolve(source.uri) !== resolve(this.path)) {
-      throw new ValidationError(`sales source ${source.uri} is not ${this.path}, the file this backend reads`, [
-        'uri',
-      ]);
+      throw new ValidationError(
+        `sales source ${source.uri} is not ${this.path}, the file this backend reads`,
+        ['uri'],
+      );
     }
     return this.listIsbns();
   }

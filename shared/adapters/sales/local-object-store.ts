@@ -10,7 +10,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { BackendUnavailableError, NotFoundError } from '../../errors';
-import { GenerationGoneError, type SalesObject, type SalesObjectStore } from './object-store';
+import { dropOrder, GenerationGoneError, type SalesObject, type SalesObjectStore } from './object-store';
 
 const generationOf = (mtimeMs: number) => String(Math.round(mtimeMs * 1000));
 
@@ -34,7 +34,7 @@ export class LocalObjectStore implements SalesObjectStore {
       const fileInfo = await stat(path).catch(() => undefined); // removed meanwhile
       if (fileInfo) out.push(this.objectOf(path, fileInfo));
     }
-    return out.sort((a, b) => a.createdMs - b.createdMs || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return out.sort(dropOrder);
   }
 
   async resolve(uri: string, generation?: string): Promise<SalesObject | undefined> {

@@ -18,6 +18,18 @@ export interface SalesObject {
   createdMs: number;
 }
 
+/**
+ * Drop order: creation time, then generation (Cloud Storage writes it as a
+ * microsecond timestamp, finer than timeCreated's milliseconds), then name.
+ */
+export function dropOrder(a: SalesObject, b: SalesObject): number {
+  if (a.createdMs !== b.createdMs) return a.createdMs - b.createdMs;
+  const ga = BigInt(/^[0-9]+$/.test(a.generation) ? a.generation : '0');
+  const gb = BigInt(/^[0-9]+$/.test(b.generation) ? b.generation : '0');
+  if (ga !== gb) return ga < gb ? -1 : 1;
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
 /** The generation a read was pinned to is gone (object replaced or deleted): re-list and re-index. */
 export class GenerationGoneError extends Error {
   constructor(

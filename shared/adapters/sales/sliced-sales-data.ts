@@ -17,8 +17,11 @@
  *   or `-3` is a ValidationError naming the object, line and field.
  * - The same book-week twice in one object is a ValidationError naming both
  *   lines; across drops the later drop wins (drops are applied oldest first).
- * - Weeks missing between a book's first and last week read as 0, as the
- *   publisher's preprocessing fills them (fill_missing_weeks).
+ * - A week missing from the data stays missing: forecast-guard treats it as a
+ *   late feed, not a week of zero sales (the publisher's preprocessing fills
+ *   gaps with 0 for training; doing so here would page on every late feed).
+ *   `fillMissingWeeks: true` fills them for a caller that wants the
+ *   pipeline's view.
  */
 import type { SalesPoint, SalesSeries } from '../../contracts/model';
 import { resolveColumns, type SalesColumns } from '../../config/sales-columns';
@@ -60,7 +63,7 @@ export interface SlicedSalesDataOptions {
   listingMaxAgeMs?: number;
   /** Ranges of one book closer than this are read as one request, skipping other books' rows (default 64 KiB). */
   coalesceGapBytes?: number;
-  /** Fill weeks missing between a book's first and last week with 0 (default true, as the publisher's pipeline does). */
+  /** Fill weeks missing between a book's first and last week with 0, as the publisher's training does (default false: missing stays missing). */
   fillMissingWeeks?: boolean;
 }
 
@@ -212,7 +215,7 @@ export class SlicedSalesData implements SalesData {
   private pointsOf(weeks: Map<number, number>): SalesPoint[] {
     const sorted = [...weeks.keys()].sort((a, b) => a - b);
     if (!sorted.length) return [];
-    if (this.options.fillMissingWeeks === false)
+    if (this.options.fillMissingWeeks !== true)
       return sorted.map((w) => ({ weekEnding: msToIsoDate(w), volume: weeks.get(w) as number }));
     const points: SalesPoint[] = [];
     const last = sorted[sorted.length - 1] as number;

@@ -199,7 +199,7 @@ describe('SlicedSalesData over Cloud Storage', () => {
     expect(await sales.listIsbns()).toEqual([CATERPILLAR, ALCHEMIST, POTTER]);
   });
 
-  it('fills weeks missing between a book’s first and last week with 0, as the publisher’s pipeline does', async () => {
+  it('leaves a missing week missing (a late feed is not zero sales), and fills it only when asked', async () => {
     const b = bucket();
     server.put(
       b,
@@ -210,6 +210,10 @@ describe('SlicedSalesData over Cloud Storage', () => {
       ]),
     );
     expect((await reader(`gs://${b}/s.csv`).getSeries(POTTER))?.points).toEqual([
+      { weekEnding: '2024-05-04', volume: 1 },
+      { weekEnding: '2024-05-25', volume: 3 },
+    ]);
+    expect((await reader(`gs://${b}/s.csv`, { fillMissingWeeks: true }).getSeries(POTTER))?.points).toEqual([
       { weekEnding: '2024-05-04', volume: 1 },
       { weekEnding: '2024-05-11', volume: 0 },
       { weekEnding: '2024-05-18', volume: 0 },

@@ -114,6 +114,9 @@ export class SlicedSalesData implements SalesData {
         );
       throw err;
     });
+    // A drop just landed, so the cached listing is stale by definition: the health check this
+    // answer triggers must read the new rows, not wait out the listing's max age.
+    if (!this.listing?.objects.some((o) => keyOf(o) === keyOf(object))) this.listing = undefined;
     return [...index.books.keys()].sort();
   }
 

@@ -199,6 +199,23 @@ describe('SlicedSalesData over Cloud Storage', () => {
     expect(await sales.listIsbns()).toEqual([CATERPILLAR, ALCHEMIST, POTTER]);
   });
 
+  it('reads a new drop at once after isbnsIn names it, without waiting out the listing’s max age', async () => {
+    const b = bucket();
+    server.put(b, 'drops/a.csv', publisherCsv([{ isbn: POTTER, title: 'P', week: '2024-05-04', volume: 1 }]));
+    const sales = reader(`gs://${b}/drops/`, { listingMaxAgeMs: 3_600_000 });
+    expect((await sales.getSeries(POTTER))?.points).toHaveLength(1);
+    const generation = server.put(
+      b,
+      'drops/b.csv',
+      publisherCsv([{ isbn: POTTER, title: 'P', week: '2024-05-11', volume: 9 }]),
+    );
+    expect(await sales.isbnsIn({ uri: `gs://${b}/drops/b.csv`, generation })).toEqual([POTTER]);
+    expect((await sales.getSeries(POTTER))?.points).toEqual([
+      { weekEnding: '2024-05-04', volume: 1 },
+      { weekEnding: '2024-05-11', volume: 9 },
+    ]);
+  });
+
   it('leaves a missing week missing (a late feed is not zero sales), and fills it only when asked', async () => {
     const b = bucket();
     server.put(

@@ -101,7 +101,8 @@ export const actor = nonEmptyText.max(320, 'must be at most 320 characters');
 export const durationMs = z.number().int('must be a whole number of milliseconds').nonnegative();
 
 /** What started a health check or summary: Cloud Scheduler, an operator, or a game-day drill. */
-export const Trigger = z.enum(['schedule', 'manual', 'drill']);
+/** What started a run; `sales-data` is a new sales drop in Cloud Storage (the `sales-data-updates` topic). */
+export const Trigger = z.enum(['schedule', 'manual', 'drill', 'sales-data']);
 export type Trigger = z.infer<typeof Trigger>;
 
 /** Overall or per-model result of a health check. */

@@ -101,9 +101,12 @@ export const actor = nonEmptyText.max(320, 'must be at most 320 characters');
 export const durationMs = z.number().int('must be a whole number of milliseconds').nonnegative();
 
 /** What started a health check or summary: Cloud Scheduler, an operator, or a game-day drill. */
-/** What started a run; `sales-data` is a new sales drop in Cloud Storage (the `sales-data-updates` topic). */
-export const Trigger = z.enum(['schedule', 'manual', 'drill', 'sales-data']);
+export const Trigger = z.enum(['schedule', 'manual', 'drill']);
 export type Trigger = z.infer<typeof Trigger>;
+
+/** What started a health check: a Trigger, or `sales-data`, a new sales drop in Cloud Storage (`sales-data-updates`). */
+export const HealthCheckTrigger = z.enum([...Trigger.options, 'sales-data']);
+export type HealthCheckTrigger = z.infer<typeof HealthCheckTrigger>;
 
 /** Overall or per-model result of a health check. */
 export const HealthStatus = z.enum(['healthy', 'degraded', 'unhealthy']);

@@ -77,7 +77,13 @@ export interface SalesDataEventsSettings {
 }
 
 export type SalesEventOutcome =
-  | { outcome: 'requested'; source: SalesSource; isbns: string[]; requestIds: string[]; correlationId: string }
+  | {
+      outcome: 'requested';
+      source: SalesSource;
+      isbns: string[];
+      requestIds: string[];
+      correlationId: string;
+    }
   | { outcome: 'ignored'; reason: string }
   | { outcome: 'duplicate' }
   | { outcome: 'dead-lettered'; reason: string };
@@ -100,7 +106,11 @@ export async function handleSalesDataDelivery(
   // Carried through to the health check and its alerts; derived from the key when the notification
   // has none, so a redelivery logs under the same id as the first delivery.
   const correlationId = correlationFrom(event.attributes, `corr-gcs-${hash.slice(0, 20)}`);
-  const ctxLog = log.child({ correlationId, object: `${event.bucket}/${event.name}`, generation: event.generation });
+  const ctxLog = log.child({
+    correlationId,
+    object: `${event.bucket}/${event.name}`,
+    generation: event.generation,
+  });
 
   const ignored = whyIgnored(event, settings);
   if (ignored) {
@@ -123,7 +133,13 @@ export async function handleSalesDataDelivery(
       ctxLog.warning(`cannot read ${source.uri} yet; asking for redelivery: ${describeError(err)}`);
       throw err;
     }
-    return refuse(received, event, `${source.uri}#${source.generation ?? ''}: ${describeError(err)}`, deps, ctxLog);
+    return refuse(
+      received,
+      event,
+      `${source.uri}#${source.generation ?? ''}: ${describeError(err)}`,
+      deps,
+      ctxLog,
+    );
   }
 
   const requestIds: string[] = [];
@@ -154,7 +170,11 @@ export async function handleSalesDataDelivery(
     expireAt: new Date(now.getTime() + PROCESSED_TTL_MS).toISOString(),
   });
   if (isbns.length === 0) ctxLog.info('the drop holds no rows; nothing to check');
-  else ctxLog.info(`health check asked for the ${isbns.length} books in the drop`, { requestIds, via: event.via });
+  else
+    ctxLog.info(`health check asked for the ${isbns.length} books in the drop`, {
+      requestIds,
+      via: event.via,
+    });
   return { outcome: 'requested', source, isbns, requestIds, correlationId };
 }
 
@@ -194,7 +214,9 @@ async function refuse(
       consumer: SALES_DATA_CONSUMER,
       reason,
       correlationId,
-      ...(raw.messageId ?? event?.deliveryId ? { sourceMessageId: (raw.messageId ?? event?.deliveryId) as string } : {}),
+      ...((raw.messageId ?? event?.deliveryId)
+        ? { sourceMessageId: (raw.messageId ?? event?.deliveryId) as string }
+        : {}),
       data: raw.data,
       attributes: raw.attributes,
     }),

@@ -48,15 +48,16 @@ export const EVENTARC_STORAGE_TYPES: Record<StorageEventType, string> = {
  * as a string (generations are ~1.7e15 today and may exceed 2^53); a number
  * is accepted only while it is an exact integer.
  */
-export const int64 = z.union([
-  z.string().regex(/^[0-9]{1,19}$/, 'must be a non-negative int64 in decimal digits'),
-  z
-    .number()
-    .int('must be a whole number')
-    .nonnegative('must not be negative')
-    .refine(Number.isSafeInteger, 'is beyond 2^53 as a JSON number; its exact value is lost')
-    .transform((n) => String(n)),
-]);
+export const int64 = z.unknown().transform((value, ctx): string => {
+  if (typeof value === 'string' && /^[0-9]{1,19}$/.test(value)) return value;
+  if (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0) return String(value);
+  const message =
+    typeof value === 'number' && Number.isInteger(value) && value > 0
+      ? 'is beyond 2^53 as a JSON number, so its exact value is lost'
+      : 'must be a non-negative int64: decimal digits in a string (or a whole JSON number)';
+  ctx.addIssue({ code: 'custom', message, input: value });
+  return z.NEVER;
+});
 
 /** The object resource (JSON API v1) in a JSON_API_V1 notification or an Eventarc event; what we read of it. */
 export const StorageObject = z.looseObject({
@@ -74,11 +75,9 @@ export type StorageObject = z.infer<typeof StorageObject>;
 
 /** The attributes every notification carries (custom attributes from the config may be added beside them). */
 export const StorageNotificationAttributes = z.looseObject({
-  notificationConfig: z
-    .string()
-    .regex(/^projects\/_\/buckets\/[^/]+\/notificationConfigs\/[^/]+$/, {
-      message: 'must be projects/_/buckets/{bucket}/notificationConfigs/{id}',
-    }),
+  notificationConfig: z.string().regex(/^projects\/_\/buckets\/[^/]+\/notificationConfigs\/[^/]+$/, {
+    message: 'must be projects/_/buckets/{bucket}/notificationConfigs/{id}',
+  }),
   eventType: StorageEventType,
   payloadFormat: z.enum(['JSON_API_V1', 'NONE']),
   bucketId: z.string().min(1, 'must not be empty'),
@@ -141,7 +140,11 @@ export function storageEventKey(e: Pick<StorageObjectEvent, 'bucket' | 'name' | 
  * a data-less NONE notification unconverted) into a StorageObjectEvent.
  */
 export function storageEventFrom(received: unknown, what = 'Cloud Storage notification'): StorageObjectEvent {
-  if (isRecord(received) && typeof received.type === 'string' && received.type.startsWith('google.cloud.storage.')) {
+  if (
+    isRecord(received) &&
+    typeof received.type === 'string' &&
+    received.type.startsWith('google.cloud.storage.')
+  ) {
     return fromEventarc(received, what);
   }
   return fromNotification(received, what);

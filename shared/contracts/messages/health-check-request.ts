@@ -1,13 +1,13 @@
 /** `health-check-requests`: run one health check now (hourly from Cloud Scheduler, or by hand). */
 import { z } from 'zod';
-import { correlationId, isbnList, Trigger } from '../primitives';
+import { correlationId, isbnList, HealthCheckTrigger } from '../primitives';
 
 /**
  * Check the named books, or every deployed model when `isbns` is absent.
  * Scheduler sends `{"trigger":"schedule"}`; the CLI sends `manual`, game days `drill`.
  */
 export const HealthCheckRequest = z.object({
-  trigger: Trigger,
+  trigger: HealthCheckTrigger,
   /**
    * Omit to check the whole fleet; an empty list is refused rather than read
    * as "all", and so is one longer than MAX_ISBNS_PER_REQUEST.

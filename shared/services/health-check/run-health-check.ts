@@ -27,7 +27,7 @@
  */
 import type { HealthReport, ModelHealth } from '../../contracts/documents/health-report';
 import type { Alert } from '../../contracts/messages/alert';
-import type { HealthStatus, Trigger } from '../../contracts/primitives';
+import type { HealthCheckTrigger, HealthStatus } from '../../contracts/primitives';
 import type { ServingState } from '../../contracts/model';
 import { freshnessFinding } from '../../domain/health/fleet-findings';
 import {
@@ -50,7 +50,7 @@ import type { HealthCheckSettings } from './settings';
 export interface HealthCheckRun {
   /** Document id of the report; the same request must get the same id (see `runIdForMessage`). */
   runId: string;
-  trigger: Trigger;
+  trigger: HealthCheckTrigger;
   /** Books to check; absent checks every served book. */
   isbns?: string[];
   /** With `isbns`: skip the books that have no endpoint instead of refusing the run (a sales drop names them all). */

@@ -18,8 +18,11 @@ functions.cloudEvent(ENTRY_POINT, async (event: functions.CloudEvent<unknown>) =
     { ...rt.backend, logger: rt.logger },
     {
       prefix: rt.config.salesUpdates.prefix,
-      // The embedded backend has no Cloud Storage: the local stack's folder watcher stands in for it.
-      ...(rt.config.backend === 'local' ? { localRoot: rt.config.stateDir } : {}),
+      // On this machine (embedded backend, or Google's emulators) there is no Cloud Storage: the local
+      // stack's folder watcher stands in for it, and its bucket is the state directory.
+      ...(rt.config.backend === 'local' || rt.config.gcp.emulators.pubsub
+        ? { localRoot: rt.config.stateDir }
+        : {}),
     },
   );
 });

@@ -264,7 +264,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     if (options.schedules !== false) scheduler.start();
 
-    if (options.watchSales !== false) {
+    // Only when its consumer runs: a notification nobody reads would wait in the queue for nothing.
+    if (options.watchSales !== false && running.has('sales-data-events')) {
       // A CSV dropped into the state directory is announced as Cloud Storage would announce it.
       salesWatcher = new SalesFolderWatcher({
         dir: stateDir,

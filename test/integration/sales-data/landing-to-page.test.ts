@@ -108,6 +108,8 @@ describe('sales drop → health check → page, on the local stack', () => {
     expect(reports).toHaveLength(1);
     const report = reports[0]!.data;
     expect(report.trigger).toBe('sales-data');
+    // Named after the drop's generation, not the message: a repeated request is the same run.
+    expect(report.runId).toMatch(/^hc-sales-[0-9a-f]{32}$/);
     expect(report.models.map((m) => m.isbn).sort()).toEqual(drop);
     await settle();
     expect(slack.requests).toHaveLength(1);

@@ -141,6 +141,32 @@ describe('sales-data-events', () => {
     expect(first.outcome).toBe('requested');
   });
 
+  it('treats the Eventarc event of the same generation as the same drop: same books, one request', async () => {
+    const object = JSON.parse(Buffer.from(fx.body.message.data!, 'base64').toString('utf8')) as Record<
+      string,
+      unknown
+    >;
+    const eventarc = {
+      specversion: '1.0',
+      type: 'google.cloud.storage.object.v1.finalized',
+      source: '//storage.googleapis.com/projects/_/buckets/example-book-sales-artifacts',
+      subject: 'objects/raw_data/UK_weekly_data.csv',
+      id: '8352117402935581',
+      time: '2025-08-14T12:05:41.123Z',
+      data: { ...object, generation: Number(object.generation), size: Number(object.size) },
+    };
+    expect(await handleSalesDataDelivery(eventarc, deps(), SETTINGS)).toMatchObject({
+      outcome: 'requested',
+      isbns: DROP_ISBNS,
+      source: {
+        uri: 'gs://example-book-sales-artifacts/raw_data/UK_weekly_data.csv',
+        generation: '1755173141123456',
+      },
+    });
+    expect(await handleSalesDataDelivery(clone(fx.body), deps(), SETTINGS)).toEqual({ outcome: 'duplicate' });
+    expect(await requests()).toHaveLength(1);
+  });
+
   it('names the run after the generation, so a publish repeated after a crash asks for the same run', async () => {
     const a = await handleSalesDataDelivery(clone(fx.body), deps(), SETTINGS);
     await state.delete(

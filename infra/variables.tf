@@ -128,6 +128,23 @@ variable "sales_data_bucket" {
   default     = ""
 }
 
+variable "sales_data_prefix" {
+  description = "Object-name prefix of the sales drops in sales_data_bucket (e.g. raw_data/): a new object there (OBJECT_FINALIZE) re-checks its books at once; the functions get it as FG_SALES_UPDATES_PREFIX."
+  type        = string
+  default     = "raw_data/"
+
+  validation {
+    condition     = !startswith(var.sales_data_prefix, "/") && !startswith(var.sales_data_prefix, "gs://")
+    error_message = "sales_data_prefix is an object-name prefix such as raw_data/, without gs://bucket or a leading /."
+  }
+}
+
+variable "sales_data_bucket_project" {
+  description = "Project that owns sales_data_bucket, when it is not project_id: its Cloud Storage service agent publishes the notifications."
+  type        = string
+  default     = ""
+}
+
 variable "artifact_readers" {
   description = "Members that may read the function bundles (staging: production's deployer, which promotes the bundle staging validated)."
   type        = list(string)

@@ -76,6 +76,12 @@ export interface SalesConfig {
   readonly columns?: SalesColumns;
 }
 
+/** FG_SALES_UPDATES_PREFIX: sales-data-events acts only on objects whose name starts with it. */
+export interface SalesUpdatesConfig {
+  /** Object-name prefix, e.g. `raw_data/`; empty: every object the bucket's notification sends. */
+  readonly prefix: string;
+}
+
 export interface Config {
   readonly environment: Environment;
   readonly backend: Backend;
@@ -106,6 +112,8 @@ export interface Config {
     readonly overrides: ThresholdOverrides;
   };
   readonly alerting: AlertingConfig;
+  /** Which new sales objects (sales-data-updates notifications) trigger a health check. */
+  readonly salesUpdates: SalesUpdatesConfig;
   /** Variables that were unset and took their default. */
   readonly defaulted: readonly string[];
   /** Things worth saying at start that are not errors (a likely typo in a variable name, no alert channel in production). */

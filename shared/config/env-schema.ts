@@ -236,6 +236,14 @@ export const EnvSchema = z.object({
   FG_PIPELINE_STALE_AFTER: duration('FG_PIPELINE_STALE_AFTER', '8d'),
   FG_DATA_FRESHNESS_WEEKS: wholeNumber('FG_DATA_FRESHNESS_WEEKS', 2, 1, 52),
   FG_HEALTH_CONCURRENCY: wholeNumber('FG_HEALTH_CONCURRENCY', 4, 1, 64),
+  // An object name, not a URI: the bucket is the notification's (infra sets both from one variable).
+  FG_SALES_UPDATES_PREFIX: z
+    .string()
+    .default('')
+    .refine((s) => !/^gs:\/\//.test(s) && !s.startsWith('/') && s.length <= 1024, {
+      message:
+        'FG_SALES_UPDATES_PREFIX must be an object-name prefix such as raw_data/ (no gs://bucket, no leading /, at most 1,024 bytes)',
+    }),
 });
 export type ParsedEnv = z.infer<typeof EnvSchema>;
 

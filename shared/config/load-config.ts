@@ -111,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       dataFreshnessWeeks: e.FG_DATA_FRESHNESS_WEEKS,
       healthConcurrency: e.FG_HEALTH_CONCURRENCY,
     },
+    salesUpdates: { prefix: e.FG_SALES_UPDATES_PREFIX },
     defaulted: VARIABLES.filter((v) => v.default !== undefined && !isSet(raw, v.name)).map((v) => v.name),
     warnings: warnings(env, raw),
   };

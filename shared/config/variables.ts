@@ -201,4 +201,9 @@ export const VARIABLES: readonly VariableInfo[] = [
   v('FG_HEALTH_CONCURRENCY', 'books checked at once by a health check', (c) => c.alerting.healthConcurrency, {
     default: '4',
   }),
+  v(
+    'FG_SALES_UPDATES_PREFIX',
+    'object-name prefix (e.g. raw_data/) of the sales objects whose arrival (sales-data-updates) re-checks their books; empty: all the notification sends',
+    (c) => c.salesUpdates.prefix || undefined,
+  ),
 ];

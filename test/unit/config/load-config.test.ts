@@ -18,6 +18,7 @@ describe('loadConfig', () => {
       sales: {},
       notify: { emailTo: [] },
       thresholds: { overrides: {} },
+      salesUpdates: { prefix: '' },
       flush: { auth: 'token' },
       alerting: {
         repeatIntervalMs: { critical: 4 * 3_600_000, warning: 24 * 3_600_000 },
@@ -243,5 +244,21 @@ describe('loadConfig', () => {
     const documented = VARIABLES.map((v) => v.name);
     expect([...documented, ...Object.keys(ALIASES)].sort()).toEqual([...VARIABLE_NAMES].sort());
     expect(new Set(documented).size).toBe(documented.length);
+  });
+
+  describe('FG_SALES_UPDATES_PREFIX', () => {
+    it('takes an object-name prefix', () => {
+      expect(loadConfig({ FG_SALES_UPDATES_PREFIX: 'raw_data/' }, { cwd: CWD }).salesUpdates).toEqual({
+        prefix: 'raw_data/',
+      });
+    });
+
+    it('refuses a gs:// URI or a leading slash, naming the variable', () => {
+      for (const value of ['gs://bucket/raw_data/', '/raw_data/']) {
+        expect(() => loadConfig({ FG_SALES_UPDATES_PREFIX: value }, { cwd: CWD })).toThrow(
+          /FG_SALES_UPDATES_PREFIX must be an object-name prefix such as raw_data\//,
+        );
+      }
+    });
   });
 });

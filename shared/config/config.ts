@@ -77,6 +77,8 @@ export interface Config {
   readonly gcp: GcpConfig;
   /** Present when MLFLOW_TRACKING_URI is set (required for the mlflow registry). */
   readonly mlflow?: MlflowConfig;
+  /** What forecast-guard assumes of the publisher's training pipeline (README, "What forecast-guard needs from a pipeline"). */
+  readonly pipeline: { readonly trainStart: string };
   readonly notify: NotifyConfig;
   /** Secret: bearer token the local HTTP rollback function demands; unset means HTTP rollback is refused. */
   readonly rollbackToken?: string;

@@ -83,6 +83,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     mlflow: e.MLFLOW_TRACKING_URI
       ? { trackingUri: e.MLFLOW_TRACKING_URI, token: e.MLFLOW_TRACKING_TOKEN }
       : undefined,
+    pipeline: { trainStart: e.FG_PIPELINE_TRAIN_START },
     notify: {
       slackWebhookUrl: e.SLACK_WEBHOOK_URL,
       slackEscalationWebhookUrl: e.SLACK_ESCALATION_WEBHOOK_URL,

@@ -99,6 +99,12 @@ export const VARIABLES: readonly VariableInfo[] = [
     (c) => c.mlflow?.trackingUri,
   ),
   v('MLFLOW_TRACKING_TOKEN', 'bearer token for the MLflow server', (c) => c.mlflow?.token, { secret: true }),
+  v(
+    'FG_PIPELINE_TRAIN_START',
+    "first day of the pipeline's training data: a pipeline version's trainedThrough is train_length weeks from its week",
+    (c) => c.pipeline.trainStart,
+    { default: '2012-01-01' },
+  ),
   v('SLACK_WEBHOOK_URL', 'Slack incoming webhook for alerts', (c) => c.notify.slackWebhookUrl, {
     secret: true,
   }),

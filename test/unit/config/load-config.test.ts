@@ -16,6 +16,7 @@ describe('loadConfig', () => {
       logLevel: 'info',
       gcp: { region: 'europe-west2', vertexEndpointPrefix: 'forecast-', emulators: {} },
       notify: { emailTo: [] },
+      pipeline: { trainStart: '2012-01-01' },
       thresholds: { overrides: {} },
       flush: { auth: 'token' },
       alerting: {
@@ -60,6 +61,7 @@ describe('loadConfig', () => {
         FG_PIPELINE_STALE_AFTER: '1w1d',
         FG_DATA_FRESHNESS_WEEKS: '3',
         FG_HEALTH_CONCURRENCY: '16',
+        FG_PIPELINE_TRAIN_START: '2013-01-05',
       },
       { cwd: CWD },
     );
@@ -81,6 +83,7 @@ describe('loadConfig', () => {
       emailTo: ['oncall@example.com', 'ml-team@example.com'],
       emailFrom: 'Forecast Guard <fg@example.com>',
     });
+    expect(config.pipeline).toEqual({ trainStart: '2013-01-05' });
     expect(config.rollbackToken).toBe('a-long-enough-rollback-token');
     expect(config.flush).toEqual({ auth: 'iam' });
     expect(config.rollbackAudiences).toEqual([
@@ -236,5 +239,16 @@ describe('loadConfig', () => {
     const documented = VARIABLES.map((v) => v.name);
     expect([...documented, ...Object.keys(ALIASES)].sort()).toEqual([...VARIABLE_NAMES].sort());
     expect(new Set(documented).size).toBe(documented.length);
+  });
+
+  it('names a pipeline train start that is not a calendar date', () => {
+    for (const bad of ['2012-02-30', '01/01/2012']) {
+      expect(() => loadConfig({ FG_PIPELINE_TRAIN_START: bad }, { cwd: CWD })).toThrow(
+        new ConfigError(
+          `FG_PIPELINE_TRAIN_START must be a date like 2012-01-01 (got "${bad}")`,
+          'FG_PIPELINE_TRAIN_START',
+        ),
+      );
+    }
   });
 });

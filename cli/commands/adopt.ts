@@ -20,7 +20,7 @@ const NAMED_PER_LINE = 5;
 export const adoptCommand: Command = {
   name: 'adopt',
   summary: "attach to the pipeline's fleet: inventory, last-known-good, readiness report",
-  usage: 'adopt [--json]',
+  usage: 'adopt',
   options: {},
   async run(ctx) {
     const report = await withBackend(ctx, (backend) => adoptFleet(backend));

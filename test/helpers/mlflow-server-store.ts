@@ -210,6 +210,8 @@ export class FakeMlflowStore {
     const found = [...this.models.values()]
       .filter((model) => match({ name: model.name }))
       .sort(orderBy(m.order_by, { name: (x: FakeModel) => x.name }, ['name']));
+    // mlflow/store/model_registry/__init__.py: SEARCH_REGISTERED_MODEL_MAX_RESULTS_DEFAULT = 100,
+    // SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD = 1000; above it, 400 INVALID_PARAMETER_VALUE.
     const page = paginate(found, m, 100, 1000);
     return dropEmpty({
       registered_models: page.items.map((x) => this.modelJson(x)),
@@ -235,6 +237,8 @@ export class FakeMlflowStore {
           ['version_number DESC'],
         ),
       );
+    // Same file: SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT = 10000, _THRESHOLD = 200_000 (Databricks
+    // refuses above 10,000, which is why the adapter asks for 1,000 a page on both searches).
     const page = paginate(found, m, 10_000, 200_000);
     const json = page.items.map((v) => this.versionJson(v, this.opts.aliasesOnSearch));
     return dropEmpty({ model_versions: json, next_page_token: page.next });

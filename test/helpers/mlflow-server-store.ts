@@ -151,7 +151,8 @@ export class FakeMlflowStore {
       data: dropEmpty({
         metrics: [...run.metrics].map(([key, value]) => ({
           key,
-          value,
+          // protobuf's JSON mapping writes the doubles JSON cannot hold as "NaN", "Infinity", "-Infinity".
+          value: Number.isFinite(value) ? value : String(value),
           timestamp: this.ts(run.startTime),
           step: this.ts(0),
         })),

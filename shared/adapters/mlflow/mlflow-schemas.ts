@@ -57,10 +57,22 @@ export const SearchModelVersionsResponse = z.object({
   model_versions: z.array(MlflowModelVersion).default([]),
   next_page_token: z.string().optional(),
 });
+/**
+ * A proto double in JSON: a number, or `"NaN"` / `"Infinity"` / `"-Infinity"`,
+ * which is how protobuf's JSON mapping writes the values JSON has no number
+ * for (a MAPE over weeks that all sold zero is NaN).
+ */
+const Double = z.union([
+  z.number(),
+  z
+    .enum(['NaN', 'Infinity', '-Infinity'])
+    .transform((s) => (s === 'NaN' ? Number.NaN : s === 'Infinity' ? Infinity : -Infinity)),
+]);
+
 /** A run's metric: `value` is a double (`optuna_trials` too); `step` and `timestamp` are int64. */
 export const MlflowMetric = z.object({
   key: z.string(),
-  value: z.number(),
+  value: Double,
   timestamp: Int64.optional(),
   step: Int64.optional(),
 });

@@ -100,6 +100,20 @@ describe('MlflowModelRegistry reads the pipeline’s own versions', () => {
     expect(versions[2]!.trainedThrough).toBe('2023-11-18');
   });
 
+  it('takes a NaN metric (proto JSON writes it as "NaN") as missing, and int64 timestamps as strings', async () => {
+    await server.close();
+    server = await startMlflowServer({ int64As: 'string', now: () => Date.UTC(2025, 7, 24, 14, 31) });
+    registry = new MlflowModelRegistry({ trackingUri: server.url });
+    const isbn = nextIsbn();
+    const { runId } = registerLikePipeline(server.state, { isbn });
+    server.state.runs.get(runId!)!.metrics.set('mape', Number.NaN);
+    const raw = await fetch(`${server.url}/api/2.0/mlflow/runs/get?run_id=${runId}`).then((r) => r.text());
+    expect(raw).toContain('"key":"mape","value":"NaN"');
+    const [version] = await registry.listVersions(isbn);
+    expect(version).toMatchObject({ createdAt: '2025-08-24T14:31:00.000Z', metrics: { rmse: 127.93 } });
+    expect(missingMetrics(version!)).toBe("the run's mape is NaN");
+  });
+
   it('passes a server outage on a run through, and reads the run again next time', async () => {
     const isbn = nextIsbn();
     registerLikePipeline(server.state, { isbn });

@@ -138,3 +138,36 @@ describe('forecast-guard adopt / versions with MLflow alone', () => {
     expect(res.stderr).toMatch(/serving is unknown: no serving target is configured .*FG_BACKEND=gcp/);
   });
 });
+
+describe('forecast-guard adopt on a fully monitored fleet (embedded)', () => {
+  let stateDir: string;
+  let env: Record<string, string>;
+  beforeAll(() => {
+    stateDir = mkdtempSync(join(tmpdir(), 'fg-adopt-embedded-'));
+    env = { FG_STATE_DIR: stateDir, FG_LOG_LEVEL: 'error' };
+  });
+  afterAll(() => rmSync(stateDir, { recursive: true, force: true }));
+
+  it('reports every book monitored and exits 0, keeping the pointers seed recorded', async () => {
+    expect((await runCli(env, 'seed', '--books', '4', '--json')).code).toBe(0);
+    const res = await runCli(env, 'adopt', '--json');
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const report = res.json();
+    expect(report).toMatchObject({
+      ready: true,
+      found: {
+        books: 4,
+        versions: 12,
+        pipelineVersions: 0,
+        endpoints: 4,
+        servingVersions: 4,
+        booksWithActuals: 4,
+      },
+      lastKnownGood: { recorded: [], kept: 4 },
+    });
+    const text = await runCli(env, 'adopt');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('ready: every book is monitored');
+  });
+});

@@ -8,7 +8,10 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SqliteStateStore, stateDbPath } from '../../../shared/adapters/local/sqlite-state-store';
+import { COLLECTIONS } from '../../../shared/contracts/collections';
 import { addWeeks } from '../../../shared/forecasting/weeks';
+import { ADOPTED_LKG_ACTOR } from '../../../shared/services/adopt';
 import { nextIsbn } from '../../builders/model';
 import { runCli } from '../../helpers/cli';
 import { registerLikePipeline } from '../../helpers/mlflow-pipeline';
@@ -169,5 +172,31 @@ describe('forecast-guard adopt on a fully monitored fleet (embedded)', () => {
     const text = await runCli(env, 'adopt');
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('ready: every book is monitored');
+  });
+
+  it('records the serving version as last-known-good where none exists, once, saying so', async () => {
+    const state = new SqliteStateStore(stateDbPath(stateDir));
+    const [first, ...others] = (await state.query(COLLECTIONS.lastKnownGood)).map((d) => d.id);
+    // Two books lose their pointer, as on a fleet forecast-guard never validated.
+    for (const isbn of [first!, others[0]!]) await state.delete(COLLECTIONS.lastKnownGood, isbn);
+    await state.close();
+
+    const res = await runCli(env, 'adopt', '--json');
+    expect(res.code).toBe(0);
+    const report = res.json();
+    expect(report.lastKnownGood.kept).toBe(2);
+    expect(report.lastKnownGood.recorded.map((r: { isbn: string }) => r.isbn).sort()).toEqual(
+      [first, others[0]].sort(),
+    );
+    const again = await runCli(env, 'adopt', '--json');
+    expect(again.json().lastKnownGood).toEqual({ recorded: [], kept: 4 });
+
+    const after = new SqliteStateStore(stateDbPath(stateDir));
+    const doc = await after.get(COLLECTIONS.lastKnownGood, first!);
+    await after.close();
+    expect(doc?.data).toMatchObject({ isbn: first, setBy: ADOPTED_LKG_ACTOR });
+    const view = (await runCli(env, 'versions', '--isbn', first!, '--json')).json();
+    expect(doc?.data.version).toBe(view.serving);
+    expect(view.lastKnownGood).toBe(view.serving);
   });
 });

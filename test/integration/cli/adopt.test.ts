@@ -130,6 +130,15 @@ describe('forecast-guard adopt / versions with MLflow alone', () => {
     expect(text.stdout).toMatch(/\n2 +missing +missing +unknown/);
   });
 
+  it('exits 3 naming MLflow when the registry cannot be reached', async () => {
+    const down = await startMlflowServer();
+    const url = down.url;
+    await down.close();
+    const res = await runCli({ ...env, MLFLOW_TRACKING_URI: url }, 'adopt');
+    expect(res.code).toBe(3);
+    expect(res.stderr).toMatch(/MLflow GET registered-models\/search could not reach/);
+  });
+
   it.each([
     ['rollback', ['rollback', '--isbn', books[0]!, '--to-version', '1', '--by', 'oncall']],
     ['deploy', ['deploy', '--isbn', books[0]!, '--model-version', 'latest']],

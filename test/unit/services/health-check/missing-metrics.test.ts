@@ -18,7 +18,7 @@ describe('health check of a version without metrics', () => {
   it('notes that accuracy is not judged, fires nothing for it, and writes a valid report', async () => {
     const [isbn] = world.isbns;
     const base = (await world.registry.getVersion(isbn!, '1'))!;
-    const { forecast } = { forecast: await world.registry.getForecast(isbn!, '1') };
+    const forecast = await world.registry.getForecast(isbn!, '1');
     const v = await world.registry.registerVersion({
       isbn: isbn!,
       metrics: { rmse: MISSING_METRIC_VALUE, mape: MISSING_METRIC_VALUE },
@@ -32,8 +32,8 @@ describe('health check of a version without metrics', () => {
     const run: HealthCheckRun = {
       runId: 'hc-missing-metrics',
       trigger: 'manual',
-      correlationId: 'c0ffee00-0000-4000-8000-000000000001',
-    } as HealthCheckRun;
+      correlationId: 'corr-missing-metrics',
+    };
     const result = await runHealthCheck(run, world.deps, world.settings());
     const model = result.models.find((m) => m.isbn === isbn)!;
     expect(model.notes).toContain(

@@ -16,6 +16,7 @@ const BENCHES = [
   'load',
   'sales-data',
   'sales-landing',
+  'adopt',
 ];
 const only = process.argv.slice(2);
 

@@ -64,6 +64,14 @@ export class BackendUnavailableError extends ForecastGuardError {
   }
 }
 
+/**
+ * No serving target is configured (a registry alone, e.g. FG_REGISTRY=mlflow
+ * on one machine): what serves is unknown. Commands that only read show
+ * `unknown`; commands that need serving (rollback, deploy, validate, health)
+ * refuse with this message, which names what to set.
+ */
+export class ServingUnknownError extends ConfigError {}
+
 /** True when `err` says retrying might help; unknown errors are treated as retryable. */
 export function isRetryable(err: unknown): boolean {
   if (err instanceof ForecastGuardError) return err.retryable;

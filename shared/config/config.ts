@@ -94,6 +94,8 @@ export interface Config {
   readonly mlflow?: MlflowConfig;
   /** Where weekly actuals are read (docs/sales-data.md). */
   readonly sales: SalesConfig;
+  /** What forecast-guard assumes of the publisher's training pipeline (README, "What forecast-guard needs from a pipeline"). */
+  readonly pipeline: { readonly trainStart: string };
   readonly notify: NotifyConfig;
   /** Secret: bearer token the local HTTP rollback function demands; unset means HTTP rollback is refused. */
   readonly rollbackToken?: string;

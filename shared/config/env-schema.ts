@@ -166,6 +166,14 @@ export const EnvSchema = z.object({
       }
     })
     .optional(),
+  FG_PIPELINE_TRAIN_START: text(
+    'FG_PIPELINE_TRAIN_START',
+    'a date like 2012-01-01',
+    (s) =>
+      /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(s) &&
+      !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) &&
+      new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+  ).default('2012-01-01'),
   SLACK_WEBHOOK_URL: text('SLACK_WEBHOOK_URL', 'an https URL', isWebhookUrl, { secret: true }).optional(),
   SLACK_ESCALATION_WEBHOOK_URL: text('SLACK_ESCALATION_WEBHOOK_URL', 'an https URL', isWebhookUrl, {
     secret: true,

@@ -91,6 +91,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
           : resolve(cwd, e.FG_SALES_URI),
       columns: e.FG_SALES_COLUMNS,
     },
+    pipeline: { trainStart: e.FG_PIPELINE_TRAIN_START },
     notify: {
       slackWebhookUrl: e.SLACK_WEBHOOK_URL,
       slackEscalationWebhookUrl: e.SLACK_ESCALATION_WEBHOOK_URL,

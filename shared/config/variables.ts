@@ -113,6 +113,12 @@ export const VARIABLES: readonly VariableInfo[] = [
         .map(([field, column]) => `${field}=${column}`)
         .join(','),
   ),
+  v(
+    'FG_PIPELINE_TRAIN_START',
+    "first day of the pipeline's training data: a pipeline version's trainedThrough is train_length weeks from its week",
+    (c) => c.pipeline.trainStart,
+    { default: '2012-01-01' },
+  ),
   v('SLACK_WEBHOOK_URL', 'Slack incoming webhook for alerts', (c) => c.notify.slackWebhookUrl, {
     secret: true,
   }),

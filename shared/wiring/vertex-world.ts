@@ -26,7 +26,11 @@ export function openVertexWorld(
   closers.push(() => clients.close());
   const registry: ModelRegistry =
     config.registry === 'mlflow' && config.mlflow
-      ? new MlflowModelRegistry({ trackingUri: config.mlflow.trackingUri, token: config.mlflow.token })
+      ? new MlflowModelRegistry({
+          trackingUri: config.mlflow.trackingUri,
+          token: config.mlflow.token,
+          pipelineTrainStart: config.pipeline.trainStart,
+        })
       : new VertexModelRegistry({ ...where, clients });
   return {
     registry,

@@ -16,7 +16,8 @@ import { SqliteEventBus } from '../../../shared/adapters/local/sqlite-event-bus'
 import { SqliteModelRegistry } from '../../../shared/adapters/local/sqlite-model-registry';
 import { SqliteStateStore } from '../../../shared/adapters/local/sqlite-state-store';
 import { loadConfig } from '../../../shared/config';
-import { ConfigError } from '../../../shared/errors';
+import { MlflowModelRegistry } from '../../../shared/adapters/mlflow/mlflow-model-registry';
+import { ConfigError, ServingUnknownError } from '../../../shared/errors';
 import { openBackend } from '../../../shared/wiring/backend';
 import { ensureLocalTopology } from '../../../shared/wiring/topology-setup';
 import { aNewModelVersion, nextIsbn } from '../../builders/model';
@@ -38,14 +39,28 @@ describe('openBackend', () => {
     await backend.close();
   });
 
-  it('refuses MLflow without Vertex AI endpoints to serve it, naming the variable', () => {
+  it('opens MLflow alone on one machine, with serving unknown and refused by name', async () => {
     const config = loadConfig({
       FG_STATE_DIR: dir,
       FG_REGISTRY: 'mlflow',
       MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000',
     });
-    expect(() => openBackend(config)).toThrow(ConfigError);
-    expect(() => openBackend(config)).toThrow(/FG_REGISTRY=mlflow .* FG_BACKEND=gcp/);
+    const backend = openBackend(config);
+    try {
+      expect(backend.registry).toBeInstanceOf(MlflowModelRegistry);
+      expect(backend.state).toBeInstanceOf(SqliteStateStore);
+      const refused = await backend.serving
+        .setTraffic('9780722532935', { '1': 100 })
+        .catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(ServingUnknownError);
+      expect(refused).toBeInstanceOf(ConfigError);
+      expect((refused as Error).message).toMatch(
+        /serving is unknown: .*FG_REGISTRY=mlflow.* set FG_BACKEND=gcp/,
+      );
+      await expect(backend.serving.listServing()).rejects.toBeInstanceOf(ServingUnknownError);
+    } finally {
+      await backend.close();
+    }
   });
 });
 

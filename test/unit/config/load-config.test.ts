@@ -17,6 +17,7 @@ describe('loadConfig', () => {
       gcp: { region: 'europe-west2', vertexEndpointPrefix: 'forecast-', emulators: {} },
       sales: {},
       notify: { emailTo: [] },
+      pipeline: { trainStart: '2012-01-01' },
       thresholds: { overrides: {} },
       salesUpdates: { prefix: '' },
       flush: { auth: 'token' },
@@ -64,6 +65,7 @@ describe('loadConfig', () => {
         FG_PIPELINE_STALE_AFTER: '1w1d',
         FG_DATA_FRESHNESS_WEEKS: '3',
         FG_HEALTH_CONCURRENCY: '16',
+        FG_PIPELINE_TRAIN_START: '2013-01-05',
       },
       { cwd: CWD },
     );
@@ -89,6 +91,7 @@ describe('loadConfig', () => {
       uri: 'gs://acme-book-sales/raw_data/UK_weekly_data.csv',
       columns: { isbn: 'ISBN', week: 'End Date', volume: 'Volume' },
     });
+    expect(config.pipeline).toEqual({ trainStart: '2013-01-05' });
     expect(config.rollbackToken).toBe('a-long-enough-rollback-token');
     expect(config.flush).toEqual({ auth: 'iam' });
     expect(config.rollbackAudiences).toEqual([
@@ -260,5 +263,16 @@ describe('loadConfig', () => {
         );
       }
     });
+  });
+
+  it('names a pipeline train start that is not a calendar date', () => {
+    for (const bad of ['2012-02-30', '01/01/2012']) {
+      expect(() => loadConfig({ FG_PIPELINE_TRAIN_START: bad }, { cwd: CWD })).toThrow(
+        new ConfigError(
+          `FG_PIPELINE_TRAIN_START must be a date like 2012-01-01 (got "${bad}")`,
+          'FG_PIPELINE_TRAIN_START',
+        ),
+      );
+    }
   });
 });

@@ -11,7 +11,7 @@ import { Alert } from './messages/alert';
 import { DailySummaryRequest } from './messages/daily-summary-request';
 import { HealthCheckRequest } from './messages/health-check-request';
 import { LifecycleEvent } from './messages/lifecycle-event';
-import { ModelDeploymentsMessage } from './messages/model-deployments-message';
+import { ModelDeployed } from './messages/model-deployed';
 import { RollbackRequest } from './messages/rollback-request';
 
 export interface TopicContract {
@@ -26,8 +26,9 @@ export const TOPIC_MESSAGES = {
   'daily-summary-requests': { name: 'DailySummaryRequest', schema: DailySummaryRequest },
   'pipeline-events': { name: 'PipelineJobLogEntry', schema: PipelineJobLogEntry },
   alerts: { name: 'Alert', schema: Alert },
-  // ModelDeployed, or a Vertex audit LogEntry from the deployment sink (infra/logging.tf).
-  'model-deployments': { name: 'ModelDeployed', schema: ModelDeploymentsMessage },
+  // What forecast-guard publishes here. The consumer also takes the Vertex audit entries the
+  // deployment sink exports (ModelDeploymentsMessage, functions/post-deploy-validation).
+  'model-deployments': { name: 'ModelDeployed', schema: ModelDeployed },
   'rollback-requests': { name: 'RollbackRequest', schema: RollbackRequest },
   'model-lifecycle': { name: 'LifecycleEvent', schema: LifecycleEvent },
   'cloud-builds': { name: 'CloudBuild', schema: CloudBuild },

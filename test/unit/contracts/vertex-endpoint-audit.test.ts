@@ -14,7 +14,6 @@ import {
 } from '../../../shared/contracts/external/vertex-endpoint-audit';
 import { ModelDeploymentsMessage } from '../../../shared/contracts/messages/model-deployments-message';
 import { decodeJsonData, pubsubEventFrom } from '../../../shared/contracts/pubsub-event';
-import { TOPIC_MESSAGES } from '../../../shared/contracts/topic-messages';
 import { ValidationError } from '../../../shared/errors';
 import { loadFixture } from '../../helpers/gcp-fixtures';
 
@@ -157,7 +156,7 @@ describe('Vertex endpoint audit entries', () => {
   it('refuses a DeployedModel id written as a JSON number, naming the field', () => {
     const entry = fixture('mutatedeployedmodel.first.logentry.json');
     entry.protoPayload.request.deployedModel.id = 1029384756473829100;
-    const parsed = TOPIC_MESSAGES['model-deployments'].schema.safeParse(entry);
+    const parsed = ModelDeploymentsMessage.safeParse(entry);
     expect(parsed.success).toBe(false);
     expect(JSON.stringify(parsed.error!.issues)).toContain('never a JSON number');
     expect(parsed.error!.issues[0]!.path).toEqual(['protoPayload', 'request', 'deployedModel', 'id']);

@@ -107,6 +107,12 @@ locals {
     GOOGLE_CLOUD_PROJECT = var.project_id
     FG_REGION            = var.region
     FG_LOG_LEVEL         = var.log_level
+    # forecast-guard's own identities: post-deploy validation skips the Vertex audit entries of their
+    # deployments (logging.tf, deployment_audit), since forecast-guard announces those on model-deployments.
+    FG_DEPLOYER_PRINCIPALS = join(",", concat(
+      [for sa in google_service_account.function : sa.email],
+      [google_service_account.deployer.email],
+    ))
   })
 
   function_names = sort(keys(local.topology.functions))

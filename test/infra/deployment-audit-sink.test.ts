@@ -116,7 +116,7 @@ describe('the Vertex AI deployment audit sink', () => {
   });
 
   it("tells every function forecast-guard's own principals: the functions' and the deployer's accounts", () => {
-    const env = norm((locals(infra).base_function_env as unknown as Json | undefined) ?? undefined);
+    const env = norm(locals(infra).base_function_env);
     expect(env).toContain('FG_DEPLOYER_PRINCIPALS');
     expect(env).toContain('[forsaingoogle_service_account.function:sa.email]');
     expect(env).toContain('[google_service_account.deployer.email]');

@@ -3,7 +3,9 @@
  * (read-only). `listRuns` is ListPipelineJobs ordered `create_time desc`
  * (a job starts moments after it is created, and a job not started yet is
  * placed by its creation, as the port asks), `since` a `create_time>=` filter;
- * `getRun` is GetPipelineJob. See vertex-pipeline-codec.ts for the mapping.
+ * `getRun` is GetPipelineJob. Listings ask for job details with a read mask
+ * (LIST_READ_MASK), so each run's registered versions show. See
+ * vertex-pipeline-codec.ts for the mapping.
  *
  * `recordRun` cannot work here: PipelineJobs are created and advanced by
  * Vertex AI Pipelines itself, and the API has no call to write one's state.
@@ -26,6 +28,28 @@ export const DEFAULT_RUNS_LIMIT = 50;
 export const MAX_RUNS_LIMIT = 1000;
 /** Vertex pages PipelineJob listings; at most this many per page are asked for. */
 const PAGE_SIZE = 100;
+
+/**
+ * The PipelineJob fields a listing asks for: those pipelineRunFromJob reads.
+ * ListPipelineJobs takes a read_mask (ListPipelineJobsRequest.read_mask = 7,
+ * "Mask specifying which fields to read", google/cloud/aiplatform/v1/pipeline_service.proto;
+ * python-aiplatform's PipelineJob.list(enable_simple_view=True) sends one,
+ * googleapis/python-aiplatform#1614). Listings leave `job_detail` out unless
+ * the mask names it, and the versions a run registered are in its task
+ * details, so it is named here; getRun's GetPipelineJob always has it.
+ */
+export const LIST_READ_MASK: readonly string[] = [
+  'name',
+  'display_name',
+  'pipeline_spec',
+  'state',
+  'create_time',
+  'start_time',
+  'end_time',
+  'update_time',
+  'error',
+  'job_detail',
+];
 
 export interface VertexPipelineMonitorOptions extends VertexLocation {
   clients: Pick<VertexClients, 'pipeline'>;
@@ -60,6 +84,7 @@ export class VertexPipelineMonitor implements PipelineMonitor {
       filter: clauses.join(' AND '),
       orderBy: 'create_time desc',
       pageSize: Math.min(limit, PAGE_SIZE),
+      readMask: { paths: [...LIST_READ_MASK] },
     };
     return vertexCall('list pipeline jobs', async () => {
       const runs: PipelineRun[] = [];

@@ -128,7 +128,8 @@ function pipelineNameOf(job: Message): string | undefined {
 /**
  * What a listing returns of one job: without a read_mask, everything but
  * `job_detail` (the task details, i.e. what a run registered, are left out of
- * listings as Vertex does); with one, only the top-level fields it names.
+ * listings, as Vertex is reported to do: the proto does not say, so the
+ * client must not rely on either); with one, only the top-level fields it names.
  * ListPipelineJobsRequest.read_mask = 7, "Mask specifying which fields to
  * read" (google/cloud/aiplatform/v1/pipeline_service.proto); python-aiplatform's
  * PipelineJob.list(enable_simple_view=True) sends such a mask

@@ -78,6 +78,12 @@ export async function handleDeploymentAudit(
   ctx: { correlationId: string; logger: Logger },
   deps: DeploymentAuditDeps,
 ): Promise<DeploymentAuditResult> {
+  if (deps.ownPrincipals.length === 0) {
+    // Without them forecast-guard's own deployments (rollbacks included) are validated a second time.
+    ctx.logger.warning(
+      'FG_DEPLOYER_PRINCIPALS is empty: deployments forecast-guard made itself cannot be told apart and are validated again',
+    );
+  }
   const decision = decideAuditEntry(entry, deps.ownPrincipals);
   if (decision.kind === 'ignore') {
     ctx.logger.info(`audit entry ignored: ${decision.reason}`, { insertId: entry.insertId });

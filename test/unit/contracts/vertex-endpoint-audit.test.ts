@@ -111,6 +111,12 @@ describe('Vertex endpoint audit entries', () => {
     );
   });
 
+  it('acts on an operation logged once as both first and last', () => {
+    const entry = fixture('deploymodel.first.logentry.json');
+    entry.operation.last = true;
+    expect(decide(entry)).toMatchObject({ kind: 'deploy', model: MODEL });
+  });
+
   it('ignores a failed request even when its status code is a double (3.0)', () => {
     const text = JSON.stringify(fixture('deploymodel.first.logentry.json')).replace(
       '"status":{}',

@@ -25,6 +25,7 @@ import {
   type DeploymentAuditDeps,
 } from '../../../../shared/services/validation/deployment-audit';
 import { aForecast } from '../../../builders/model';
+import { reportFigure } from '../../../helpers/figures';
 import { loadFixture } from '../../../helpers/gcp-fixtures';
 import { countingServing, openWorld, type World } from './world';
 
@@ -143,7 +144,13 @@ describe('post-deploy validation of deployments seen in the Vertex audit log', (
   it('a bad deployment is validated, quarantined and rolled back to last-known-good, one critical alert', async () => {
     const isbn = await world.aBook(2);
     const bad = await pipelineDeploys(isbn, true);
+    const started = performance.now();
     const result = await handleDeploymentAudit(deployEntry(isbn, bad), ctx, deps());
+    reportFigure(
+      'post-deploy-validation',
+      'audit entry → verdict acted on (embedded, 104 predictions)',
+      `${(performance.now() - started).toFixed(0)} ms`,
+    );
     expect(result).toMatchObject({ action: 'validated', isbn, version: bad, reused: false });
     if (result.action !== 'validated') throw new Error('unreachable');
     expect(result.report.passed).toBe(false);

@@ -10,7 +10,7 @@
  * skipped. The clock is a fake that sleeping moves on.
  */
 import { COLLECTIONS } from '../../../../shared/contracts/collections';
-import { VertexEndpointAuditEntry } from '../../../../shared/contracts/external/vertex-endpoint-audit';
+import type { VertexEndpointAuditEntry } from '../../../../shared/contracts/external/vertex-endpoint-audit';
 import { Alert } from '../../../../shared/contracts/messages/alert';
 import { RollbackRequest } from '../../../../shared/contracts/messages/rollback-request';
 import type { ServingState } from '../../../../shared/contracts/model';
@@ -26,7 +26,7 @@ import {
 } from '../../../../shared/services/validation/deployment-audit';
 import { aForecast } from '../../../builders/model';
 import { reportFigure } from '../../../helpers/figures';
-import { loadFixture } from '../../../helpers/gcp-fixtures';
+import { deployModelEntry, mutateDeployedModelEntry, sinkPush } from '../../../builders/vertex-audit';
 import { countingServing, openWorld, type World } from './world';
 
 const logger = createLogger({ component: 'test', level: 'error', write: () => undefined });
@@ -97,17 +97,15 @@ function steppingClock(start: string): Clock & { slept: number } {
   return clock;
 }
 
-/** The DeployModel request entry of the fixtures, for one book and version. */
+/** The DeployModel request entry of the pipeline deploying one version of a book. */
 function deployEntry(isbn: string, version: string, over: { principal?: string; operation?: string } = {}) {
-  const entry = loadFixture<Record<string, any>>('8-audit-logs/deploymodel.first.logentry.json'); // eslint-disable-line @typescript-eslint/no-explicit-any
-  const endpoint = endpointOf(isbn);
-  entry.protoPayload.resourceName = endpoint;
-  entry.protoPayload.request.endpoint = endpoint;
-  entry.protoPayload.request.deployedModel.model = modelOf(isbn, version);
-  entry.protoPayload.authenticationInfo.principalEmail = over.principal ?? PIPELINE;
-  entry.operation.id = `${endpoint}/operations/${over.operation ?? `77${version}`}`;
-  entry.timestamp = REQUESTED_AT;
-  return VertexEndpointAuditEntry.parse(entry);
+  return deployModelEntry({
+    endpoint: endpointOf(isbn),
+    model: modelOf(isbn, version),
+    principal: over.principal ?? PIPELINE,
+    operation: over.operation ?? `77${version}`,
+    timestamp: REQUESTED_AT,
+  });
 }
 
 describe('post-deploy validation of deployments seen in the Vertex audit log', () => {
@@ -223,15 +221,12 @@ describe('post-deploy validation of deployments seen in the Vertex audit log', (
         await handleDeploymentAudit(message as VertexEndpointAuditEntry, c, deps({ serving: counted }));
       },
     };
-    const push = (messageId: string) => ({
-      message: {
-        data: Buffer.from(JSON.stringify(deployEntry(isbn, bad))).toString('base64'),
-        attributes: { 'logging.googleapis.com/timestamp': REQUESTED_AT },
+    const push = (messageId: string) =>
+      sinkPush(
+        deployEntry(isbn, bad),
         messageId,
-        publishTime: REQUESTED_AT,
-      },
-      subscription: 'projects/p/subscriptions/model-deployments--post-deploy-validation',
-    });
+        'projects/p/subscriptions/model-deployments--post-deploy-validation',
+      );
     expect(await handlePubSubDelivery(spec, push('m-1'), runtime)).toBe('handled');
     const predictions = counted.calls;
     expect(predictions).toBeGreaterThan(0);
@@ -270,11 +265,12 @@ describe('post-deploy validation of deployments seen in the Vertex audit log', (
     const isbn = await world.aBook(2);
     const bad = await pipelineDeploys(isbn, true);
     const deployed = (await serving.getServing(isbn))!.deployments.find((d) => d.version === bad)!;
-    const entry = loadFixture<Record<string, any>>('8-audit-logs/mutatedeployedmodel.first.logentry.json'); // eslint-disable-line @typescript-eslint/no-explicit-any
-    entry.protoPayload.request.endpoint = endpointOf(isbn);
-    entry.protoPayload.request.deployedModel.id = deployed.deployedModelId;
-    entry.timestamp = REQUESTED_AT;
-    const result = await handleDeploymentAudit(VertexEndpointAuditEntry.parse(entry), ctx, deps());
+    const entry = mutateDeployedModelEntry({
+      endpoint: endpointOf(isbn),
+      deployedModelId: deployed.deployedModelId!,
+      timestamp: REQUESTED_AT,
+    });
+    const result = await handleDeploymentAudit(entry, ctx, deps());
     expect(result).toMatchObject({ action: 'validated', isbn, version: bad });
     expect((await world.registry.getVersion(isbn, bad))!.quarantine).toBeDefined();
   });

@@ -33,23 +33,25 @@ const PAGE_SIZE = 100;
  * The PipelineJob fields a listing asks for: those pipelineRunFromJob reads.
  * ListPipelineJobs takes a read_mask (ListPipelineJobsRequest.read_mask = 7,
  * "Mask specifying which fields to read", google/cloud/aiplatform/v1/pipeline_service.proto
- * as shipped in @google-cloud/aiplatform 6.11.0; older googleapis snapshots, e.g. 058bff38, lack the field;
- * python-aiplatform's PipelineJob.list(enable_simple_view=True) sends one,
- * googleapis/python-aiplatform#1614). Listings are reported to leave
- * `job_detail` out unless the mask names it (the proto does not say either
- * way), and the versions a run registered are in its task details, so it is
- * named here; getRun's GetPipelineJob always has it.
+ * as shipped in @google-cloud/aiplatform 6.11.0; older googleapis snapshots, e.g. 058bff38,
+ * lack the field). The paths follow python-aiplatform's own listing mask
+ * (google/cloud/aiplatform/constants/pipeline.py `_READ_MASK_FIELDS`, used by
+ * PipelineJob.list(enable_simple_view=True), googleapis/python-aiplatform#1614):
+ * `pipeline_spec.pipeline_info` rather than the whole compiled spec. Listings
+ * are reported to leave `job_detail` out unless the mask names it (the proto
+ * does not say either way), and the versions a run registered are in its task
+ * details, so all of `job_detail` is named; getRun's GetPipelineJob always has it.
  */
 export const LIST_READ_MASK: readonly string[] = [
   'name',
   'display_name',
-  'pipeline_spec',
   'state',
   'create_time',
   'start_time',
   'end_time',
   'update_time',
   'error',
+  'pipeline_spec.pipeline_info',
   'job_detail',
 ];
 

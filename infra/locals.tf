@@ -110,6 +110,12 @@ locals {
     FG_LOG_LEVEL         = var.log_level
     # Which new sales objects sales-data-events acts on: the notification's own prefix, checked again in code.
     FG_SALES_UPDATES_PREFIX = var.sales_data_prefix
+    # forecast-guard's own identities: post-deploy validation skips the Vertex audit entries of their
+    # deployments (logging.tf, deployment_audit), since forecast-guard announces those on model-deployments.
+    FG_DEPLOYER_PRINCIPALS = join(",", concat(
+      [for sa in google_service_account.function : sa.email],
+      [google_service_account.deployer.email],
+    ))
   })
 
   function_names = sort(keys(local.topology.functions))

@@ -108,6 +108,12 @@ export interface Config {
    * explicitly, never by K_SERVICE (which anyone may set).
    */
   readonly rollbackAudiences?: readonly string[];
+  /**
+   * FG_DEPLOYER_PRINCIPALS: forecast-guard's own identities (service account
+   * emails; infra sets them). Vertex audit entries of their deployments are
+   * skipped by post-deploy validation: forecast-guard announces those itself.
+   */
+  readonly deployerPrincipals: readonly string[];
   readonly thresholds: {
     /** Absolute path of FG_THRESHOLDS_FILE, when set. */
     readonly file?: string;

@@ -236,6 +236,24 @@ export const EnvSchema = z.object({
       return list;
     })
     .optional(),
+  FG_DEPLOYER_PRINCIPALS: z
+    .string()
+    .transform((s, ctx) => {
+      const list = s
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== '');
+      const bad = list.find((a) => !/^[^@\s,]+@[^@\s,]+$/.test(a));
+      if (bad !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `FG_DEPLOYER_PRINCIPALS must be a comma-separated list of email addresses (forecast-guard's service accounts) ${got(bad)}`,
+        });
+        return z.NEVER;
+      }
+      return list;
+    })
+    .optional(),
   FG_REPEAT_INTERVAL_CRITICAL: duration('FG_REPEAT_INTERVAL_CRITICAL', '4h'),
   FG_REPEAT_INTERVAL_WARNING: duration('FG_REPEAT_INTERVAL_WARNING', '1d'),
   FG_ESCALATE_AFTER: duration('FG_ESCALATE_AFTER', '30m'),

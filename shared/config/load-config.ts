@@ -102,6 +102,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     rollbackToken: e.FG_ROLLBACK_TOKEN,
     flush: { auth: e.FG_FLUSH_AUTH, token: e.FG_FLUSH_TOKEN },
     rollbackAudiences: e.FG_ROLLBACK_AUDIENCE,
+    deployerPrincipals: e.FG_DEPLOYER_PRINCIPALS ?? [],
     thresholds: { file: thresholdsFile, overrides },
     alerting: {
       repeatIntervalMs: { critical: e.FG_REPEAT_INTERVAL_CRITICAL, warning: e.FG_REPEAT_INTERVAL_WARNING },

@@ -164,6 +164,11 @@ export const VARIABLES: readonly VariableInfo[] = [
     (c) => c.rollbackAudiences?.join(','),
   ),
   v(
+    'FG_DEPLOYER_PRINCIPALS',
+    "forecast-guard's own identities (comma-separated emails; set by infra): post-deploy validation skips Vertex audit entries of their deployments, which forecast-guard announces itself",
+    (c) => (c.deployerPrincipals.length > 0 ? c.deployerPrincipals.join(',') : undefined),
+  ),
+  v(
     'FG_REPEAT_INTERVAL_CRITICAL',
     'renotify a still-firing critical alert after',
     (c) => ms(c.alerting.repeatIntervalMs.critical),

@@ -27,6 +27,8 @@ export const TOPIC_MESSAGES = {
   'daily-summary-requests': { name: 'DailySummaryRequest', schema: DailySummaryRequest },
   'pipeline-events': { name: 'PipelineJobLogEntry', schema: PipelineJobLogEntry },
   alerts: { name: 'Alert', schema: Alert },
+  // What forecast-guard publishes here. The consumer also takes the Vertex audit entries the
+  // deployment sink exports (ModelDeploymentsMessage, functions/post-deploy-validation).
   'model-deployments': { name: 'ModelDeployed', schema: ModelDeployed },
   'rollback-requests': { name: 'RollbackRequest', schema: RollbackRequest },
   'model-lifecycle': { name: 'LifecycleEvent', schema: LifecycleEvent },

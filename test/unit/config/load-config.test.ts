@@ -10,6 +10,7 @@ describe('loadConfig', () => {
     const config = loadConfig({}, { cwd: CWD });
     expect(config).toEqual({
       environment: 'development',
+      deployerPrincipals: [],
       backend: 'local',
       stateDir: '/srv/forecast-guard/.forecast-guard',
       registry: 'local',
@@ -57,6 +58,8 @@ describe('loadConfig', () => {
         FG_FLUSH_AUTH: 'iam',
         FG_ROLLBACK_AUDIENCE:
           'https://us-central1-acme-forecasts.cloudfunctions.net/rollback-http, 32555940559.apps.googleusercontent.com',
+        FG_DEPLOYER_PRINCIPALS:
+          'fg-rollback@acme.iam.gserviceaccount.com, fg-deployer@acme.iam.gserviceaccount.com',
         FG_REPEAT_INTERVAL_CRITICAL: '2h',
         FG_REPEAT_INTERVAL_WARNING: '12h',
         FG_ESCALATE_AFTER: '15m',
@@ -70,6 +73,10 @@ describe('loadConfig', () => {
       { cwd: CWD },
     );
     expect(config.environment).toBe('production');
+    expect(config.deployerPrincipals).toEqual([
+      'fg-rollback@acme.iam.gserviceaccount.com',
+      'fg-deployer@acme.iam.gserviceaccount.com',
+    ]);
     expect(config.backend).toBe('gcp');
     expect(config.stateDir).toBe('/var/lib/fg');
     expect(config.registry).toBe('vertex');

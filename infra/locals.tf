@@ -102,7 +102,10 @@ locals {
   }
 
   # What every function reads from its environment (shared/config): the Google backend, this environment.
-  base_function_env = merge(var.function_env, {
+  # FG_SALES_URI: the configured source, else every drop under the notified prefix.
+  sales_uri = var.sales_uri != "" ? var.sales_uri : (var.sales_data_bucket != "" ? "gs://${var.sales_data_bucket}/${var.sales_data_prefix}" : "")
+
+  base_function_env = merge(var.function_env, local.sales_uri != "" ? { FG_SALES_URI = local.sales_uri } : {}, {
     FG_BACKEND           = "gcp"
     FG_ENVIRONMENT       = var.environment
     GOOGLE_CLOUD_PROJECT = var.project_id

@@ -128,6 +128,17 @@ variable "sales_data_bucket" {
   default     = ""
 }
 
+variable "sales_uri" {
+  description = "Where the functions read weekly actuals (FG_SALES_URI): gs://bucket/object, gs://bucket/prefix/ of drops, or bq://project.dataset.table. Empty: gs://<sales_data_bucket>/<sales_data_prefix>. Required on Google Cloud (the functions refuse to start a health check without it)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.sales_uri == "" || startswith(var.sales_uri, "gs://") || startswith(var.sales_uri, "bq://")
+    error_message = "sales_uri must be gs://bucket/object, gs://bucket/prefix/ or bq://project.dataset.table."
+  }
+}
+
 variable "sales_data_prefix" {
   description = "Object-name prefix of the sales drops in sales_data_bucket (e.g. raw_data/): a new object there (OBJECT_FINALIZE) re-checks its books at once; the functions get it as FG_SALES_UPDATES_PREFIX."
   type        = string

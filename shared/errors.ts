@@ -29,6 +29,17 @@ export class ValidationError extends ForecastGuardError {
   }
 }
 
+/**
+ * An object that is not part of the configured sales source (FG_SALES_URI):
+ * e.g. `raw_data/ISBN_data.csv` landing beside the weekly sales file. Not a
+ * bad message: a notification about it has nothing to re-check.
+ */
+export class NotSalesSourceError extends ValidationError {
+  constructor(message: string) {
+    super(message, ['uri']);
+  }
+}
+
 /** Configuration that fails at start; the message names the variable. */
 export class ConfigError extends ForecastGuardError {
   constructor(

@@ -39,7 +39,7 @@ import {
 import type { HealthCheckRequest } from '../contracts/messages/health-check-request';
 import { MAX_ISBNS_PER_REQUEST } from '../contracts/primitives';
 import { pubsubEventFrom } from '../contracts/pubsub-event';
-import { describeError, isRetryable, ValidationError } from '../errors';
+import { describeError, isRetryable, NotSalesSourceError, ValidationError } from '../errors';
 import { correlationFrom, withCorrelation } from '../logging/correlation';
 import type { Logger } from '../logging/logger';
 import type { Clock } from '../ports/clock';
@@ -129,6 +129,11 @@ export async function handleSalesDataDelivery(
   try {
     isbns = await deps.sales.isbnsIn(source);
   } catch (err) {
+    if (err instanceof NotSalesSourceError) {
+      // A file beside the sales (ISBN_data.csv under raw_data/): nothing to re-check, nothing wrong.
+      ctxLog.info(`ignored: ${describeError(err)}`, { eventType: event.eventType, via: event.via });
+      return { outcome: 'ignored', reason: describeError(err) };
+    }
     if (!(err instanceof ValidationError) && isRetryable(err)) {
       ctxLog.warning(`cannot read ${source.uri} yet; asking for redelivery: ${describeError(err)}`);
       throw err;

@@ -26,7 +26,7 @@
 import type { SalesPoint, SalesSeries } from '../../contracts/model';
 import { resolveColumns, type SalesColumns } from '../../config/sales-columns';
 import { parseIsbn13 } from '../../domain/isbn';
-import { BackendUnavailableError, NotFoundError, ValidationError } from '../../errors';
+import { BackendUnavailableError, NotFoundError, NotSalesSourceError, ValidationError } from '../../errors';
 import { isIsoDate, isoDateToMs, isSaturday, msToIsoDate } from '../../forecasting/weeks';
 import type { Clock } from '../../ports/clock';
 import type { SalesData, SalesSource } from '../../ports/sales-data';
@@ -102,9 +102,8 @@ export class SlicedSalesData implements SalesData {
   async isbnsIn(source: SalesSource): Promise<string[]> {
     const object = await this.store.resolve(source.uri, source.generation);
     if (!object)
-      throw new ValidationError(
+      throw new NotSalesSourceError(
         `sales source ${source.uri} is not under ${this.store.location}, the source this backend reads`,
-        ['uri'],
       );
     const index = await this.indexOf(object).catch((err: unknown) => {
       if (err instanceof GenerationGoneError)

@@ -5,6 +5,7 @@
  * a second notification of the same generation asks for nothing more;
  * what is malformed or unreadable is dead-lettered, not retried forever.
  */
+import { NotSalesSourceError } from '../../../shared/errors';
 import { SqliteEventBus } from '../../../shared/adapters/local/sqlite-event-bus';
 import { SqliteStateStore } from '../../../shared/adapters/local/sqlite-state-store';
 import { COLLECTIONS } from '../../../shared/contracts/collections';
@@ -200,6 +201,17 @@ describe('sales-data-events', () => {
     expect(outcome.outcome).toBe('ignored');
     expect((outcome as { reason: string }).reason).toMatch(reason);
     expect(sales.asked).toEqual([]);
+    expect(await requests()).toHaveLength(0);
+    expect(await deadLetters()).toHaveLength(0);
+  });
+
+  it('ignores a file beside the sales that the source does not read (ISBN_data.csv), without a dead letter', async () => {
+    sales.failWith = new NotSalesSourceError(
+      'sales source gs://b/raw_data/ISBN_data.csv is not under gs://b/raw_data/UK_weekly_data.csv, the source this backend reads',
+    );
+    const outcome = await handleSalesDataDelivery(attributesOnly('raw_data/ISBN_data.csv'), deps(), SETTINGS);
+    expect(outcome.outcome).toBe('ignored');
+    expect((outcome as { reason: string }).reason).toMatch(/is not under .*the source this backend reads/);
     expect(await requests()).toHaveLength(0);
     expect(await deadLetters()).toHaveLength(0);
   });

@@ -9,6 +9,7 @@
 import { status } from '@grpc/grpc-js';
 import type { VertexClients } from '../../../shared/adapters/gcp/vertex-clients';
 import { createVertexClients } from '../../../shared/adapters/gcp/vertex-clients';
+import { VertexRateLimiter } from '../../../shared/adapters/gcp/vertex-quota';
 import { toProtoValue } from '../../../shared/adapters/gcp/vertex-values';
 import { loadFixture } from '../../helpers/gcp-fixtures';
 import { DOCUMENTED_QUOTAS, seedPipelineFleet, startVertexServer } from '../../helpers/vertex-server';
@@ -183,10 +184,12 @@ describe('local Vertex server: quotas on the server clock', () => {
       operationDelayMs: 0,
       quotas: { resource_management: 5, lro_submission: 2, online_prediction: 3, online_explain: 2 },
     });
+    // No client-side retries here: these tests look at the server's own refusals.
     clients = createVertexClients({
       projectId: 'demo-q',
       location: 'europe-west2',
       apiEndpoint: server.apiEndpoint,
+      limiter: new VertexRateLimiter({ maxRetries: 0 }),
     });
   }, 60_000);
   afterAll(async () => {

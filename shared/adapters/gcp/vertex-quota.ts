@@ -266,7 +266,8 @@ export class VertexRateLimiter {
         if (short > 0) longest = Math.max(longest, short / bucket.rate);
       }
     }
-    return Math.ceil(longest);
+    // Rates are fractions of a token per ms: round off float dust before the ceiling.
+    return Math.max(0, Math.ceil(longest - 1e-6));
   }
 
   private bucket(cls: VertexQuotaClass, location: string): Bucket {

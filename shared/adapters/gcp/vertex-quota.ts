@@ -360,10 +360,55 @@ export function describeQuotaProgress(
   return [...parts, `ETA ${formatEta(limiter.eta(remaining))}`].join(' · ');
 }
 
+/**
+ * Calls still to come per class when `done` of `total` items are finished,
+ * projected from the calls each finished item took so far.
+ */
+export function projectedCalls(
+  limiter: VertexRateLimiter,
+  done: number,
+  total: number,
+): Partial<Record<VertexQuotaClass, number>> {
+  if (done <= 0 || total <= done) return {};
+  const stats = limiter.stats();
+  const left = total - done;
+  return Object.fromEntries(
+    VERTEX_QUOTA_CLASSES.map((cls) => [cls, Math.ceil((stats[cls].admitted / done) * left)]),
+  );
+}
+
+/** What logs record about the limiter during a fleet-wide job: counters per class and the ETA. */
+export function quotaSnapshot(
+  limiter: VertexRateLimiter,
+  done?: number,
+  total?: number,
+): { etaMs: number } & Record<VertexQuotaClass, QuotaClassStats> {
+  const remaining = done !== undefined && total !== undefined ? projectedCalls(limiter, done, total) : {};
+  return { ...limiter.stats(), etaMs: limiter.eta(remaining) };
+}
+
 /** The process's limiter, shared by every Vertex client created in it (see vertex-clients.ts). */
 let processLimiter: VertexRateLimiter | undefined;
 
 /** The one limiter of this process, created with `options` the first time. */
 export function processVertexLimiter(options: VertexQuotaOptions = {}): VertexRateLimiter {
   return (processLimiter ??= new VertexRateLimiter(options));
+}
+
+/** The process's limiter if a Vertex client has been created, else undefined (nothing to show). */
+export function currentVertexLimiter(): VertexRateLimiter | undefined {
+  return processLimiter;
+}
+
+/**
+ * A progress-line detail for a fleet-wide job of `total` items: the quota
+ * counters and the ETA projected from the calls per finished item; undefined
+ * while no Vertex call was made (another backend, or nothing yet).
+ */
+export function vertexQuotaDetail(done: number, total: number): string | undefined {
+  const limiter = processLimiter;
+  if (!limiter) return undefined;
+  const stats = limiter.stats();
+  if (VERTEX_QUOTA_CLASSES.every((cls) => stats[cls].admitted + stats[cls].queued === 0)) return undefined;
+  return describeQuotaProgress(limiter, projectedCalls(limiter, done, total));
 }

@@ -94,6 +94,8 @@ export class QuotaMeter {
     lro_submission: 0,
   };
   readonly refused: Record<QuotaClass, number> = { ...this.admitted };
+  /** Requests admitted per RPC method name (every method, quota-free ones too). */
+  readonly byMethod = new Map<string, number>();
   private readonly windows = new Map<string, { times: number[]; head: number }>();
 
   constructor(
@@ -110,7 +112,10 @@ export class QuotaMeter {
   /** Counts one request of `method` in `location`; RESOURCE_EXHAUSTED when its window is full. */
   charge(method: string, location: string): void {
     const cls = QUOTA_CLASS_OF[method];
-    if (cls === undefined) return;
+    if (cls === undefined) {
+      this.byMethod.set(method, (this.byMethod.get(method) ?? 0) + 1);
+      return;
+    }
     const key = `${location}|${cls}`;
     let window = this.windows.get(key);
     if (!window) this.windows.set(key, (window = { times: [], head: 0 }));
@@ -127,6 +132,7 @@ export class QuotaMeter {
     }
     window.times.push(now);
     this.admitted[cls] += 1;
+    this.byMethod.set(method, (this.byMethod.get(method) ?? 0) + 1);
   }
 }
 

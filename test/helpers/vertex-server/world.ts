@@ -102,7 +102,8 @@ export class VertexWorld {
   /** The serving container's behaviour per Model resource name (pipeline-uploaded models). */
   readonly containers = new Map<string, ContainerBehaviour>();
   readonly projectNumbers: Map<string, string>;
-  readonly quota: QuotaMeter;
+  /** Replace it (`resetQuotas`) to start from empty windows, e.g. after seeding with quotas lifted. */
+  quota: QuotaMeter;
   now: () => Date;
   random: () => number;
   operationDelayMs: number;
@@ -119,6 +120,11 @@ export class VertexWorld {
     this.operationDelayMs = options.operationDelayMs ?? 300;
     this.explainNeedsSpec = options.explainNeedsSpec ?? true;
     this.quota = new QuotaMeter(() => this.now().getTime(), options.quotas);
+  }
+
+  /** Fresh quota windows and counters, with `options` (the documented quotas by default). */
+  resetQuotas(options?: QuotaOptions): void {
+    this.quota = new QuotaMeter(() => this.now().getTime(), options);
   }
 
   /** `projects/<id>/…` → `projects/<number>/…` when the id has a number; anything else unchanged. */

@@ -92,6 +92,32 @@ describe('local Vertex server: limits of the real service (default settings)', (
     expect(explained.predictions).toHaveLength(1);
   });
 
+  it('answers Explain when the Model carries the explanation spec the deployment falls back to', async () => {
+    const where = vertex.freshLocation();
+    const [book] = seedPipelineFleet(vertex.server, { where, books: [ISBN], deploy: 'none' });
+    const [upload] = await vertex.clients.model.uploadModel({
+      parent: parentOf(where),
+      model: {
+        displayName: `arima_book_${ISBN}`,
+        labels: { isbn: ISBN },
+        explanationSpec: { parameters: { sampledShapleyAttribution: { pathCount: 5 } } },
+      },
+    });
+    const [uploaded] = await upload.promise();
+    const [operation] = await vertex.clients.endpoint.deployModel({
+      endpoint: book?.endpoint,
+      deployedModel: { model: uploaded.model, dedicatedResources: dedicated },
+      trafficSplit: { '0': 100 },
+    });
+    const [deployed] = await operation.promise();
+    const [explained] = await vertex.clients.prediction.explain({
+      endpoint: book?.endpoint,
+      instances: [toProtoValue({ steps: 1 })],
+      deployedModelId: deployed.deployedModel?.id,
+    });
+    expect(explained.deployedModelId).toBe(deployed.deployedModel?.id);
+  });
+
   it('runs DeployModel as an operation that is not done at first, showing the deployment only when done', async () => {
     const where = vertex.freshLocation();
     const [book] = seedPipelineFleet(vertex.server, { where, books: [ISBN], deploy: 'none' });

@@ -11,6 +11,7 @@ const BENCHES = [
   'fleet',
   'forecasting',
   'rollback',
+  'vertex-rollback',
   'health-check',
   'validation',
   'load',

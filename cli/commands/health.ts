@@ -16,7 +16,9 @@ import {
   runHealthCheck,
   type HealthCheckResult,
 } from '../../shared/services/health-check';
+import { vertexQuotaDetail } from '../../shared/adapters/gcp/vertex-quota';
 import { withBackend } from '../backend';
+import { startActivityLine } from '../progress';
 import type { Command, CommandContext } from '../command';
 import { EXIT, UsageError } from '../exit-codes';
 
@@ -71,6 +73,8 @@ export const healthRunCommand: Command = {
   options: { isbn: { type: 'string', multiple: true } },
   async run(ctx) {
     const isbns = isbnsFrom(ctx);
+    // A fleet-wide check on Vertex paces itself by the quota: show its counters and ETA meanwhile.
+    const activity = startActivityLine(ctx.interactive && !isbns, () => vertexQuotaDetail(0, 0));
     const result = await withBackend(ctx, (backend) => {
       // The operator reads a table; log lines go to stderr, errors only unless FG_LOG_LEVEL asks for more.
       const level = backend.config.defaulted.includes('FG_LOG_LEVEL') ? 'error' : backend.config.logLevel;
@@ -85,7 +89,7 @@ export const healthRunCommand: Command = {
         { ...backend, logger },
         healthCheckSettings(backend.config),
       );
-    });
+    }).finally(() => activity.stop());
     const doc = healthRunDocument(result);
     print(ctx, doc);
     ctx.out.result(doc);

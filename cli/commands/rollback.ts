@@ -38,6 +38,11 @@ import type { Backend } from '../../shared/wiring/backend';
 import { withBackend } from '../backend';
 import type { Command, CommandContext } from '../command';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes';
+import {
+  currentVertexLimiter,
+  quotaSnapshot,
+  vertexQuotaDetail,
+} from '../../shared/adapters/gcp/vertex-quota';
 import { createProgress } from '../progress';
 
 const USAGE =
@@ -179,7 +184,8 @@ function depsFor(
   backend: Backend,
   fleetWide: boolean,
 ): { deps: RollbackDeps; done: () => void } {
-  const progress = createProgress(ctx.interactive && fleetWide);
+  // On Vertex the bar also shows the quota counters and the ETA they project (the limiter paces the job).
+  const progress = createProgress(ctx.interactive && fleetWide, undefined, vertexQuotaDetail);
   // The operator reads a table; log lines go to stderr, errors only unless FG_LOG_LEVEL asks for more.
   const level = backend.config.defaulted.includes('FG_LOG_LEVEL') ? 'error' : backend.config.logLevel;
   const logger = createLogger({ component: 'rollback-cli', level, write: (line) => ctx.out.error(line) });
@@ -199,7 +205,14 @@ function depsFor(
       if (p.phase === 'finished') progress.update(p.done, p.total, p.isbn);
     },
   };
-  return { deps, done: () => progress.done() };
+  return {
+    deps,
+    done: () => {
+      progress.done();
+      const limiter = currentVertexLimiter();
+      if (fleetWide && limiter) logger.info('vertex quota use', { quota: quotaSnapshot(limiter) });
+    },
+  };
 }
 
 function printOutcome(ctx: CommandContext, result: RollbackResult | RollbackDryRun): ExitCode {

@@ -12,8 +12,10 @@ import { randomIds } from '../../shared/ports/clock';
 import { runValidation, type RunValidationResult } from '../../shared/services/validation/run-validation';
 import type { ValidationDeps } from '../../shared/services/validation/deps';
 import type { Backend } from '../../shared/wiring/backend';
+import { vertexQuotaDetail } from '../../shared/adapters/gcp/vertex-quota';
 import { withBackend } from '../backend';
 import type { Command, CommandContext } from '../command';
+import { startActivityLine } from '../progress';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes';
 
 const USAGE =
@@ -112,6 +114,8 @@ export const validateCommand: Command = {
       throw new UsageError('--version goes with --isbn, not --all', ['version']);
     const minPredictions = whole(ctx, 'min-predictions', 0, 1_000_000);
     const concurrency = whole(ctx, 'concurrency', 1, 256);
+    // `--all` on Vertex paces itself by the quota: show its counters and ETA meanwhile.
+    const activity = startActivityLine(ctx.interactive && all, () => vertexQuotaDetail(0, 0));
     const result = await withBackend(ctx, async (backend) => {
       const deps: ValidationDeps = {
         ...backend,
@@ -134,7 +138,7 @@ export const validateCommand: Command = {
         },
         deps,
       );
-    });
+    }).finally(() => activity.stop());
     for (const v of result.validations) {
       ctx.out.line(
         `${v.report.isbn} v${v.report.version}: ${v.report.passed ? 'PASSED' : 'FAILED'} — ${v.report.predictions} predictions, p50 ${v.report.latency.p50} ms, p95 ${v.report.latency.p95} ms (report ${v.report.reportId})`,

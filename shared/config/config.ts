@@ -4,6 +4,7 @@
  * frozen. Durations are milliseconds; paths are absolute.
  */
 import type { SalesColumns } from './sales-columns';
+import type { VertexQuotaClass } from '../adapters/gcp/vertex-quota';
 import type { Environment } from '../contracts/primitives';
 import type { ThresholdOverrides } from '../domain/thresholds';
 import type { LogLevel } from '../logging/logger';
@@ -19,6 +20,13 @@ export interface GcpConfig {
   readonly vertexEndpointPrefix: string;
   /** Overrides the Vertex AI API host (a local gRPC server in tests); host:port. */
   readonly vertexApiEndpoint?: string;
+  /** Deadline of every Vertex AI call, and of waiting for a long-running operation. */
+  readonly vertexDeadlineMs: number;
+  readonly vertexLroDeadlineMs: number;
+  /** Share (0–1] of each Vertex request quota the process's rate limiter uses. */
+  readonly vertexQuotaShare: number;
+  /** Per-minute quotas where the project's differ from the documented defaults. */
+  readonly vertexQuotas: Readonly<Partial<Record<VertexQuotaClass, number>>>;
   /** Emulator hosts, passed through so the wiring knows emulators are in use. */
   readonly emulators: { readonly pubsub?: string; readonly firestore?: string };
 }

@@ -10,6 +10,7 @@ import { LOG_LEVELS } from '../logging/logger';
 import { stripUrlPassword } from '../logging/redact';
 import { parseDuration } from './duration';
 import { parseSalesColumns } from './sales-columns';
+import { VERTEX_QUOTA_CLASSES, type VertexQuotaClass } from '../adapters/gcp/vertex-quota';
 
 const got = (value: unknown) => `(got ${JSON.stringify(value)})`;
 const HIDDEN = '(value hidden)';
@@ -64,6 +65,47 @@ function wholeNumber(name: string, fallback: number, min: number, max: number) {
       }
       return n;
     });
+}
+
+/** A share like 0.9: a number greater than 0 and at most 1. */
+function fraction(name: string, fallback: number) {
+  return z
+    .string()
+    .default(String(fallback))
+    .transform((s, ctx) => {
+      const n = /^(0?\.[0-9]+|1(\.0*)?)$/.test(s.trim()) ? Number(s.trim()) : NaN;
+      if (!(n > 0 && n <= 1)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be a number greater than 0 and at most 1 ${got(s)}`,
+        });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
+/** `class=perMinute,…` for the Vertex quota classes, e.g. `resource_management=1200`. */
+function quotaOverrides(name: string) {
+  return z.string().transform((s, ctx) => {
+    const out: Partial<Record<VertexQuotaClass, number>> = {};
+    for (const part of s
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean)) {
+      const [key = '', value = ''] = part.split('=').map((x) => x.trim());
+      const n = /^[0-9]+$/.test(value) ? Number(value) : NaN;
+      if (!(VERTEX_QUOTA_CLASSES as readonly string[]).includes(key) || !(n >= 1)) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `${name} must be class=requestsPerMinute pairs, classes ${VERTEX_QUOTA_CLASSES.join('|')} ${got(part)}`,
+        });
+        return z.NEVER;
+      }
+      out[key as VertexQuotaClass] = n;
+    }
+    return out;
+  });
 }
 
 function url(value: string): URL | undefined {
@@ -138,6 +180,10 @@ export const EnvSchema = z.object({
     (s) => /^[a-z0-9-]{1,40}$/.test(s),
   ).default('forecast-'),
   FG_VERTEX_API_ENDPOINT: text('FG_VERTEX_API_ENDPOINT', 'host:port', (s) => HOST_PORT.test(s)).optional(),
+  FG_VERTEX_DEADLINE: duration('FG_VERTEX_DEADLINE', '60s'),
+  FG_VERTEX_LRO_DEADLINE: duration('FG_VERTEX_LRO_DEADLINE', '30m'),
+  FG_VERTEX_QUOTA_SHARE: fraction('FG_VERTEX_QUOTA_SHARE', 0.9),
+  FG_VERTEX_QUOTAS: quotaOverrides('FG_VERTEX_QUOTAS').optional(),
   PUBSUB_EMULATOR_HOST: text('PUBSUB_EMULATOR_HOST', 'host:port', (s) => HOST_PORT.test(s)).optional(),
   FIRESTORE_EMULATOR_HOST: text('FIRESTORE_EMULATOR_HOST', 'host:port', (s) => HOST_PORT.test(s)).optional(),
   MLFLOW_TRACKING_URI: z

@@ -78,6 +78,10 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       region: e.FG_REGION ?? e.GOOGLE_CLOUD_REGION ?? 'europe-west2',
       vertexEndpointPrefix: e.FG_VERTEX_ENDPOINT_PREFIX,
       vertexApiEndpoint: e.FG_VERTEX_API_ENDPOINT,
+      vertexDeadlineMs: e.FG_VERTEX_DEADLINE,
+      vertexLroDeadlineMs: e.FG_VERTEX_LRO_DEADLINE,
+      vertexQuotaShare: e.FG_VERTEX_QUOTA_SHARE,
+      vertexQuotas: e.FG_VERTEX_QUOTAS ?? {},
       emulators: { pubsub: e.PUBSUB_EMULATOR_HOST, firestore: e.FIRESTORE_EMULATOR_HOST },
     },
     mlflow: e.MLFLOW_TRACKING_URI

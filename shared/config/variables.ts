@@ -87,6 +87,29 @@ export const VARIABLES: readonly VariableInfo[] = [
     'host:port of the Vertex AI API (a local server in tests)',
     (c) => c.gcp.vertexApiEndpoint,
   ),
+  v('FG_VERTEX_DEADLINE', 'deadline of every Vertex AI call', (c) => ms(c.gcp.vertexDeadlineMs), {
+    default: '60s',
+  }),
+  v(
+    'FG_VERTEX_LRO_DEADLINE',
+    'how long a Vertex AI long-running operation (DeployModel, …) is waited for',
+    (c) => ms(c.gcp.vertexLroDeadlineMs),
+    { default: '30m' },
+  ),
+  v(
+    'FG_VERTEX_QUOTA_SHARE',
+    "share of each Vertex AI request quota this process's rate limiter uses",
+    (c) => c.gcp.vertexQuotaShare,
+    { default: '0.9' },
+  ),
+  v(
+    'FG_VERTEX_QUOTAS',
+    "the project's Vertex AI quotas per minute where raised above the documented ones, e.g. resource_management=1200",
+    (c) =>
+      Object.entries(c.gcp.vertexQuotas)
+        .map(([k, n]) => `${k}=${n}`)
+        .join(',') || undefined,
+  ),
   v('PUBSUB_EMULATOR_HOST', 'host:port of the Pub/Sub emulator, when used', (c) => c.gcp.emulators.pubsub),
   v(
     'FIRESTORE_EMULATOR_HOST',

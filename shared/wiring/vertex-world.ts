@@ -22,7 +22,13 @@ export function openVertexWorld(
   where: { projectId: string; location: string },
   closers: Array<() => Promise<void> | void>,
 ): { registry: ModelRegistry; serving: ServingTarget; pipelines: PipelineMonitor } {
-  const clients = createVertexClients({ ...where, apiEndpoint: config.gcp.vertexApiEndpoint });
+  const clients = createVertexClients({
+    ...where,
+    apiEndpoint: config.gcp.vertexApiEndpoint,
+    deadlineMs: config.gcp.vertexDeadlineMs,
+    lroDeadlineMs: config.gcp.vertexLroDeadlineMs,
+    quota: { share: config.gcp.vertexQuotaShare, quotas: config.gcp.vertexQuotas },
+  });
   closers.push(() => clients.close());
   const registry: ModelRegistry =
     config.registry === 'mlflow' && config.mlflow

@@ -15,8 +15,16 @@ describe('loadConfig', () => {
       stateDir: '/srv/forecast-guard/.forecast-guard',
       registry: 'local',
       logLevel: 'info',
-      gcp: { region: 'europe-west2', vertexEndpointPrefix: 'forecast-', emulators: {} },
       sales: {},
+      gcp: {
+        region: 'europe-west2',
+        vertexEndpointPrefix: 'forecast-',
+        vertexDeadlineMs: 60_000,
+        vertexLroDeadlineMs: 30 * 60_000,
+        vertexQuotaShare: 0.9,
+        vertexQuotas: {},
+        emulators: {},
+      },
       notify: { emailTo: [] },
       pipeline: { trainStart: '2012-01-01' },
       thresholds: { overrides: {} },
@@ -49,6 +57,10 @@ describe('loadConfig', () => {
         FG_VERTEX_ENDPOINT_PREFIX: 'book-',
         FG_SALES_URI: 'gs://acme-book-sales/raw_data/UK_weekly_data.csv',
         FG_SALES_COLUMNS: 'isbn=ISBN, week=End Date ,volume=Volume',
+        FG_VERTEX_DEADLINE: '20s',
+        FG_VERTEX_LRO_DEADLINE: '1h',
+        FG_VERTEX_QUOTA_SHARE: '0.5',
+        FG_VERTEX_QUOTAS: 'resource_management=1200, online_prediction=60000',
         SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/abc',
         SLACK_ESCALATION_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B1/def',
         SMTP_URL: 'smtps://alerts:pw@smtp.example.com:465',
@@ -85,6 +97,10 @@ describe('loadConfig', () => {
       projectId: 'acme-forecasts',
       region: 'us-central1',
       vertexEndpointPrefix: 'book-',
+      vertexDeadlineMs: 20_000,
+      vertexLroDeadlineMs: 3_600_000,
+      vertexQuotaShare: 0.5,
+      vertexQuotas: { resource_management: 1200, online_prediction: 60_000 },
       emulators: {},
     });
     expect(config.notify).toEqual({
@@ -130,6 +146,18 @@ describe('loadConfig', () => {
     expect(() => {
       (config as { environment: string }).environment = 'production';
     }).toThrow(TypeError);
+  });
+
+  it('names a bad Vertex deadline, quota share or quota override', () => {
+    expect(() => loadConfig({ FG_VERTEX_DEADLINE: '0s' })).toThrow(/FG_VERTEX_DEADLINE must be a duration/);
+    expect(() => loadConfig({ FG_VERTEX_QUOTA_SHARE: '1.5' })).toThrow(
+      /FG_VERTEX_QUOTA_SHARE must be a number greater than 0 and at most 1 \(got "1.5"\)/,
+    );
+    expect(() => loadConfig({ FG_VERTEX_QUOTA_SHARE: '0' })).toThrow(/FG_VERTEX_QUOTA_SHARE/);
+    expect(() => loadConfig({ FG_VERTEX_QUOTAS: 'crud=5' })).toThrow(
+      /FG_VERTEX_QUOTAS must be class=requestsPerMinute pairs, classes online_prediction\|online_explain\|resource_management\|lro_submission \(got "crud=5"\)/,
+    );
+    expect(() => loadConfig({ FG_VERTEX_QUOTAS: 'lro_submission=0' })).toThrow(/FG_VERTEX_QUOTAS/);
   });
 
   it('treats empty and blank values as unset', () => {

@@ -32,7 +32,7 @@ export class NoServingTarget implements ServingTarget {
   private refuse(action: string): Promise<never> {
     return Promise.reject(
       new ServingUnknownError(
-        `serving is unknown: no serving target is configured (${this.why}), so forecast-guard cannot ${action}; set FG_BACKEND=gcp (with GOOGLE_CLOUD_PROJECT) for Vertex AI endpoints`,
+        `serving is unknown: no serving target is configured (${this.why}), so forecast-guard cannot ${action}; set GOOGLE_CLOUD_PROJECT (and FG_REGION) for the Vertex AI endpoints that serve it`,
         'FG_BACKEND',
       ),
     );

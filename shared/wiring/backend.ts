@@ -90,7 +90,9 @@ function openModelWorld(
   closers: Array<() => Promise<void> | void>,
 ): ModelWorld {
   const onVertex =
-    (config.backend === 'gcp' && !emulatedWithLocalRegistry(config)) || config.registry === 'vertex';
+    (config.backend === 'gcp' && !emulatedWithLocalRegistry(config)) ||
+    config.registry === 'vertex' ||
+    mlflowServedFromVertex(config);
   if (!onVertex) {
     const fleetDb: SqliteDatabase = openFleetDb(fleetDbPath(config.stateDir));
     closers.push(() => void fleetDb.close());
@@ -110,6 +112,16 @@ function openModelWorld(
   return openVertexWorld(config, where, closers);
 }
 
+/**
+ * FG_REGISTRY=mlflow with GOOGLE_CLOUD_PROJECT on one machine: the
+ * publisher's fleet attached from a laptop — MLflow's versions, the project's
+ * Vertex AI endpoints, forecast-guard's own state in SQLite. Without a
+ * project, serving is unknown (registryAlone).
+ */
+function mlflowServedFromVertex(config: Config): boolean {
+  return config.registry === 'mlflow' && config.gcp.projectId !== undefined;
+}
+
 /** MLflow without Vertex AI: its versions, no serving target, pipeline runs recorded on this machine. */
 function registryAlone(config: Config, fleetDb: SqliteDatabase, clock: Clock): ModelWorld {
   if (!config.mlflow)
@@ -120,7 +132,7 @@ function registryAlone(config: Config, fleetDb: SqliteDatabase, clock: Clock): M
       token: config.mlflow.token,
       pipelineTrainStart: config.pipeline.trainStart,
     }),
-    serving: new NoServingTarget('FG_REGISTRY=mlflow without FG_BACKEND=gcp'),
+    serving: new NoServingTarget('FG_REGISTRY=mlflow without GOOGLE_CLOUD_PROJECT (or FG_BACKEND=gcp)'),
     pipelines: new SqlitePipelineMonitor(fleetDb, { clock }),
   };
 }

@@ -55,11 +55,34 @@ describe('openBackend', () => {
       expect(refused).toBeInstanceOf(ServingUnknownError);
       expect(refused).toBeInstanceOf(ConfigError);
       expect((refused as Error).message).toMatch(
-        /serving is unknown: .*FG_REGISTRY=mlflow.* set FG_BACKEND=gcp/,
+        /serving is unknown: .*FG_REGISTRY=mlflow.* set GOOGLE_CLOUD_PROJECT/,
       );
       await expect(backend.serving.listServing()).rejects.toBeInstanceOf(ServingUnknownError);
     } finally {
       await backend.close();
+    }
+  });
+});
+
+describe("openBackend: the publisher's fleet attached from one machine", () => {
+  it("serves MLflow versions from the project's Vertex AI endpoints while state stays in SQLite", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fg-wiring-attach-'));
+    const config = loadConfig({
+      FG_STATE_DIR: dir,
+      FG_REGISTRY: 'mlflow',
+      MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000',
+      GOOGLE_CLOUD_PROJECT: 'acme-forecasts',
+      FG_VERTEX_API_ENDPOINT: '127.0.0.1:1',
+    });
+    const backend = openBackend(config);
+    try {
+      expect(backend.registry).toBeInstanceOf(MlflowModelRegistry);
+      expect(backend.serving).toBeInstanceOf(VertexServingTarget);
+      expect(backend.state).toBeInstanceOf(SqliteStateStore);
+      expect(backend.bus).toBeInstanceOf(SqliteEventBus);
+    } finally {
+      await backend.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -135,9 +135,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const started = Date.now();
   const say = (text: string) => options.onEvent?.(text);
   const baseConfig = loadConfig(options.env);
-  if (baseConfig.registry !== 'local') {
-    throw new ConfigError('forecast-guard up runs the embedded registry; unset FG_REGISTRY', 'FG_REGISTRY');
-  }
   if (baseConfig.backend === 'gcp' && !options.emulators) {
     throw new ConfigError(
       'forecast-guard up runs on this machine: FG_BACKEND=gcp needs --emulators (Google Cloud runs the deployed functions)',
@@ -161,13 +158,20 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   const config = loadConfig(env);
 
-  // The emulators keep nothing between runs, so their registry and sales are rebuilt to match.
-  const seed = await seedIfNeeded(config, options.seedBooks ?? 12, Boolean(options.emulators));
-  say(
-    seed.cached
-      ? `fleet already seeded in ${stateDir}`
-      : `seeded ${seed.books} books in ${seed.durationMs} ms`,
-  );
+  let seed = { cached: true, books: 0, durationMs: 0 };
+  if (config.registry === 'local') {
+    // The emulators keep nothing between runs, so their registry and sales are rebuilt to match.
+    seed = await seedIfNeeded(config, options.seedBooks ?? 12, Boolean(options.emulators));
+    say(
+      seed.cached
+        ? `fleet already seeded in ${stateDir}`
+        : `seeded ${seed.books} books in ${seed.durationMs} ms`,
+    );
+  } else {
+    // An attached fleet (FG_REGISTRY=mlflow or vertex): its models, endpoints and sales are the
+    // publisher's own; nothing is seeded, the functions watch what is there.
+    say(`watching the attached fleet (FG_REGISTRY=${config.registry}); nothing seeded`);
+  }
 
   const launch = options.launch ?? defaultLaunch();
   const root = repositoryRoot();

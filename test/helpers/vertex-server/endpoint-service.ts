@@ -1,12 +1,18 @@
 /**
  * EndpointService of the local Vertex AI server: CreateEndpoint, GetEndpoint,
  * ListEndpoints, UpdateEndpoint (traffic_split, display_name, description,
- * labels), DeployModel and UndeployModel (done LROs) — with Vertex's rules:
+ * labels), CreateEndpoint, DeployModel and UndeployModel as long-running
+ * operations that take the world's `operationDelayMs` (the request is
+ * checked at once; the change shows only when the operation is done, and a
+ * conflict found then — e.g. a DeployedModel id taken meanwhile — becomes the
+ * operation's error) — with Vertex's rules:
  * a traffic split names deployed models only, percents are whole numbers
  * summing to 100 or the split is empty; DeployModel's non-empty split
  * replaces the whole split and key "0" stands for the model being deployed;
  * UndeployModel refuses a model that still has traffic; undeploying the last
- * model empties the split.
+ * model empties the split; a caller's DeployedModel id is 1–10 digits
+ * (endpoint.proto), a generated one 19 (10-vertex-limits/quotas.json), and an
+ * id already on the endpoint is ALREADY_EXISTS.
  */
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import { matches, parseFilter } from './filters';
@@ -54,20 +60,34 @@ function touch(world: VertexWorld, endpoint: EndpointRecord): void {
   endpoint.revision += 1;
 }
 
-export function endpointService(world: VertexWorld): UntypedServiceImplementation {
-  const createEndpoint = (request: Message) => {
-    const parent = requireParent(request.parent);
-    const sent = (request.endpoint as Message | undefined) ?? {};
-    if (typeof sent.displayName !== 'string' || sent.displayName === '')
-      throw invalid('endpoint.display_name is required.');
-    const id = request.endpointId ? String(request.endpointId) : world.nextId(9);
-    if (!ENDPOINT_ID.test(id)) throw invalid(`endpoint_id ${JSON.stringify(id)} is invalid.`);
-    const name = `${parent}/endpoints/${id}`;
+/**
+ * CreateEndpoint checked: the endpoint's name and the work that creates it.
+ * A caller's id follows ENDPOINT_ID; a generated one is 19 digits, as the
+ * pipeline's endpoints show (9-publisher-pipeline/vertex.endpoint.json).
+ */
+export function createEndpointWork(
+  world: VertexWorld,
+  request: Message,
+): { name: string; work: () => EndpointRecord } {
+  const parent = requireParent(request.parent);
+  const sent = (request.endpoint as Message | undefined) ?? {};
+  if (typeof sent.displayName !== 'string' || sent.displayName === '')
+    throw invalid('endpoint.display_name is required.');
+  const displayName = sent.displayName;
+  if (request.endpointId && !ENDPOINT_ID.test(String(request.endpointId)))
+    throw invalid(`endpoint_id ${JSON.stringify(request.endpointId)} is invalid.`);
+  const id = request.endpointId ? String(request.endpointId) : world.nextId(19);
+  const name = `${parent}/endpoints/${id}`;
+  const taken = () => {
     if (world.endpoints.has(name)) throw exists(`Endpoint ${name} already exists.`);
+  };
+  taken();
+  const work = () => {
+    taken();
     const now = world.timestamp();
     const endpoint: EndpointRecord = {
       name,
-      displayName: sent.displayName,
+      displayName,
       description: String(sent.description ?? ''),
       labels: { ...((sent.labels as Record<string, string> | undefined) ?? {}) },
       deployedModels: [],
@@ -77,7 +97,68 @@ export function endpointService(world: VertexWorld): UntypedServiceImplementatio
       revision: 1,
     };
     world.endpoints.set(name, endpoint);
-    return world.doneOperation(name, 'Endpoint', endpointView(endpoint));
+    return endpoint;
+  };
+  return { name, work };
+}
+
+/**
+ * DeployModel checked against the endpoint as it is now; the work re-checks
+ * the id (another deployment may have taken it meanwhile) and deploys.
+ */
+export function deployModelWork(world: VertexWorld, request: Message): () => DeployedModelRecord {
+  const endpointName = parseName(request.endpoint, 'endpoints').resource;
+  const endpoint = world.endpoint(endpointName);
+  const sent = (request.deployedModel as Message | undefined) ?? {};
+  const { resource, ref } = parseName(sent.model, 'models');
+  const version = resolveVersion(world.model(resource), ref);
+  if (!sent.dedicatedResources && !sent.automaticResources && !sent.sharedResources) {
+    throw invalid(
+      'deployed_model needs prediction resources: dedicated_resources, automatic_resources or shared_resources.',
+    );
+  }
+  if (sent.id && !/^[0-9]{1,10}$/.test(String(sent.id)))
+    throw invalid(
+      `deployed_model.id ${JSON.stringify(sent.id)} is invalid: it should be 1-10 characters, and valid characters are /[0-9]/.`,
+    );
+  const id = sent.id ? String(sent.id) : world.nextId(19);
+  const taken = (current: EndpointRecord) => {
+    if (current.deployedModels.some((d) => d.id === id))
+      throw exists(`DeployedModel ${id} already exists on ${current.name}.`);
+  };
+  taken(endpoint);
+  const requested = { ...((request.trafficSplit as Record<string, number> | undefined) ?? {}) };
+  const splitFor = (current: EndpointRecord) => {
+    if (Object.keys(requested).length === 0) return current.trafficSplit;
+    const split = Object.fromEntries(
+      Object.entries(requested).map(([key, percent]) => [key === '0' ? id : key, percent]),
+    );
+    checkTrafficSplit(split, [...current.deployedModels.map((d) => d.id), id]);
+    return split;
+  };
+  splitFor(endpoint);
+  return () => {
+    const current = world.endpoint(endpointName);
+    taken(current);
+    const split = splitFor(current);
+    const deployed: DeployedModelRecord = {
+      ...sent,
+      id,
+      model: resource,
+      modelVersionId: version.versionId,
+      createTime: world.timestamp(),
+    };
+    current.deployedModels.push(deployed);
+    current.trafficSplit = split;
+    touch(world, current);
+    return deployed;
+  };
+}
+
+export function endpointService(world: VertexWorld): UntypedServiceImplementation {
+  const createEndpoint = (request: Message) => {
+    const { name, work } = createEndpointWork(world, request);
+    return world.startOperation(name, 'Endpoint', () => endpointView(work()));
   };
 
   const getEndpoint = (request: Message) =>
@@ -124,64 +205,42 @@ export function endpointService(world: VertexWorld): UntypedServiceImplementatio
   };
 
   const deployModel = (request: Message) => {
-    const endpoint = world.endpoint(parseName(request.endpoint, 'endpoints').resource);
-    const sent = (request.deployedModel as Message | undefined) ?? {};
-    const { resource, ref } = parseName(sent.model, 'models');
-    const version = resolveVersion(world.model(resource), ref);
-    if (!sent.dedicatedResources && !sent.automaticResources && !sent.sharedResources) {
-      throw invalid(
-        'deployed_model needs prediction resources: dedicated_resources, automatic_resources or shared_resources.',
-      );
-    }
-    const id = sent.id ? String(sent.id) : world.nextId(10);
-    if (!/^[0-9]{1,10}$/.test(id))
-      throw invalid(`deployed_model.id ${JSON.stringify(id)} must be 1-10 digits.`);
-    if (endpoint.deployedModels.some((d) => d.id === id))
-      throw exists(`DeployedModel ${id} already exists on ${endpoint.name}.`);
-    const deployed: DeployedModelRecord = {
-      ...sent,
-      id,
-      model: resource,
-      modelVersionId: version.versionId,
-      createTime: world.timestamp(),
-    };
-    const requested = { ...((request.trafficSplit as Record<string, number> | undefined) ?? {}) };
-    let split = endpoint.trafficSplit;
-    if (Object.keys(requested).length > 0) {
-      split = Object.fromEntries(
-        Object.entries(requested).map(([key, percent]) => [key === '0' ? id : key, percent]),
-      );
-      checkTrafficSplit(split, [...endpoint.deployedModels.map((d) => d.id), id]);
-    }
-    endpoint.deployedModels.push(deployed);
-    endpoint.trafficSplit = split;
-    touch(world, endpoint);
-    return world.doneOperation(endpoint.name, 'DeployModelResponse', { deployedModel: deployed });
+    const work = deployModelWork(world, request);
+    const endpointName = parseName(request.endpoint, 'endpoints').resource;
+    return world.startOperation(endpointName, 'DeployModelResponse', () => ({ deployedModel: work() }));
   };
 
   const undeployModel = (request: Message) => {
-    const endpoint = world.endpoint(parseName(request.endpoint, 'endpoints').resource);
+    const endpointName = parseName(request.endpoint, 'endpoints').resource;
     const id = String(request.deployedModelId ?? '');
-    if (!endpoint.deployedModels.some((d) => d.id === id))
-      throw notFound(`DeployedModel ${id} not found on ${endpoint.name}.`);
     const requested = { ...((request.trafficSplit as Record<string, number> | undefined) ?? {}) };
-    const remaining = endpoint.deployedModels.filter((d) => d.id !== id);
-    const split = Object.keys(requested).length > 0 ? requested : { ...endpoint.trafficSplit };
-    if ((split[id] ?? 0) > 0) {
-      throw conflict(
-        `DeployedModel ${id} still has ${split[id]}% of the Endpoint's traffic; move its traffic away before undeploying it.`,
-      );
-    }
-    delete split[id];
-    if (Object.keys(requested).length > 0)
-      checkTrafficSplit(
-        split,
-        remaining.map((d) => d.id),
-      );
-    endpoint.deployedModels = remaining;
-    endpoint.trafficSplit = remaining.length === 0 ? {} : split;
-    touch(world, endpoint);
-    return world.doneOperation(endpoint.name, 'UndeployModelResponse', {});
+    const check = () => {
+      const endpoint = world.endpoint(endpointName);
+      if (!endpoint.deployedModels.some((d) => d.id === id))
+        throw notFound(`DeployedModel ${id} not found on ${endpoint.name}.`);
+      const remaining = endpoint.deployedModels.filter((d) => d.id !== id);
+      const split = Object.keys(requested).length > 0 ? { ...requested } : { ...endpoint.trafficSplit };
+      if ((split[id] ?? 0) > 0) {
+        throw conflict(
+          `DeployedModel ${id} still has ${split[id]}% of the Endpoint's traffic; move its traffic away before undeploying it.`,
+        );
+      }
+      delete split[id];
+      if (Object.keys(requested).length > 0)
+        checkTrafficSplit(
+          split,
+          remaining.map((d) => d.id),
+        );
+      return { endpoint, remaining, split };
+    };
+    check();
+    return world.startOperation(endpointName, 'UndeployModelResponse', () => {
+      const { endpoint, remaining, split } = check();
+      endpoint.deployedModels = remaining;
+      endpoint.trafficSplit = remaining.length === 0 ? {} : split;
+      touch(world, endpoint);
+      return {};
+    });
   };
 
   return {

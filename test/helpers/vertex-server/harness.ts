@@ -11,6 +11,7 @@ import type { VertexLocation } from '../../../shared/adapters/gcp/vertex-names';
 import { uniqueProjectId } from '../emulators';
 import type { LocalVertexServer } from './index';
 import { startVertexServer } from './index';
+import type { WorldOptions } from './world';
 
 export const TEST_LOCATION = 'europe-west2';
 
@@ -22,11 +23,11 @@ export interface LocalVertex {
 }
 
 /** Registers beforeAll/afterAll for the file; read the fields inside tests or `make` functions only. */
-export function useLocalVertex(): LocalVertex {
+export function useLocalVertex(options: WorldOptions = {}): LocalVertex {
   let server: LocalVertexServer | undefined;
   let clients: VertexClients | undefined;
   beforeAll(async () => {
-    server = await startVertexServer();
+    server = await startVertexServer(options);
     clients = createVertexClients({
       projectId: 'demo-fg-vertex',
       location: TEST_LOCATION,

@@ -6,6 +6,11 @@
  * Vertex's validation rules. The real Node client talks to it over
  * plaintext gRPC on 127.0.0.1 (see vertex-clients.ts for how).
  *
+ * Configured like real Vertex: per-region request quotas (quota.ts),
+ * long-running deployments that take time, Explain refused without an
+ * explanation spec, resource names with the project number when given one
+ * (WorldOptions). `seedPipelineFleet` seeds the publisher's own fleet.
+ *
  *   const server = await startVertexServer();
  *   const clients = createVertexClients({ projectId, location: 'europe-west2', apiEndpoint: server.apiEndpoint });
  */
@@ -17,9 +22,22 @@ import { modelService } from './model-service';
 import { operationsService } from './operations-service';
 import { pipelineService, seedPipelineJob } from './pipeline-service';
 import { predictionService } from './prediction-service';
+import { withServerRules } from './middleware';
 import { SERVICE_NAMES, serviceDefinition } from './protos';
 import type { WorldOptions } from './world';
 import { VertexWorld } from './world';
+
+export type { ContainerBehaviour } from './container';
+export { DOCUMENTED_QUOTAS, QUOTA_CLASS_OF, type QuotaClass, type QuotaOptions } from './quota';
+export {
+  PIPELINE_ENDPOINT_LABELS,
+  PIPELINE_MODEL_LABELS,
+  seedPipelineFleet,
+  type PipelineFleetOptions,
+  type SeededBook,
+} from './pipeline-fleet';
+export type { WorldOptions } from './world';
+export { VertexWorld } from './world';
 
 export interface LocalVertexServer {
   /** `127.0.0.1:<port>`, for FG_VERTEX_API_ENDPOINT / `createVertexClients({apiEndpoint})`. */
@@ -36,11 +54,15 @@ export interface LocalVertexServer {
 export async function startVertexServer(options: WorldOptions = {}): Promise<LocalVertexServer> {
   const world = new VertexWorld(options);
   const server = new Server();
-  server.addService(serviceDefinition(SERVICE_NAMES.model), modelService(world));
-  server.addService(serviceDefinition(SERVICE_NAMES.endpoint), endpointService(world));
-  server.addService(serviceDefinition(SERVICE_NAMES.prediction), predictionService(world));
-  server.addService(serviceDefinition(SERVICE_NAMES.pipeline), pipelineService(world));
-  server.addService(serviceDefinition(SERVICE_NAMES.operations), operationsService(world));
+  const add = (
+    name: (typeof SERVICE_NAMES)[keyof typeof SERVICE_NAMES],
+    impl: ReturnType<typeof modelService>,
+  ) => server.addService(serviceDefinition(name), withServerRules(world, impl));
+  add(SERVICE_NAMES.model, modelService(world));
+  add(SERVICE_NAMES.endpoint, endpointService(world));
+  add(SERVICE_NAMES.prediction, predictionService(world));
+  add(SERVICE_NAMES.pipeline, pipelineService(world));
+  add(SERVICE_NAMES.operations, operationsService(world));
   const port = await new Promise<number>((resolve, reject) =>
     server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (err, bound) =>
       err ? reject(err) : resolve(bound),

@@ -82,58 +82,74 @@ function labelsOf(value: unknown): Record<string, string> {
   return { ...((value as Record<string, string> | undefined) ?? {}) };
 }
 
-export function modelService(world: VertexWorld): UntypedServiceImplementation {
-  const uploadModel = (request: Message) => {
-    const parent = requireParent(request.parent);
-    const sent = request.model as Message | undefined;
-    if (!sent || typeof sent.displayName !== 'string' || sent.displayName === '') {
-      throw invalid('model.display_name is required.');
-    }
-    const { versionAliases, labels, versionDescription, name: _name, versionId: _id, ...uploaded } = sent;
-    const aliases = (versionAliases as string[] | undefined) ?? [];
-    aliases.forEach(checkAlias);
-    let model: ModelRecord;
-    if (request.parentModel) {
-      const parentModel = parseName(request.parentModel, 'models');
-      if (parentModel.parent !== parent)
-        throw invalid(`parent_model ${String(request.parentModel)} is not in ${parent}.`);
-      model = world.model(parentModel.resource);
-    } else {
-      const id = request.modelId ? String(request.modelId) : world.nextId(19);
-      if (!MODEL_ID.test(id))
-        throw invalid(
-          `model_id ${JSON.stringify(id)} is invalid: up to 63 of [a-z0-9_-], not starting with a digit or '-'.`,
-        );
-      const name = `${parent}/models/${id}`;
-      if (world.models.has(name)) throw exists(`Model ${name} already exists.`);
-      const now = world.timestamp();
-      model = {
-        name,
-        displayName: sent.displayName,
-        description: String(sent.description ?? ''),
-        createTime: now,
-        updateTime: now,
-        versions: [],
-        lastVersion: 0,
-      };
-      world.models.set(name, model);
-    }
-    model.lastVersion += 1;
+/**
+ * UploadModel's work: a new version of `parent_model`, or (without one) a
+ * NEW Model, version "1" — so uploads without a parent may share a display
+ * name, as the publisher's pipeline does. Without `model_id` the Model gets a
+ * generated numeric id, as on Vertex.
+ */
+export function uploadModelRecord(
+  world: VertexWorld,
+  request: Message,
+): { model: ModelRecord; version: VersionRecord } {
+  const parent = requireParent(request.parent);
+  const sent = request.model as Message | undefined;
+  if (!sent || typeof sent.displayName !== 'string' || sent.displayName === '') {
+    throw invalid('model.display_name is required.');
+  }
+  const { versionAliases, labels, versionDescription, name: _name, versionId: _id, ...uploaded } = sent;
+  const aliases = (versionAliases as string[] | undefined) ?? [];
+  aliases.forEach(checkAlias);
+  let model: ModelRecord;
+  if (request.parentModel) {
+    const parentModel = parseName(request.parentModel, 'models');
+    if (parentModel.parent !== parent)
+      throw invalid(`parent_model ${String(request.parentModel)} is not in ${parent}.`);
+    model = world.model(parentModel.resource);
+  } else {
+    // Only a caller's id is held to the rule; Vertex's own ids are numeric.
+    if (request.modelId && !MODEL_ID.test(String(request.modelId)))
+      throw invalid(
+        `model_id ${JSON.stringify(request.modelId)} is invalid: up to 63 of [a-z0-9_-], not starting with a digit or '-'.`,
+      );
+    const id = request.modelId ? String(request.modelId) : world.nextId(19);
+    const name = `${parent}/models/${id}`;
+    if (world.models.has(name)) throw exists(`Model ${name} already exists.`);
     const now = world.timestamp();
-    const version: VersionRecord = {
-      versionId: String(model.lastVersion),
-      aliases: new Set(),
+    model = {
+      name,
+      displayName: sent.displayName,
+      description: String(sent.description ?? ''),
       createTime: now,
       updateTime: now,
-      description: String(versionDescription ?? ''),
-      labels: labelsOf(labels),
-      uploaded,
+      versions: [],
+      lastVersion: 0,
     };
-    model.versions.push(version);
-    model.updateTime = now;
-    // The first version takes `default`; a later one only when the upload asks for it.
-    if (model.versions.length === 1) version.aliases.add(DEFAULT_ALIAS);
-    for (const alias of aliases) moveAlias(model, version, alias);
+    world.models.set(name, model);
+  }
+  model.lastVersion += 1;
+  const now = world.timestamp();
+  const version: VersionRecord = {
+    versionId: String(model.lastVersion),
+    aliases: new Set(),
+    createTime: now,
+    updateTime: now,
+    description: String(versionDescription ?? ''),
+    labels: labelsOf(labels),
+    uploaded,
+  };
+  model.versions.push(version);
+  model.updateTime = now;
+  // The first version takes `default`; a later one only when the upload asks for it.
+  if (model.versions.length === 1) version.aliases.add(DEFAULT_ALIAS);
+  for (const alias of aliases) moveAlias(model, version, alias);
+  return { model, version };
+}
+
+export function modelService(world: VertexWorld): UntypedServiceImplementation {
+  // Uploads finish at once here (the registry's tests upload thousands); deployments take time.
+  const uploadModel = (request: Message) => {
+    const { model, version } = uploadModelRecord(world, request);
     return world.doneOperation(model.name, 'UploadModelResponse', {
       model: model.name,
       modelVersionId: version.versionId,

@@ -25,14 +25,19 @@ export const exists = (message: string) => new RpcError(status.ALREADY_EXISTS, m
 /** Any request message as proto-loader decodes it. */
 export type Message = Record<string, unknown>;
 
-/** A unary handler from a plain function: its value is the response, an RpcError its status. */
+/** A unary handler from a plain function: its value (or promise) is the response, an RpcError its status. */
 export function unary<Req = Message>(fn: (request: Req) => unknown): handleUnaryCall<Req, unknown> {
   return (call: ServerUnaryCall<Req, unknown>, callback) => {
-    try {
-      callback(null, fn(call.request));
-    } catch (err) {
+    const fail = (err: unknown) => {
       if (err instanceof RpcError) callback({ code: err.code, details: err.message });
       else callback({ code: status.INTERNAL, details: `local Vertex server bug: ${String(err)}` });
+    };
+    try {
+      const result = fn(call.request);
+      if (result instanceof Promise) result.then((value) => callback(null, value), fail);
+      else callback(null, result);
+    } catch (err) {
+      fail(err);
     }
   };
 }

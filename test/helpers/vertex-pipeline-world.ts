@@ -8,28 +8,26 @@
  * - each book has an Endpoint with display name `book-sales-<ISBN>`, a
  *   generated id and the label purpose=book_sales_forecasting, and the
  *   pipeline deploys its Model there with 100 % of the traffic.
- * The uploads also carry forecast-guard's metadata only so that the local
- * server (which answers from a stored forecast) can serve them.
+ * The uploads carry no forecast-guard metadata: the local server answers
+ * for them as the pipeline's serving container does (a steady `level`).
  */
 import type { VertexClients } from '../../shared/adapters/gcp/vertex-clients';
 import type { VertexLocation } from '../../shared/adapters/gcp/vertex-names';
 import { locationPath } from '../../shared/adapters/gcp/vertex-names';
-import type { StoredForecast } from '../../shared/contracts/model';
-import { modelForUpload } from '../../shared/adapters/gcp/vertex-version-codec';
-import { aForecast, aNewModelVersion } from '../builders/model';
+import type { LocalVertexServer } from './vertex-server';
 
 export const PIPELINE_ENDPOINT_PATTERN = 'book-sales-{isbn}';
 export const PIPELINE_ENDPOINT_LABELS = { purpose: 'book_sales_forecasting' };
 
 /** Uploads one pipeline run's Model for the book; resolves to its resource name (versionId is "1"). */
 export async function uploadPipelineModel(
+  server: LocalVertexServer,
   clients: Pick<VertexClients, 'model'>,
   where: VertexLocation,
   isbn: string,
-  forecast: StoredForecast = aForecast(),
+  level = 200,
   extraLabels: Record<string, string> = {},
 ): Promise<string> {
-  const { metadata } = modelForUpload(aNewModelVersion({ isbn, forecast }));
   const [operation] = await clients.model.uploadModel({
     parent: locationPath(where),
     model: {
@@ -37,11 +35,12 @@ export async function uploadPipelineModel(
       description: `MLflow ARIMA model with Custom Prediction Routine - arima_book_${isbn}`,
       labels: { model_type: 'arima', framework: 'mlflow_statsmodels', isbn, ...extraLabels },
       artifactUri: `gs://example-book-sales-artifacts/models/arima_book_${isbn}/latest`,
-      metadata,
     },
   });
   const [response] = await operation.promise();
-  return String(response.model);
+  const model = String(response.model);
+  server.world.containers.set(model, { forecast: () => level });
+  return model;
 }
 
 /** Creates the book's pipeline endpoint (generated id); resolves to its resource name. */

@@ -44,6 +44,8 @@ export interface VertexVersionRow {
   aliases: string[];
   /** True for a Model forecast-guard registered (id `arima_book_<isbn>`). */
   own: boolean;
+  /** The Model version as listed (only the fields the listing read). */
+  source?: VertexModel;
 }
 
 /** Maps a book's versions to Vertex Model versions; the serving target works with any registry through it. */
@@ -65,7 +67,7 @@ export async function listBookModelVersions(
   clients: Pick<VertexClients, 'model'>,
   where: VertexLocation,
   isbn: string,
-  extraFields: readonly string[] = [],
+  extraFields: readonly string[] | 'all' = [],
 ): Promise<VertexModel[]> {
   const [models] = await vertexCall(`list models of ${isbn}`, () =>
     clients.model.listModels({
@@ -78,7 +80,10 @@ export async function listBookModelVersions(
   for (const model of models) {
     const name = withoutVersion(model.name ?? '');
     try {
-      const [versions] = await clients.model.listModelVersions({ name, readMask: { paths: [...ROW_FIELDS, ...extraFields] } });
+      const [versions] = await clients.model.listModelVersions({
+        name,
+        ...(extraFields === 'all' ? {} : { readMask: { paths: [...ROW_FIELDS, ...extraFields] } }),
+      });
       out.push(...versions.map((v) => ({ ...v, name })));
     } catch (err) {
       // Deleted between the two listings: it holds no version any more.
@@ -101,6 +106,7 @@ export function rankVersions(isbn: string, models: readonly VertexModel[]): Vert
       createTime: timestampToIso(m.versionCreateTime ?? m.createTime) ?? '',
       aliases: [...(m.versionAliases ?? [])].sort(),
       own: modelIdOf(model) === ownId,
+      source: m,
     };
   });
   const oneModel = new Set(rows.map((r) => r.model)).size <= 1;
@@ -126,8 +132,12 @@ export class VertexRegistryVersions implements VertexVersionResolver {
     private readonly where: VertexLocation,
   ) {}
 
-  async rowsOf(isbn: string): Promise<VertexVersionRow[]> {
-    const rows = rankVersions(isbn, await listBookModelVersions(this.clients, this.where, isbn));
+  /** `full` reads every field (metadata included): what the registry needs to build ModelVersions. */
+  async rowsOf(isbn: string, full = false): Promise<VertexVersionRow[]> {
+    const rows = rankVersions(
+      isbn,
+      await listBookModelVersions(this.clients, this.where, isbn, full ? 'all' : []),
+    );
     if (rows.length === 0) throw new NotFoundError(`no model is registered for ISBN ${isbn}`);
     return rows;
   }

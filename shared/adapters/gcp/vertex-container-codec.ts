@@ -80,7 +80,8 @@ export async function predictionsFrom(raw: readonly unknown[], answerer: Answere
     if (failure.success) throw failedInstance(failure.data, index, answerer);
     const own = OwnPrediction.safeParse(element);
     if (own.success) {
-      out.push(own.data);
+      // The endpoint knows only the Model's versionId ("1" for every pipeline upload); the book's version is ours.
+      out.push({ ...own.data, model_version: answerer.version });
       continue;
     }
     const container = ContainerPrediction.safeParse(element);

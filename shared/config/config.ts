@@ -18,6 +18,12 @@ export interface GcpConfig {
   readonly vertexEndpointPrefix: string;
   /** Overrides the Vertex AI API host (a local gRPC server in tests); host:port. */
   readonly vertexApiEndpoint?: string;
+  /** Display name of existing book endpoints, with `{isbn}` (the pipeline's `book-sales-{isbn}`). */
+  readonly vertexEndpointPattern?: string;
+  /** Labels those endpoints must carry. */
+  readonly vertexEndpointLabels?: Readonly<Record<string, string>>;
+  /** Where versions without the whole traffic are asked (no Explain). */
+  readonly vertexValidationEndpoint?: string;
   /** Emulator hosts, passed through so the wiring knows emulators are in use. */
   readonly emulators: { readonly pubsub?: string; readonly firestore?: string };
 }

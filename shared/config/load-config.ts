@@ -78,6 +78,9 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       region: e.FG_REGION ?? e.GOOGLE_CLOUD_REGION ?? 'europe-west2',
       vertexEndpointPrefix: e.FG_VERTEX_ENDPOINT_PREFIX,
       vertexApiEndpoint: e.FG_VERTEX_API_ENDPOINT,
+      vertexEndpointPattern: e.FG_VERTEX_ENDPOINT_PATTERN,
+      vertexEndpointLabels: e.FG_VERTEX_ENDPOINT_LABELS,
+      vertexValidationEndpoint: e.FG_VERTEX_VALIDATION_ENDPOINT,
       emulators: { pubsub: e.PUBSUB_EMULATOR_HOST, firestore: e.FIRESTORE_EMULATOR_HOST },
     },
     mlflow: e.MLFLOW_TRACKING_URI

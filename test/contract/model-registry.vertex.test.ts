@@ -271,7 +271,11 @@ describe("VertexModelRegistry reading the publisher pipeline's Models", () => {
       trained_through: '2024-06-29',
     });
     const [version] = await registry.listVersions(isbn);
-    expect(version).toMatchObject({ version: '1', metrics: { rmse: 41.25, mape: 12.5 }, trainedThrough: '2024-06-29' });
+    expect(version).toMatchObject({
+      version: '1',
+      metrics: { rmse: 41.25, mape: 12.5 },
+      trainedThrough: '2024-06-29',
+    });
     expect(version!.labels).not.toHaveProperty('fg.metrics');
     expect(version!.labels).not.toHaveProperty('fg.trained_through');
   });

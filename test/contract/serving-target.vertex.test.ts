@@ -66,7 +66,11 @@ describe('VertexServingTarget on the local Vertex AI server', () => {
     where = vertex.freshLocation();
     vertex.server.world.random = Math.random;
     registry = new VertexModelRegistry({ ...where, clients: withoutExplain(vertex.clients) });
-    serving = new VertexServingTarget({ ...where, clients: withoutExplain(vertex.clients), endpointPrefix: PREFIX });
+    serving = new VertexServingTarget({
+      ...where,
+      clients: withoutExplain(vertex.clients),
+      endpointPrefix: PREFIX,
+    });
   });
 
   async function bookWith(versions: number, weeks = 104): Promise<string> {
@@ -190,11 +194,14 @@ describe("VertexServingTarget in the publisher pipeline's world", () => {
   let where: VertexLocation;
   let serving: VertexServingTarget;
   let clients: ReturnType<typeof withoutExplain>;
+  let trainedThroughOf: (isbn: string, version: string) => Promise<string | undefined>;
 
   beforeEach(async () => {
     where = vertex.freshLocation();
     vertex.server.world.random = Math.random;
     clients = withoutExplain(vertex.clients);
+    const registry = new VertexModelRegistry({ ...where, clients });
+    trainedThroughOf = async (isbn, version) => (await registry.getVersion(isbn, version))?.trainedThrough;
     serving = new VertexServingTarget({
       ...where,
       clients,
@@ -202,6 +209,7 @@ describe("VertexServingTarget in the publisher pipeline's world", () => {
       endpointPattern: PIPELINE_ENDPOINT_PATTERN,
       endpointLabels: PIPELINE_ENDPOINT_LABELS,
       validationEndpoint: VALIDATION_ID,
+      trainedThroughOf,
       pollMs: 5,
     });
     await createValidationEndpoint(where);
@@ -249,7 +257,8 @@ describe("VertexServingTarget in the publisher pipeline's world", () => {
   it('answers a pinned version without traffic on the validation endpoint, redeploying nothing on a second call', async () => {
     const { isbn } = await pipelineBook();
     await serving.setTraffic(isbn, { '1': 90, '2': 10 });
-    const validation = () => vertex.server.world.endpoints.get(`${locationPath(where)}/endpoints/${VALIDATION_ID}`)!;
+    const validation = () =>
+      vertex.server.world.endpoints.get(`${locationPath(where)}/endpoints/${VALIDATION_ID}`)!;
     const pinned = await serving.predict(isbn, [{ steps: 4 }], { version: '2' });
     expect(pinned.modelVersionId).toBe('2');
     expect(pinned.predictions[0]?.forecast).toEqual([700, 700, 700, 700]);
@@ -273,6 +282,7 @@ describe("VertexServingTarget in the publisher pipeline's world", () => {
       clients,
       endpointPrefix: PREFIX,
       endpointPattern: PIPELINE_ENDPOINT_PATTERN,
+      trainedThroughOf,
     });
     const err = await plain.predict(isbn, [{ steps: 2 }], { version: '2' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConflictError);
@@ -298,10 +308,13 @@ describe("VertexServingTarget in the publisher pipeline's world", () => {
       clients: racing,
       endpointPrefix: PREFIX,
       endpointPattern: PIPELINE_ENDPOINT_PATTERN,
+      trainedThroughOf,
     });
     const err = await target.predict(isbn, [{ steps: 2 }], { version: '1' }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConflictError);
-    expect((err as Error).message).toContain(`(deployed model ${deployedModelId}) was answered by deployed model ${v2}`);
+    expect((err as Error).message).toContain(
+      `(deployed model ${deployedModelId}) was answered by deployed model ${v2}`,
+    );
   });
 
   it('never starts a second deployment for a redelivered one: the derived DeployedModel id is refused and waited for', async () => {
@@ -310,32 +323,49 @@ describe("VertexServingTarget in the publisher pipeline's world", () => {
     // The first delivery's DeployModel got through (without moving traffic) before its process died.
     const [operation] = await vertex.clients.endpoint.deployModel({
       endpoint,
-      deployedModel: { id, model: `${second}@1`, dedicatedResources: { machineSpec: { machineType: 'n1-standard-2' }, minReplicaCount: 1, maxReplicaCount: 1 } },
+      deployedModel: {
+        id,
+        model: `${second}@1`,
+        dedicatedResources: {
+          machineSpec: { machineType: 'n1-standard-2' },
+          minReplicaCount: 1,
+          maxReplicaCount: 1,
+        },
+      },
       trafficSplit: {},
     });
     await operation.promise();
-    // The redelivery reads the endpoint before that deployment shows (a stale read): it tries DeployModel again.
+    // The redelivery read the endpoint before that deployment showed (a stale read): it sends DeployModel again.
     const stale = withoutExplain(vertex.clients);
-    const getEndpoint = stale.endpoint.getEndpoint.bind(stale.endpoint) as unknown as (request: {
-      name: string;
-    }) => Promise<[VertexEndpoint]>;
-    let hidden = false;
     const calls: string[] = [];
+    const hide = (e: VertexEndpoint): VertexEndpoint =>
+      calls.length === 0 && e.name === endpoint
+        ? { ...e, deployedModels: e.deployedModels?.filter((d) => d.id !== id) }
+        : e;
     const endpointClient = new Proxy(stale.endpoint, {
       get(target, key, receiver) {
-        if (key === 'getEndpoint') {
-          return async (request: { name: string }) => {
-            const [found] = await getEndpoint(request);
-            if (!hidden && found.name === endpoint) {
-              hidden = true;
-              return [{ ...found, deployedModels: found.deployedModels?.filter((d) => d.id !== id) }];
-            }
-            return [found];
+        const value = Reflect.get(target, key, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        const call = (value as (...a: unknown[]) => Promise<unknown[]>).bind(target);
+        if (key === 'deployModel') {
+          return (...args: unknown[]) => {
+            calls.push('deployModel');
+            return call(...args);
           };
         }
-        if (key === 'deployModel') calls.push('deployModel');
-        const value = Reflect.get(target, key, receiver) as unknown;
-        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+        if (key === 'getEndpoint') {
+          return async (...args: unknown[]) => {
+            const [found, ...rest] = await call(...args);
+            return [hide(found as VertexEndpoint), ...rest];
+          };
+        }
+        if (key === 'listEndpoints') {
+          return async (...args: unknown[]) => {
+            const [found, ...rest] = await call(...args);
+            return [(found as VertexEndpoint[]).map(hide), ...rest];
+          };
+        }
+        return call;
       },
     });
     const redelivered = new VertexServingTarget({
@@ -343,6 +373,7 @@ describe("VertexServingTarget in the publisher pipeline's world", () => {
       clients: { ...stale, endpoint: endpointClient, prediction: stale.prediction, model: stale.model },
       endpointPrefix: PREFIX,
       endpointPattern: PIPELINE_ENDPOINT_PATTERN,
+      trainedThroughOf,
       pollMs: 5,
     });
     const state = await redelivered.setTraffic(isbn, { '2': 100 });
@@ -351,6 +382,11 @@ describe("VertexServingTarget in the publisher pipeline's world", () => {
       ['1', 0, expect.any(String)],
       ['2', 100, id],
     ]);
-    expect(vertex.server.world.endpoints.get(endpoint)!.deployedModels.map((d) => d.id).filter((d) => d === id)).toEqual([id]);
+    expect(
+      vertex.server.world.endpoints
+        .get(endpoint)!
+        .deployedModels.map((d) => d.id)
+        .filter((d) => d === id),
+    ).toEqual([id]);
   });
 });

@@ -72,7 +72,11 @@ export async function pipelineDeploy(
     deployedModel: {
       model,
       displayName: `arima_book_${isbn}_deployment`,
-      dedicatedResources: { machineSpec: { machineType: 'n1-standard-2' }, minReplicaCount: 1, maxReplicaCount: 2 },
+      dedicatedResources: {
+        machineSpec: { machineType: 'n1-standard-2' },
+        minReplicaCount: 1,
+        maxReplicaCount: 2,
+      },
     },
     trafficSplit: { '0': 100 },
   });

@@ -144,7 +144,10 @@ export class VertexRegistryVersions implements VertexVersionResolver {
 }
 
 /** The row of a version; the newest Model holding it when several do (an MLflow version uploaded twice). */
-export function rowOfVersion(rows: readonly VertexVersionRow[], version: string): VertexVersionRow | undefined {
+export function rowOfVersion(
+  rows: readonly VertexVersionRow[],
+  version: string,
+): VertexVersionRow | undefined {
   let found: VertexVersionRow | undefined;
   for (const row of rows) if (row.version === version) found = row;
   return found;

@@ -43,7 +43,11 @@ export function mlflowVersionFor(
   for (const v of versions) {
     const at = Date.parse(v.createdAt);
     if (at > created) continue;
-    if (!best || at > Date.parse(best.createdAt) || (at === Date.parse(best.createdAt) && Number(v.version) > Number(best.version))) {
+    if (
+      !best ||
+      at > Date.parse(best.createdAt) ||
+      (at === Date.parse(best.createdAt) && Number(v.version) > Number(best.version))
+    ) {
       best = v;
     }
   }
@@ -81,6 +85,8 @@ export class MlflowVertexVersions implements VertexVersionResolver {
         `ISBN ${isbn} has no Vertex AI Model (display name arima_book_${isbn}) created after one of its MLflow versions`,
       );
     }
-    return rows.sort((a, b) => Number(a.version) - Number(b.version) || Date.parse(a.createTime) - Date.parse(b.createTime));
+    return rows.sort(
+      (a, b) => Number(a.version) - Number(b.version) || Date.parse(a.createTime) - Date.parse(b.createTime),
+    );
   }
 }

@@ -218,7 +218,8 @@ export class VertexModelRegistry implements ModelRegistry {
   /** One row as a ModelVersion: our metadata when it has it, else what the pipeline's Model says. */
   private async versionOf(isbn: string, row: VertexVersionRow): Promise<ModelVersion> {
     const model = row.source ?? {};
-    if (row.own || hasVersionMetadata(model)) return { ...modelVersionFromVertex(model), isbn, version: row.version };
+    if (row.own || hasVersionMetadata(model))
+      return { ...modelVersionFromVertex(model), isbn, version: row.version };
     return adoptedVersionFromVertex(model, isbn, row.version, await this.evaluated(row));
   }
 
@@ -232,7 +233,8 @@ export class VertexModelRegistry implements ModelRegistry {
       return metricsFromEvaluation(fromProtoValue(evaluations[0]?.metrics as ProtoValue | undefined));
     } catch (err) {
       // A server (or a stand-in) without evaluations is a Model without them: labels may still say.
-      if (hasGrpcCode(err, GrpcStatus.NOT_FOUND) || hasGrpcCode(err, GrpcStatus.UNIMPLEMENTED)) return undefined;
+      if (hasGrpcCode(err, GrpcStatus.NOT_FOUND) || hasGrpcCode(err, GrpcStatus.UNIMPLEMENTED))
+        return undefined;
       throw translateVertexError(err, `read evaluations of ${row.model}`);
     }
   }

@@ -25,7 +25,9 @@ export const DEFAULT_DEPLOY_TIMEOUT_MS = 30 * 60_000;
  * not full names, because Vertex answers with the project number.
  */
 export function deployedModelIdFor(model: string, versionId: string): string {
-  const digest = createHash('sha256').update(`${modelIdOf(model) ?? model}@${versionId}`).digest();
+  const digest = createHash('sha256')
+    .update(`${modelIdOf(model) ?? model}@${versionId}`)
+    .digest();
   const n = digest.readBigUInt64BE(0) % 9_000_000_000n;
   return String(1_000_000_000n + n);
 }
@@ -41,7 +43,11 @@ interface Awaitable<T> {
  * error is retryable and names the operation: the work may still finish, and
  * a retry finds it (by its DeployedModel id) instead of starting another.
  */
-export async function awaitOperation<T>(operation: Awaitable<T>, what: string, timeoutMs: number): Promise<T> {
+export async function awaitOperation<T>(
+  operation: Awaitable<T>,
+  what: string,
+  timeoutMs: number,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {

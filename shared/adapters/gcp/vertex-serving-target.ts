@@ -42,7 +42,12 @@ import { rowOfDeployed, rowOfVersion, VertexRegistryVersions } from './vertex-bo
 import type { VertexClients } from './vertex-clients';
 import { containerInstance, predictionsFrom } from './vertex-container-codec';
 import type { VertexEndpoint } from './vertex-endpoint-codec';
-import { deployedVersions, hasUnknownDeployment, servingStateFrom, vertexTrafficSplit } from './vertex-endpoint-codec';
+import {
+  deployedVersions,
+  hasUnknownDeployment,
+  servingStateFrom,
+  vertexTrafficSplit,
+} from './vertex-endpoint-codec';
 import {
   GrpcStatus,
   hasGrpcCode,
@@ -235,7 +240,9 @@ export class VertexServingTarget implements ServingTarget {
     options: { version?: string } = {},
   ): Promise<PredictResponse> {
     requireIsbn(isbn);
-    const values = validateInstances(instances, MAX_FORECAST_STEPS).map((i) => toProtoValue(containerInstance(i)));
+    const values = validateInstances(instances, MAX_FORECAST_STEPS).map((i) =>
+      toProtoValue(containerInstance(i)),
+    );
     if (options.version === undefined) return this.predictRouted(isbn, values);
     const version = options.version;
     const endpoint = await this.findEndpoint(isbn);
@@ -262,7 +269,10 @@ export class VertexServingTarget implements ServingTarget {
   }
 
   /** Unpinned: traffic decides, and the answer says which DeployedModel gave it. */
-  private async predictRouted(isbn: string, values: ReturnType<typeof toProtoValue>[]): Promise<PredictResponse> {
+  private async predictRouted(
+    isbn: string,
+    values: ReturnType<typeof toProtoValue>[],
+  ): Promise<PredictResponse> {
     const name = await this.endpointNameOf(isbn);
     let response;
     try {
@@ -275,7 +285,11 @@ export class VertexServingTarget implements ServingTarget {
       throw translateVertexError(err, `predict with the endpoint of ${isbn}`);
     }
     const deployedModelId = String(response.deployedModelId ?? '');
-    const row = await this.attribute(isbn, String(response.model ?? ''), String(response.modelVersionId ?? ''));
+    const row = await this.attribute(
+      isbn,
+      String(response.model ?? ''),
+      String(response.modelVersionId ?? ''),
+    );
     if (!row) {
       throw new ConflictError(
         `the endpoint of ISBN ${isbn} answered from deployed model ${deployedModelId} (${response.model ?? '?'}@${response.modelVersionId ?? '?'}), which is none of the book's versions`,
@@ -315,7 +329,7 @@ export class VertexServingTarget implements ServingTarget {
     if (!endpoint) {
       throw new ConfigError(
         `FG_VERTEX_VALIDATION_ENDPOINT: endpoint ${name} does not exist; create it first`,
-        "FG_VERTEX_VALIDATION_ENDPOINT",
+        'FG_VERTEX_VALIDATION_ENDPOINT',
       );
     }
     const id = deployedModelIdFor(row.model, row.versionId);
@@ -361,7 +375,11 @@ export class VertexServingTarget implements ServingTarget {
   }
 
   /** DeployModel with a derived id; ALREADY_EXISTS means an earlier attempt did (or is doing) it, and is waited for. */
-  private async deploy(endpointName: string, row: VertexVersionRow, trafficSplit: Record<string, number>): Promise<string> {
+  private async deploy(
+    endpointName: string,
+    row: VertexVersionRow,
+    trafficSplit: Record<string, number>,
+  ): Promise<string> {
     const id = deployedModelIdFor(row.model, row.versionId);
     const model = versionRef(row.model, row.versionId);
     try {
@@ -415,7 +433,10 @@ export class VertexServingTarget implements ServingTarget {
 
   private async undeployId(endpointName: string, deployedModelId: string, what: string): Promise<void> {
     try {
-      const [operation] = await this.clients.endpoint.undeployModel({ endpoint: endpointName, deployedModelId });
+      const [operation] = await this.clients.endpoint.undeployModel({
+        endpoint: endpointName,
+        deployedModelId,
+      });
       await awaitOperation(operation, what, this.deployTimeoutMs);
     } catch (err) {
       // Someone else undeployed it meanwhile: the outcome is the one asked for.
@@ -443,13 +464,20 @@ export class VertexServingTarget implements ServingTarget {
   }
 
   /** The version that a deployed Model version is, re-reading the table once on a miss. */
-  private async attribute(isbn: string, model: string, versionId: string): Promise<VertexVersionRow | undefined> {
+  private async attribute(
+    isbn: string,
+    model: string,
+    versionId: string,
+  ): Promise<VertexVersionRow | undefined> {
     const cached = rowOfDeployed(await this.rows(isbn, { missing: true }), model, versionId);
     return cached ?? rowOfDeployed(await this.rows(isbn, { fresh: true, missing: true }), model, versionId);
   }
 
   /** Cached version table; `missing` turns "no model registered" into no rows. */
-  private async rows(isbn: string, options: { fresh?: boolean; missing?: boolean } = {}): Promise<VertexVersionRow[]> {
+  private async rows(
+    isbn: string,
+    options: { fresh?: boolean; missing?: boolean } = {},
+  ): Promise<VertexVersionRow[]> {
     const hit = this.rowsCache.get(isbn);
     if (!options.fresh && hit && performance.now() - hit.at < ROWS_TTL_MS) return hit.rows;
     try {
@@ -509,7 +537,11 @@ export class VertexServingTarget implements ServingTarget {
         endpointId,
         endpoint: { displayName: endpointId, labels: resourceLabels(isbn) },
       });
-      const [created] = await awaitOperation(operation, `creating endpoint ${endpointId}`, this.deployTimeoutMs);
+      const [created] = await awaitOperation(
+        operation,
+        `creating endpoint ${endpointId}`,
+        this.deployTimeoutMs,
+      );
       return created;
     } catch (err) {
       // Two first deployments racing: the other one created it.
@@ -523,7 +555,10 @@ export class VertexServingTarget implements ServingTarget {
 }
 
 function byCreateTime(a: VertexEndpoint, b: VertexEndpoint): number {
-  return Number(a.createTime?.seconds ?? 0) - Number(b.createTime?.seconds ?? 0) || (a.name ?? '').localeCompare(b.name ?? '');
+  return (
+    Number(a.createTime?.seconds ?? 0) - Number(b.createTime?.seconds ?? 0) ||
+    (a.name ?? '').localeCompare(b.name ?? '')
+  );
 }
 
 function sameSplit(a: Record<string, number>, b: Record<string, number>): boolean {
@@ -535,4 +570,3 @@ function sameSplit(a: Record<string, number>, b: Record<string, number>): boolea
       .join(',');
   return nonZero(a) === nonZero(b);
 }
-

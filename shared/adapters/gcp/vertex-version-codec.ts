@@ -169,7 +169,9 @@ function labelNumber(value: string | undefined): number | undefined {
 }
 
 /** Holdout metrics in a Model's labels (`rmse`, `mape`), when the uploader put them there. */
-export function metricsFromLabels(labels: Record<string, string> | null | undefined): ModelMetrics | undefined {
+export function metricsFromLabels(
+  labels: Record<string, string> | null | undefined,
+): ModelMetrics | undefined {
   const rmse = labelNumber(labels?.rmse ?? undefined);
   const mape = labelNumber(labels?.mape ?? undefined);
   return rmse === undefined || mape === undefined ? undefined : { rmse, mape };

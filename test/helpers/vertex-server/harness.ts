@@ -32,6 +32,8 @@ export function useLocalVertex(options: WorldOptions = {}): LocalVertex {
       projectId: 'demo-fg-vertex',
       location: TEST_LOCATION,
       apiEndpoint: server.apiEndpoint,
+      // The server's operations take a few hundred ms, not minutes: poll sooner than production does.
+      lroFirstPollMs: 100,
     });
     // Pays the client's one-time proto loading here, not inside the first test's time.
     await Promise.all([

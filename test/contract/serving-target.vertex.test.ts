@@ -297,11 +297,25 @@ describe("VertexServingTarget in the publisher pipeline's world", () => {
     const state = await serving.setTraffic(isbn, { '1': 100, '2': 0 });
     const v2 = state.deployments.find((d) => d.version === '2')!.deployedModelId!;
     // Someone switches the endpoint between our read and our Predict (a concurrent rollback, say).
-    const racing = withoutExplain(vertex.clients);
-    const predict = racing.prediction.predict.bind(racing.prediction);
-    (racing.prediction as { predict: unknown }).predict = (...args: Parameters<typeof predict>) => {
-      vertex.server.world.endpoints.get(endpoint)!.trafficSplit = { [v2]: 100 };
-      return predict(...args);
+    const plain = withoutExplain(vertex.clients);
+    const prediction = new Proxy(plain.prediction, {
+      get(target, key, receiver) {
+        const value = Reflect.get(target, key, receiver) as unknown;
+        if (typeof value !== 'function') return value;
+        const call = (value as (...a: unknown[]) => unknown).bind(target);
+        if (key !== 'predict') return call;
+        return (...args: unknown[]) => {
+          vertex.server.world.endpoints.get(endpoint)!.trafficSplit = { [v2]: 100 };
+          return call(...args);
+        };
+      },
+    });
+    const racing = {
+      ...plain,
+      model: plain.model,
+      endpoint: plain.endpoint,
+      prediction,
+      limiter: plain.limiter,
     };
     const target = new VertexServingTarget({
       ...where,

@@ -112,6 +112,9 @@ export function withoutExplain(clients: VertexClients): VertexClients {
     get pipeline() {
       return clients.pipeline;
     },
+    get limiter() {
+      return clients.limiter;
+    },
     close: () => clients.close(),
   };
 }

@@ -503,7 +503,10 @@ export class VertexServingTarget implements ServingTarget {
   /** `<prefix><isbn>` first, then the oldest endpoint named by the pattern with the labels. */
   private async findEndpoint(isbn: string): Promise<VertexEndpoint | undefined> {
     const own = await this.readEndpointNamed(endpointNameFor(this.where, this.prefix, isbn));
-    if (own || this.pattern === undefined) return own;
+    if (own || this.pattern === undefined) {
+      if (own?.name && this.pattern !== undefined) this.endpointNames.set(isbn, own.name);
+      return own;
+    }
     const filter = [`display_name="${endpointDisplayNameFor(this.pattern, isbn)}"`, labelFilter(this.labels)]
       .filter((f) => f !== '')
       .join(' AND ');

@@ -7,7 +7,17 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const BENCHES = ['fleet', 'forecasting', 'rollback', 'health-check', 'validation', 'load'];
+const BENCHES = [
+  'fleet',
+  'forecasting',
+  'rollback',
+  'health-check',
+  'validation',
+  'load',
+  'sales-data',
+  'sales-landing',
+  'adopt',
+];
 const only = process.argv.slice(2);
 
 for (const name of BENCHES) {

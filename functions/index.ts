@@ -10,3 +10,4 @@ import './health-check';
 import './alert-dispatch';
 import './daily-summary';
 import './post-deploy-validation';
+import './sales-data-events';

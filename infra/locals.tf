@@ -60,7 +60,8 @@ locals {
   }
 
   # Functions that read the actual-sales CSVs (when var.sales_data_bucket is set).
-  sales_readers = ["health-check", "post-deploy-validation"]
+  # sales-data-events reads which books a new drop holds.
+  sales_readers = ["health-check", "post-deploy-validation", "sales-data-events"]
 
   # Secret Manager secret id of each secret variable (values are added with gcloud, never here).
   secret_ids = {
@@ -101,12 +102,23 @@ locals {
   }
 
   # What every function reads from its environment (shared/config): the Google backend, this environment.
-  base_function_env = merge(var.function_env, {
+  # FG_SALES_URI: the configured source, else every drop under the notified prefix.
+  sales_uri = var.sales_uri != "" ? var.sales_uri : (var.sales_data_bucket != "" ? "gs://${var.sales_data_bucket}/${var.sales_data_prefix}" : "")
+
+  base_function_env = merge(var.function_env, local.sales_uri != "" ? { FG_SALES_URI = local.sales_uri } : {}, {
     FG_BACKEND           = "gcp"
     FG_ENVIRONMENT       = var.environment
     GOOGLE_CLOUD_PROJECT = var.project_id
     FG_REGION            = var.region
     FG_LOG_LEVEL         = var.log_level
+    # Which new sales objects sales-data-events acts on: the notification's own prefix, checked again in code.
+    FG_SALES_UPDATES_PREFIX = var.sales_data_prefix
+    # forecast-guard's own identities: post-deploy validation skips the Vertex audit entries of their
+    # deployments (logging.tf, deployment_audit), since forecast-guard announces those on model-deployments.
+    FG_DEPLOYER_PRINCIPALS = join(",", concat(
+      [for sa in google_service_account.function : sa.email],
+      [google_service_account.deployer.email],
+    ))
   })
 
   function_names = sort(keys(local.topology.functions))
@@ -114,8 +126,8 @@ locals {
   service_names = sort(concat(keys(local.topology.functions), keys(local.topology.httpFunctions), keys(local.topology.httpSchedules)))
 
   # Monitoring filter value `one_of("a","b",…)` for the services and for the dead-letter inspect subscriptions.
-  services_one_of    = format("one_of(%s)", join(",", [for s in local.service_names : "\"${s}\""]))
-  inspect_subs_one_of = format("one_of(%s)", join(",", [for _, d in local.topology.deadLetterTopics : "\"${d.inspectSubscription}\""]))
+  services_one_of      = format("one_of(%s)", join(",", [for s in local.service_names : "\"${s}\""]))
+  inspect_subs_one_of  = format("one_of(%s)", join(",", [for _, d in local.topology.deadLetterTopics : "\"${d.inspectSubscription}\""]))
   consumer_subs_one_of = format("one_of(%s)", join(",", [for name, _ in local.topology.subscriptions : "\"${name}\""]))
   # Logging query value `("a" OR "b" …)` for the services.
   services_logging = format("(%s)", join(" OR ", [for s in local.service_names : "\"${s}\""]))

@@ -20,6 +20,28 @@ resource "google_pubsub_topic_iam_member" "sink_publisher" {
   member = google_logging_project_sink.pipeline_events.writer_identity
 }
 
+# Vertex AI deployments made outside forecast-guard (the pipeline, the console) reach model-deployments
+# as their Admin Activity audit entries, so post-deploy validation and automatic rollback cover them
+# (shared/services/validation/deployment-audit.ts). Kept: DeployModel and MutateDeployedModel under all
+# three methodName prefixes Vertex logs (v1, v1beta1, and ui for the Cloud console), request entries only
+# (operation.first; a separate completion entry is not confirmed to exist, so nothing waits for one).
+# Filter syntax: https://cloud.google.com/logging/docs/view/logging-query-language; method names:
+# googleapis/google-cloudevents json/audit/service_catalog.json (test/fixtures/gcp-formats/8-audit-logs).
+resource "google_logging_project_sink" "deployment_audit" {
+  name        = "fg-vertex-deployments"
+  description = "Vertex AI DeployModel/MutateDeployedModel requests to the model-deployments topic (forecast-guard)"
+  destination = "pubsub.googleapis.com/${google_pubsub_topic.topic["model-deployments"].id}"
+  filter      = "logName=\"projects/${var.project_id}/logs/cloudaudit.googleapis.com%2Factivity\" AND protoPayload.serviceName=\"aiplatform.googleapis.com\" AND (protoPayload.methodName=\"google.cloud.aiplatform.v1.EndpointService.DeployModel\" OR protoPayload.methodName=\"google.cloud.aiplatform.v1beta1.EndpointService.DeployModel\" OR protoPayload.methodName=\"google.cloud.aiplatform.ui.EndpointService.DeployModel\" OR protoPayload.methodName=\"google.cloud.aiplatform.v1.EndpointService.MutateDeployedModel\" OR protoPayload.methodName=\"google.cloud.aiplatform.v1beta1.EndpointService.MutateDeployedModel\" OR protoPayload.methodName=\"google.cloud.aiplatform.ui.EndpointService.MutateDeployedModel\") AND operation.first=true"
+
+  unique_writer_identity = true
+}
+
+resource "google_pubsub_topic_iam_member" "deployment_audit_publisher" {
+  topic  = google_pubsub_topic.topic["model-deployments"].name
+  role   = "roles/pubsub.publisher"
+  member = google_logging_project_sink.deployment_audit.writer_identity
+}
+
 resource "google_logging_project_bucket_config" "forecast_guard" {
   project        = var.project_id
   location       = "global"

@@ -128,6 +128,34 @@ variable "sales_data_bucket" {
   default     = ""
 }
 
+variable "sales_uri" {
+  description = "Where the functions read weekly actuals (FG_SALES_URI): gs://bucket/object, gs://bucket/prefix/ of drops, or bq://project.dataset.table. Empty: gs://<sales_data_bucket>/<sales_data_prefix>. Required on Google Cloud (the functions refuse to start a health check without it)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.sales_uri == "" || startswith(var.sales_uri, "gs://") || startswith(var.sales_uri, "bq://")
+    error_message = "sales_uri must be gs://bucket/object, gs://bucket/prefix/ or bq://project.dataset.table."
+  }
+}
+
+variable "sales_data_prefix" {
+  description = "Object-name prefix of the sales drops in sales_data_bucket (e.g. raw_data/): a new object there (OBJECT_FINALIZE) re-checks its books at once; the functions get it as FG_SALES_UPDATES_PREFIX."
+  type        = string
+  default     = "raw_data/"
+
+  validation {
+    condition     = !startswith(var.sales_data_prefix, "/") && !startswith(var.sales_data_prefix, "gs://")
+    error_message = "sales_data_prefix is an object-name prefix such as raw_data/, without gs://bucket or a leading /."
+  }
+}
+
+variable "sales_data_bucket_project" {
+  description = "Project that owns sales_data_bucket, when it is not project_id: its Cloud Storage service agent publishes the notifications."
+  type        = string
+  default     = ""
+}
+
 variable "artifact_readers" {
   description = "Members that may read the function bundles (staging: production's deployer, which promotes the bundle staging validated)."
   type        = list(string)

@@ -29,6 +29,17 @@ export class ValidationError extends ForecastGuardError {
   }
 }
 
+/**
+ * An object that is not part of the configured sales source (FG_SALES_URI):
+ * e.g. `raw_data/ISBN_data.csv` landing beside the weekly sales file. Not a
+ * bad message: a notification about it has nothing to re-check.
+ */
+export class NotSalesSourceError extends ValidationError {
+  constructor(message: string) {
+    super(message, ['uri']);
+  }
+}
+
 /** Configuration that fails at start; the message names the variable. */
 export class ConfigError extends ForecastGuardError {
   constructor(
@@ -63,6 +74,14 @@ export class BackendUnavailableError extends ForecastGuardError {
     super(message, { retryable: true, ...options });
   }
 }
+
+/**
+ * No serving target is configured (a registry alone, e.g. FG_REGISTRY=mlflow
+ * on one machine): what serves is unknown. Commands that only read show
+ * `unknown`; commands that need serving (rollback, deploy, validate, health)
+ * refuse with this message, which names what to set.
+ */
+export class ServingUnknownError extends ConfigError {}
 
 /** True when `err` says retrying might help; unknown errors are treated as retryable. */
 export function isRetryable(err: unknown): boolean {

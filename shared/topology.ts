@@ -14,6 +14,8 @@ export const TOPICS = [
   'rollback-requests',
   'model-lifecycle',
   'cloud-builds',
+  // Cloud Storage OBJECT_FINALIZE notifications on the sales prefix (infra: google_storage_notification).
+  'sales-data-updates',
 ] as const;
 export type TopicName = (typeof TOPICS)[number];
 
@@ -24,7 +26,8 @@ export type FunctionName =
   | 'alert-dispatch'
   | 'post-deploy-validation'
   | 'rollback'
-  | 'build-events';
+  | 'build-events'
+  | 'sales-data-events';
 
 export interface FunctionSpec {
   name: FunctionName;
@@ -104,6 +107,18 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     publishes: ['alerts', 'model-lifecycle'],
     memoryMb: 256,
     timeoutSeconds: 60,
+    maxInstances: 5,
+  },
+  {
+    // A new sales object → a health check of the books in it. Its own function, not a second
+    // trigger of health-check: reading which books a drop names needs only the sales bucket,
+    // and the health check (one instance) stays the one place that checks and alerts.
+    name: 'sales-data-events',
+    entryPoint: 'salesDataEvents',
+    trigger: 'sales-data-updates',
+    publishes: ['health-check-requests'],
+    memoryMb: 512,
+    timeoutSeconds: 300,
     maxInstances: 5,
   },
 ];

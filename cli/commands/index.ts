@@ -1,5 +1,6 @@
 /** Every CLI command, in the order `--help` lists them. One line per command. */
 import type { Command } from '../command';
+import { adoptCommand } from './adopt';
 import { alertsCommands } from './alerts';
 import { deadLettersCommands } from './dead-letters';
 import { demoCommands } from './demo';
@@ -16,6 +17,7 @@ import { versionsCommand } from './versions';
 export const COMMANDS: readonly Command[] = [
   seedCommand,
   versionsCommand,
+  adoptCommand,
   healthRunCommand,
   rollbackCommand,
   publishCommand,

@@ -3,8 +3,14 @@
  * producer would (a log sink, Cloud Scheduler, a deploy script). The payload
  * is checked against the topic's contract first, so a typo fails here with the
  * field named instead of landing in a dead-letter topic.
+ *
+ * `sales-data-updates` carries Cloud Storage notifications, whose meaning is
+ * in the attributes: the whole message (attributes and, for JSON_API_V1, the
+ * object resource in `--file`) is checked as sales-data-events will read it,
+ * and with `--attr payloadFormat=NONE` there is no `--file` (no data).
  */
 import { readFileSync } from 'node:fs';
+import { storageEventFrom } from '../../shared/contracts/external/storage-notification';
 import { TOPIC_MESSAGES } from '../../shared/contracts/topic-messages';
 import { parseWith } from '../../shared/contracts/parse';
 import { withCorrelation, newCorrelationId } from '../../shared/logging/correlation';
@@ -24,10 +30,20 @@ function parseAttrs(values: string[]): Record<string, string> {
   return attrs;
 }
 
+/** Checks a notification as the consumer will decode it: a push body of these attributes and data. */
+function checkStorageNotification(payload: unknown, attrs: Record<string, string>): void {
+  const data = payload === undefined ? undefined : Buffer.from(JSON.stringify(payload)).toString('base64');
+  storageEventFrom(
+    { message: { messageId: 'cli-check', attributes: attrs, ...(data ? { data } : {}) } },
+    'Cloud Storage notification',
+  );
+}
+
 export const publishCommand: Command = {
   name: 'publish',
-  summary: 'publish a message to a topic as its producer would',
-  usage: 'publish TOPIC --file F [--attr k=v]... [--no-check]',
+  summary:
+    'publish a message to a topic as its producer would (--file required, except for a sales-data-updates notification with payloadFormat=NONE)',
+  usage: 'publish TOPIC [--file F] [--attr k=v]... [--no-check]',
   options: {
     file: { type: 'string' },
     attr: { type: 'string', multiple: true },
@@ -39,18 +55,25 @@ export const publishCommand: Command = {
     if (!(TOPICS as readonly string[]).includes(topic)) {
       throw new UsageError(`unknown topic "${topic}"; topics: ${TOPICS.join(', ')}`, ['TOPIC']);
     }
-    const file = requireFlag(ctx.flags, 'file');
+    const attrs = parseAttrs((ctx.flags.attr as string[] | undefined) ?? []);
+    const storage = topic === 'sales-data-updates';
+    const attributeOnly = storage && attrs.payloadFormat === 'NONE' && ctx.flags.file === undefined;
+    const file = attributeOnly ? undefined : requireFlag(ctx.flags, 'file');
     let payload: unknown;
-    try {
-      payload = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (err) {
-      throw new UsageError(`--file ${file}: ${(err as Error).message}`, ['file']);
+    if (file !== undefined) {
+      try {
+        payload = JSON.parse(readFileSync(file, 'utf8'));
+      } catch (err) {
+        throw new UsageError(`--file ${file}: ${(err as Error).message}`, ['file']);
+      }
     }
     if (!ctx.flags['no-check']) {
-      const { name, schema } = TOPIC_MESSAGES[topic as TopicName];
-      parseWith(schema, payload, name);
+      if (storage) checkStorageNotification(payload, attrs);
+      else {
+        const { name, schema } = TOPIC_MESSAGES[topic as TopicName];
+        parseWith(schema, payload, name);
+      }
     }
-    const attrs = parseAttrs((ctx.flags.attr as string[] | undefined) ?? []);
     const correlationId = attrs.correlationId ?? newCorrelationId(randomIds);
     const messageId = await withBackend(ctx, (backend) =>
       backend.bus.publish(topic, { data: payload, attributes: withCorrelation(attrs, correlationId) }),

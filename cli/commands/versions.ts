@@ -12,15 +12,17 @@ export const versionsCommand: Command = {
   async run(ctx) {
     const isbn = requireFlag(ctx.flags, 'isbn');
     const view = await withBackend(ctx, (backend) => describeBookVersions(isbn, backend));
+    const serving = view.servingKnown ? `v${view.serving ?? '-'}` : 'unknown (no serving target configured)';
     ctx.out.line(
-      `${view.isbn}: serving v${view.serving ?? '-'}, production alias v${view.productionAlias ?? '-'}, last-known-good v${view.lastKnownGood ?? '-'}`,
+      `${view.isbn}: serving ${serving}, production alias v${view.productionAlias ?? '-'}, last-known-good v${view.lastKnownGood ?? '-'}`,
     );
     ctx.out.table(
       view.versions.map((v) => ({
         version: v.version,
-        rmse: v.rmse,
-        mape: `${v.mape.toFixed(1)}%`,
-        traffic: v.trafficPercent === null ? '-' : `${v.trafficPercent}%`,
+        // A version whose metrics could not be read shows none rather than a stand-in figure.
+        rmse: v.metricsMissing === undefined ? v.rmse : 'missing',
+        mape: v.metricsMissing === undefined ? `${v.mape.toFixed(1)}%` : 'missing',
+        traffic: !view.servingKnown ? 'unknown' : v.trafficPercent === null ? '-' : `${v.trafficPercent}%`,
         aliases: v.aliases.join(',') || '-',
         lkg: v.version === view.lastKnownGood ? 'yes' : '',
         quarantined: v.quarantine ? `yes: ${v.quarantine.reason}` : '',

@@ -2,7 +2,8 @@
  * health-check: a HealthCheckRequest on `health-check-requests` (hourly from
  * Cloud Scheduler as `{"trigger":"schedule"}`, or by hand) runs one health
  * check of the fleet, publishes its alerts and writes its report. The run is
- * named after the message id, so a redelivery never checks or alerts twice.
+ * named after the request's `requestId`, else the message id, so a redelivery
+ * (or a second request for the same cause) never checks or alerts twice.
  */
 import * as functions from '@google-cloud/functions-framework';
 import { HealthCheckRequest } from '../../shared/contracts/messages/health-check-request';
@@ -22,11 +23,13 @@ functions.cloudEvent(ENTRY_POINT, async (event: functions.CloudEvent<unknown>) =
       schema: HealthCheckRequest,
       what: 'HealthCheckRequest',
       handle: async (request, ctx) => {
+        if (request.reason) ctx.logger.info(`health check asked for: ${request.reason}`);
         await runHealthCheck(
           {
-            runId: runIdForMessage(ctx.messageId),
+            runId: runIdForMessage(request.requestId ?? ctx.messageId),
             trigger: request.trigger,
             isbns: request.isbns,
+            ...(request.onlyServed ? { onlyServed: true } : {}),
             correlationId: request.correlationId ?? ctx.correlationId,
           },
           { ...backend, logger: ctx.logger },

@@ -21,6 +21,11 @@ enabled_secrets  = ["SLACK_WEBHOOK_URL", "SLACK_ESCALATION_WEBHOOK_URL", "SMTP_U
 alert_email_to   = "forecast-oncall@example.com"
 alert_email_from = "forecast-guard <forecast-guard@example.com>"
 
+# The publisher's sales drops: a new object under raw_data/ re-checks its books;
+# the functions read the weekly file itself (ISBN_data.csv beside it is not sales).
+sales_data_bucket = "book-sales-production-data"
+sales_uri         = "gs://book-sales-production-data/raw_data/UK_weekly_data.csv"
+
 function_env = {
   FG_REGISTRY = "vertex"
 }

@@ -18,6 +18,11 @@ oncall_emails   = ["forecast-guard-oncall@example.com"]
 # Secrets with a value in this project's Secret Manager (values never live here).
 enabled_secrets = ["SLACK_WEBHOOK_URL"]
 
+# The publisher's sales drops: a new object under raw_data/ re-checks its books;
+# the functions read the weekly file itself (ISBN_data.csv beside it is not sales).
+sales_data_bucket = "book-sales-staging-data"
+sales_uri         = "gs://book-sales-staging-data/raw_data/UK_weekly_data.csv"
+
 function_env = {
   FG_REGISTRY = "vertex"
 }

@@ -3,6 +3,7 @@
  * its world from: read once from the environment by `loadConfig`, validated,
  * frozen. Durations are milliseconds; paths are absolute.
  */
+import type { SalesColumns } from './sales-columns';
 import type { Environment } from '../contracts/primitives';
 import type { ThresholdOverrides } from '../domain/thresholds';
 import type { LogLevel } from '../logging/logger';
@@ -73,6 +74,20 @@ export interface FlushAuthConfig {
   readonly token?: string;
 }
 
+/** FG_SALES_URI and FG_SALES_COLUMNS. */
+export interface SalesConfig {
+  /** gs://bucket/object, gs://bucket/prefix/, bq://project.dataset.table or a local path; unset → <FG_STATE_DIR>/sales.csv on the embedded backend. */
+  readonly uri?: string;
+  /** Field → column; unset → the publisher's or forecast-guard's header is recognised. */
+  readonly columns?: SalesColumns;
+}
+
+/** FG_SALES_UPDATES_PREFIX: sales-data-events acts only on objects whose name starts with it. */
+export interface SalesUpdatesConfig {
+  /** Object-name prefix, e.g. `raw_data/`; empty: every object the bucket's notification sends. */
+  readonly prefix: string;
+}
+
 export interface Config {
   readonly environment: Environment;
   readonly backend: Backend;
@@ -83,6 +98,10 @@ export interface Config {
   readonly gcp: GcpConfig;
   /** Present when MLFLOW_TRACKING_URI is set (required for the mlflow registry). */
   readonly mlflow?: MlflowConfig;
+  /** Where weekly actuals are read (docs/sales-data.md). */
+  readonly sales: SalesConfig;
+  /** What forecast-guard assumes of the publisher's training pipeline (README, "What forecast-guard needs from a pipeline"). */
+  readonly pipeline: { readonly trainStart: string };
   readonly notify: NotifyConfig;
   /** Secret: bearer token the local HTTP rollback function demands; unset means HTTP rollback is refused. */
   readonly rollbackToken?: string;
@@ -95,12 +114,20 @@ export interface Config {
    * explicitly, never by K_SERVICE (which anyone may set).
    */
   readonly rollbackAudiences?: readonly string[];
+  /**
+   * FG_DEPLOYER_PRINCIPALS: forecast-guard's own identities (service account
+   * emails; infra sets them). Vertex audit entries of their deployments are
+   * skipped by post-deploy validation: forecast-guard announces those itself.
+   */
+  readonly deployerPrincipals: readonly string[];
   readonly thresholds: {
     /** Absolute path of FG_THRESHOLDS_FILE, when set. */
     readonly file?: string;
     readonly overrides: ThresholdOverrides;
   };
   readonly alerting: AlertingConfig;
+  /** Which new sales objects (sales-data-updates notifications) trigger a health check. */
+  readonly salesUpdates: SalesUpdatesConfig;
   /** Variables that were unset and took their default. */
   readonly defaulted: readonly string[];
   /** Things worth saying at start that are not errors (a likely typo in a variable name, no alert channel in production). */

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { LOG_LEVELS } from '../logging/logger';
 import { stripUrlPassword } from '../logging/redact';
 import { parseDuration } from './duration';
+import { parseSalesColumns } from './sales-columns';
 
 const got = (value: unknown) => `(got ${JSON.stringify(value)})`;
 const HIDDEN = '(value hidden)';
@@ -108,6 +109,14 @@ function isAudience(value: string): boolean {
   return /^[0-9]+-?[a-z0-9-]*\.apps\.googleusercontent\.com$/.test(value);
 }
 
+/** A sales source: gs:// (bucket and optional object or prefix), bq://project.dataset.table, or a path (no other scheme). */
+function isSalesUri(value: string): boolean {
+  if (value.startsWith('gs://')) return /^gs:\/\/[a-z0-9][a-z0-9._-]{1,220}[a-z0-9](\/.*)?$/.test(value);
+  if (value.startsWith('bq://'))
+    return /^bq:\/\/[a-z][a-z0-9-]{4,28}[a-z0-9]\.[A-Za-z0-9_]{1,1024}\.[^.\s]{1,1024}$/.test(value);
+  return value.trim() !== '' && !/^[a-z][a-z0-9+.-]*:\/\//i.test(value);
+}
+
 const HOST_PORT = /^(?:\[[0-9a-f:]+\]|[A-Za-z0-9.-]+):[0-9]{1,5}$/;
 const REGION = /^[a-z]+-[a-z]+[0-9]+$/;
 
@@ -168,6 +177,30 @@ export const EnvSchema = z.object({
   MLFLOW_TRACKING_TOKEN: text('MLFLOW_TRACKING_TOKEN', 'a token without spaces', (s) => !/\s/.test(s), {
     secret: true,
   }).optional(),
+  FG_SALES_URI: text(
+    'FG_SALES_URI',
+    'gs://bucket/object, gs://bucket/prefix/, bq://project.dataset.table or a local path',
+    isSalesUri,
+  ).optional(),
+  FG_SALES_COLUMNS: z
+    .string()
+    .transform((s, ctx) => {
+      try {
+        return parseSalesColumns(s);
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  FG_PIPELINE_TRAIN_START: text(
+    'FG_PIPELINE_TRAIN_START',
+    'a date like 2012-01-01',
+    (s) =>
+      /^[0-9]{4}-[0-9]{2}-[0-9]{2}$/.test(s) &&
+      !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) &&
+      new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+  ).default('2012-01-01'),
   SLACK_WEBHOOK_URL: text('SLACK_WEBHOOK_URL', 'an https URL', isWebhookUrl, { secret: true }).optional(),
   SLACK_ESCALATION_WEBHOOK_URL: text('SLACK_ESCALATION_WEBHOOK_URL', 'an https URL', isWebhookUrl, {
     secret: true,
@@ -230,6 +263,24 @@ export const EnvSchema = z.object({
       return list;
     })
     .optional(),
+  FG_DEPLOYER_PRINCIPALS: z
+    .string()
+    .transform((s, ctx) => {
+      const list = s
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== '');
+      const bad = list.find((a) => !/^[^@\s,]+@[^@\s,]+$/.test(a));
+      if (bad !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `FG_DEPLOYER_PRINCIPALS must be a comma-separated list of email addresses (forecast-guard's service accounts) ${got(bad)}`,
+        });
+        return z.NEVER;
+      }
+      return list;
+    })
+    .optional(),
   FG_REPEAT_INTERVAL_CRITICAL: duration('FG_REPEAT_INTERVAL_CRITICAL', '4h'),
   FG_REPEAT_INTERVAL_WARNING: duration('FG_REPEAT_INTERVAL_WARNING', '1d'),
   FG_ESCALATE_AFTER: duration('FG_ESCALATE_AFTER', '30m'),
@@ -238,6 +289,14 @@ export const EnvSchema = z.object({
   FG_PIPELINE_STALE_AFTER: duration('FG_PIPELINE_STALE_AFTER', '8d'),
   FG_DATA_FRESHNESS_WEEKS: wholeNumber('FG_DATA_FRESHNESS_WEEKS', 2, 1, 52),
   FG_HEALTH_CONCURRENCY: wholeNumber('FG_HEALTH_CONCURRENCY', 4, 1, 64),
+  // An object name, not a URI: the bucket is the notification's (infra sets both from one variable).
+  FG_SALES_UPDATES_PREFIX: z
+    .string()
+    .default('')
+    .refine((s) => !/^gs:\/\//.test(s) && !s.startsWith('/') && s.length <= 1024, {
+      message:
+        'FG_SALES_UPDATES_PREFIX must be an object-name prefix such as raw_data/ (no gs://bucket, no leading /, at most 1,024 bytes)',
+    }),
 });
 export type ParsedEnv = z.infer<typeof EnvSchema>;
 

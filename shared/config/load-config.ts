@@ -86,6 +86,15 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     mlflow: e.MLFLOW_TRACKING_URI
       ? { trackingUri: e.MLFLOW_TRACKING_URI, token: e.MLFLOW_TRACKING_TOKEN }
       : undefined,
+    sales: {
+      // A local path resolves like FG_STATE_DIR; gs:// and bq:// stay as written.
+      uri:
+        e.FG_SALES_URI === undefined || /^(gs|bq):\/\//.test(e.FG_SALES_URI) || isAbsolute(e.FG_SALES_URI)
+          ? e.FG_SALES_URI
+          : resolve(cwd, e.FG_SALES_URI),
+      columns: e.FG_SALES_COLUMNS,
+    },
+    pipeline: { trainStart: e.FG_PIPELINE_TRAIN_START },
     notify: {
       slackWebhookUrl: e.SLACK_WEBHOOK_URL,
       slackEscalationWebhookUrl: e.SLACK_ESCALATION_WEBHOOK_URL,
@@ -96,6 +105,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     rollbackToken: e.FG_ROLLBACK_TOKEN,
     flush: { auth: e.FG_FLUSH_AUTH, token: e.FG_FLUSH_TOKEN },
     rollbackAudiences: e.FG_ROLLBACK_AUDIENCE,
+    deployerPrincipals: e.FG_DEPLOYER_PRINCIPALS ?? [],
     thresholds: { file: thresholdsFile, overrides },
     alerting: {
       repeatIntervalMs: { critical: e.FG_REPEAT_INTERVAL_CRITICAL, warning: e.FG_REPEAT_INTERVAL_WARNING },
@@ -106,6 +116,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       dataFreshnessWeeks: e.FG_DATA_FRESHNESS_WEEKS,
       healthConcurrency: e.FG_HEALTH_CONCURRENCY,
     },
+    salesUpdates: { prefix: e.FG_SALES_UPDATES_PREFIX },
     defaulted: VARIABLES.filter((v) => v.default !== undefined && !isSet(raw, v.name)).map((v) => v.name),
     warnings: warnings(env, raw),
   };

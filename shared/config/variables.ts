@@ -118,6 +118,26 @@ export const VARIABLES: readonly VariableInfo[] = [
     (c) => c.mlflow?.trackingUri,
   ),
   v('MLFLOW_TRACKING_TOKEN', 'bearer token for the MLflow server', (c) => c.mlflow?.token, { secret: true }),
+  v(
+    'FG_SALES_URI',
+    'weekly actuals: gs://bucket/object, gs://bucket/prefix/ (every drop under it), bq://project.dataset.table or a local file or folder; required for FG_BACKEND=gcp, unset on the embedded backend: <FG_STATE_DIR>/sales.csv (docs/sales-data.md)',
+    (c) => c.sales.uri,
+  ),
+  v(
+    'FG_SALES_COLUMNS',
+    "sales columns as field=Column pairs, e.g. isbn=ISBN,week=End Date,volume=Volume,title=Title; unset: the publisher's or forecast-guard's header is recognised",
+    (c) =>
+      c.sales.columns &&
+      Object.entries(c.sales.columns)
+        .map(([field, column]) => `${field}=${column}`)
+        .join(','),
+  ),
+  v(
+    'FG_PIPELINE_TRAIN_START',
+    "first day of the pipeline's training data: a pipeline version's trainedThrough is train_length weeks from its week",
+    (c) => c.pipeline.trainStart,
+    { default: '2012-01-01' },
+  ),
   v('SLACK_WEBHOOK_URL', 'Slack incoming webhook for alerts', (c) => c.notify.slackWebhookUrl, {
     secret: true,
   }),
@@ -163,6 +183,11 @@ export const VARIABLES: readonly VariableInfo[] = [
     (c) => c.rollbackAudiences?.join(','),
   ),
   v(
+    'FG_DEPLOYER_PRINCIPALS',
+    "forecast-guard's own identities (comma-separated emails; set by infra): post-deploy validation skips Vertex audit entries of their deployments, which forecast-guard announces itself",
+    (c) => (c.deployerPrincipals.length > 0 ? c.deployerPrincipals.join(',') : undefined),
+  ),
+  v(
     'FG_REPEAT_INTERVAL_CRITICAL',
     'renotify a still-firing critical alert after',
     (c) => ms(c.alerting.repeatIntervalMs.critical),
@@ -206,4 +231,9 @@ export const VARIABLES: readonly VariableInfo[] = [
   v('FG_HEALTH_CONCURRENCY', 'books checked at once by a health check', (c) => c.alerting.healthConcurrency, {
     default: '4',
   }),
+  v(
+    'FG_SALES_UPDATES_PREFIX',
+    'object-name prefix (e.g. raw_data/) of the sales objects whose arrival (sales-data-updates) re-checks their books; empty: all the notification sends',
+    (c) => c.salesUpdates.prefix || undefined,
+  ),
 ];

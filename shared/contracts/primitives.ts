@@ -104,6 +104,10 @@ export const durationMs = z.number().int('must be a whole number of milliseconds
 export const Trigger = z.enum(['schedule', 'manual', 'drill']);
 export type Trigger = z.infer<typeof Trigger>;
 
+/** What started a health check: a Trigger, or `sales-data`, a new sales drop in Cloud Storage (`sales-data-updates`). */
+export const HealthCheckTrigger = z.enum([...Trigger.options, 'sales-data']);
+export type HealthCheckTrigger = z.infer<typeof HealthCheckTrigger>;
+
 /** Overall or per-model result of a health check. */
 export const HealthStatus = z.enum(['healthy', 'degraded', 'unhealthy']);
 export type HealthStatus = z.infer<typeof HealthStatus>;

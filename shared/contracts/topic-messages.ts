@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { TopicName } from '../topology';
 import { CloudBuild } from './external/cloud-build';
 import { PipelineJobLogEntry } from './external/pipeline-job-log-entry';
+import { StorageObject } from './external/storage-notification';
 import { Alert } from './messages/alert';
 import { DailySummaryRequest } from './messages/daily-summary-request';
 import { HealthCheckRequest } from './messages/health-check-request';
@@ -26,8 +27,12 @@ export const TOPIC_MESSAGES = {
   'daily-summary-requests': { name: 'DailySummaryRequest', schema: DailySummaryRequest },
   'pipeline-events': { name: 'PipelineJobLogEntry', schema: PipelineJobLogEntry },
   alerts: { name: 'Alert', schema: Alert },
+  // What forecast-guard publishes here. The consumer also takes the Vertex audit entries the
+  // deployment sink exports (ModelDeploymentsMessage, functions/post-deploy-validation).
   'model-deployments': { name: 'ModelDeployed', schema: ModelDeployed },
   'rollback-requests': { name: 'RollbackRequest', schema: RollbackRequest },
   'model-lifecycle': { name: 'LifecycleEvent', schema: LifecycleEvent },
   'cloud-builds': { name: 'CloudBuild', schema: CloudBuild },
+  // payloadFormat JSON_API_V1: the object resource; NONE carries no data (attributes only).
+  'sales-data-updates': { name: 'StorageObject', schema: StorageObject },
 } as const satisfies Record<TopicName, TopicContract>;

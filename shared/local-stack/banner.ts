@@ -54,6 +54,8 @@ export function renderBanner(stack: LocalStack, firstRun: boolean, readyMs: numb
     `  npx forecast-guard demo degrade --isbn ${DEMO_ISBN}        # The Alchemist starts forecasting badly`,
     `  curl -X POST -H 'content-type: application/json' -d '{}' ${stack.dashboardUrl}/api/health-check`,
     '                                                           # a health check now (or the dashboard button)',
+    `  touch ${status.stateDir}/sales.csv`,
+    '                                                           # a new sales drop: its books are checked within seconds',
     `  npx forecast-guard rollback --isbn ${DEMO_ISBN} --emergency   # back to last-known-good`,
     `  npx forecast-guard drill                                  # the game day, with targets and timings`,
   );

@@ -32,6 +32,7 @@ import {
   sessionToken,
 } from './stack-plan';
 import { PUSH_TOKEN_PARAM } from './push-guard';
+import { SalesFolderWatcher } from './sales-watcher';
 
 export interface LocalStackOptions {
   /** The operator's environment (FG_* settings, Slack/SMTP); the stack adds FG_STATE_DIR and the token. */
@@ -46,6 +47,8 @@ export interface LocalStackOptions {
   only?: readonly string[];
   /** Run the schedules of topology (default true; a drill fires its own requests). */
   schedules?: boolean;
+  /** Watch the local sales folder (the state directory) and publish sales-data-updates for a new CSV (default true). */
+  watchSales?: boolean;
   /** Serve the dashboard (default true). */
   dashboard?: boolean;
   /** Books to seed on first run (default 12). */
@@ -190,7 +193,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let stopDelivery: (() => Promise<void>) | undefined;
   let scheduler: LocalScheduler | undefined;
   let dashboard: DashboardServer | undefined;
+  let salesWatcher: SalesFolderWatcher | undefined;
   const stopAll = async () => {
+    await salesWatcher?.stop();
     await scheduler?.stop();
     await dashboard?.close();
     await stopDelivery?.();
@@ -258,6 +263,19 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       onFire,
     });
     if (options.schedules !== false) scheduler.start();
+
+    // Only when its consumer runs: a notification nobody reads would wait in the queue for nothing.
+    if (options.watchSales !== false && running.has('sales-data-events')) {
+      // A CSV dropped into the state directory is announced as Cloud Storage would announce it.
+      salesWatcher = new SalesFolderWatcher({
+        dir: stateDir,
+        bus: backend.bus,
+        onPublish: (name, generation, id) =>
+          say(`sales drop ${name} (generation ${generation}) → sales-data-updates (message ${id})`),
+        onError: (err) => say(`sales folder watch: ${describeError(err)}`),
+      });
+      await salesWatcher.start();
+    }
 
     const stackStartedAt = new Date().toISOString();
     const status = (): StackStatus => ({

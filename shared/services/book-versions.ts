@@ -5,7 +5,10 @@
  */
 import { COLLECTIONS } from '../contracts/collections';
 import type { LastKnownGood } from '../contracts/documents/last-known-good';
+import type { ServingState } from '../contracts/model';
 import { parseIsbn13 } from '../domain/isbn';
+import { missingMetrics } from '../domain/version-origin';
+import { ServingUnknownError } from '../errors';
 import { PRODUCTION_ALIAS, type ModelRegistry } from '../ports/model-registry';
 import type { ServingTarget } from '../ports/serving-target';
 import type { StateStore } from '../ports/state-store';
@@ -25,16 +28,35 @@ export interface BookVersionRow {
   deployed: boolean;
   quarantined: boolean;
   quarantine?: { reason: string; at: string; by: string };
+  /** Why the holdout metrics are not real figures (a pipeline version whose run is gone); absent when they are. */
+  metricsMissing?: string;
 }
 
 export interface BookVersions {
   isbn: string;
-  /** The version taking the most traffic; null when nothing is deployed. */
+  /** The version taking the most traffic; null when nothing is deployed or serving is unknown. */
   serving: string | null;
+  /** False when no serving target is configured (a registry alone): `serving` and `traffic` are then unknown, not empty. */
+  servingKnown: boolean;
   traffic: Record<string, number>;
   productionAlias: string | null;
   lastKnownGood: string | null;
   versions: BookVersionRow[];
+}
+
+const UNKNOWN = Symbol('serving unknown');
+
+/** The book's endpoint, or UNKNOWN when no serving target is configured (ServingUnknownError). */
+async function servingOrUnknown(
+  serving: ServingTarget,
+  isbn: string,
+): Promise<ServingState | undefined | typeof UNKNOWN> {
+  try {
+    return await serving.getServing(isbn);
+  } catch (err) {
+    if (err instanceof ServingUnknownError) return UNKNOWN;
+    throw err;
+  }
 }
 
 export async function describeBookVersions(
@@ -44,18 +66,21 @@ export async function describeBookVersions(
   const isbn = parseIsbn13(isbnInput);
   const [versions, servingState, alias, lkg] = await Promise.all([
     ports.registry.listVersions(isbn),
-    ports.serving.getServing(isbn),
+    servingOrUnknown(ports.serving, isbn),
     ports.registry.getAlias(isbn, PRODUCTION_ALIAS),
     ports.state.get<LastKnownGood>(COLLECTIONS.lastKnownGood, isbn),
   ]);
+  const servingKnown = servingState !== UNKNOWN;
+  const known = servingKnown ? servingState : undefined;
   const traffic: Record<string, number> = {};
-  for (const d of servingState?.deployments ?? []) traffic[d.version] = d.trafficPercent;
-  const top = (servingState?.deployments ?? [])
+  for (const d of known?.deployments ?? []) traffic[d.version] = d.trafficPercent;
+  const top = (known?.deployments ?? [])
     .filter((d) => d.trafficPercent > 0)
     .sort((a, b) => b.trafficPercent - a.trafficPercent)[0];
   return {
     isbn,
     serving: top?.version ?? null,
+    servingKnown,
     traffic,
     productionAlias: alias ?? null,
     lastKnownGood: lkg?.data.version ?? null,
@@ -74,6 +99,7 @@ export async function describeBookVersions(
       deployed: v.version in traffic,
       quarantined: v.quarantine !== undefined,
       quarantine: v.quarantine && { reason: v.quarantine.reason, at: v.quarantine.at, by: v.quarantine.by },
+      ...(missingMetrics(v) !== undefined ? { metricsMissing: missingMetrics(v) } : {}),
     })),
   };
 }

@@ -8,13 +8,15 @@ import type { Config } from '../config';
 import { BackendUnavailableError, ConfigError } from '../errors';
 import { FirestoreStateStore } from '../adapters/gcp/firestore-state-store';
 import { PubSubEventBus } from '../adapters/gcp/pubsub-event-bus';
-import { CsvSalesData } from '../adapters/local/csv-sales-data';
+import { openSalesData } from '../adapters/sales/open-sales-data';
 import { fleetDbPath, openFleetDb } from '../adapters/local/fleet-db';
 import { SqliteEventBus } from '../adapters/local/sqlite-event-bus';
 import { SqliteModelRegistry } from '../adapters/local/sqlite-model-registry';
 import { SqlitePipelineMonitor } from '../adapters/local/sqlite-pipeline-monitor';
 import { SqliteServingTarget } from '../adapters/local/sqlite-serving-target';
 import { SqliteStateStore, stateDbPath } from '../adapters/local/sqlite-state-store';
+import { MlflowModelRegistry } from '../adapters/mlflow/mlflow-model-registry';
+import { NoServingTarget } from '../adapters/no-serving-target';
 import type { SqliteDatabase } from '../adapters/local/sqlite';
 import { systemClock, type Clock } from '../ports/clock';
 import type { EventBus } from '../ports/event-bus';
@@ -77,7 +79,10 @@ interface ModelWorld {
  * Registry, serving and pipelines. Serving is Vertex AI endpoints whenever the
  * system runs on Google Cloud or the registry is Vertex; the embedded serving
  * target answers from forecasts stored in its own registry, so it pairs only
- * with FG_REGISTRY=local. MLflow versions are served from Vertex endpoints.
+ * with FG_REGISTRY=local. MLflow versions are served from Vertex endpoints;
+ * FG_REGISTRY=mlflow on one machine is the registry alone: serving is unknown
+ * (NoServingTarget), so `adopt` and `versions` work and commands that need
+ * serving refuse, naming what to set.
  */
 function openModelWorld(
   config: Config,
@@ -87,14 +92,9 @@ function openModelWorld(
   const onVertex =
     (config.backend === 'gcp' && !emulatedWithLocalRegistry(config)) || config.registry === 'vertex';
   if (!onVertex) {
-    if (config.registry === 'mlflow') {
-      throw new ConfigError(
-        'FG_REGISTRY=mlflow needs Vertex AI endpoints to serve its versions: set FG_BACKEND=gcp (or use FG_REGISTRY=local on one machine)',
-        'FG_REGISTRY',
-      );
-    }
     const fleetDb: SqliteDatabase = openFleetDb(fleetDbPath(config.stateDir));
     closers.push(() => void fleetDb.close());
+    if (config.registry === 'mlflow') return registryAlone(config, fleetDb, clock);
     const registry = new SqliteModelRegistry(fleetDb, { clock });
     return {
       registry,
@@ -108,6 +108,21 @@ function openModelWorld(
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { openVertexWorld } = require('./vertex-world') as typeof VertexWorld;
   return openVertexWorld(config, where, closers);
+}
+
+/** MLflow without Vertex AI: its versions, no serving target, pipeline runs recorded on this machine. */
+function registryAlone(config: Config, fleetDb: SqliteDatabase, clock: Clock): ModelWorld {
+  if (!config.mlflow)
+    throw new ConfigError('MLFLOW_TRACKING_URI is required when FG_REGISTRY=mlflow', 'MLFLOW_TRACKING_URI');
+  return {
+    registry: new MlflowModelRegistry({
+      trackingUri: config.mlflow.trackingUri,
+      token: config.mlflow.token,
+      pipelineTrainStart: config.pipeline.trainStart,
+    }),
+    serving: new NoServingTarget('FG_REGISTRY=mlflow without FG_BACKEND=gcp'),
+    pipelines: new SqlitePipelineMonitor(fleetDb, { clock }),
+  };
 }
 
 /** Builds every port from the config. Throws BackendUnavailableError when a backend cannot be opened. */
@@ -132,7 +147,7 @@ export function openBackend(config: Config, options: OpenBackendOptions = {}): B
     );
 
     const model = openModelWorld(config, clock, closers);
-    const sales = new CsvSalesData(join(config.stateDir, SALES_CSV_FILE));
+    const sales = openSalesData(config, { clock });
 
     return {
       config,

@@ -28,7 +28,11 @@ export function openVertexWorld(
   closers.push(() => clients.close());
   const mlflow = config.registry === 'mlflow' && config.mlflow;
   const registry: ModelRegistry = mlflow
-    ? new MlflowModelRegistry({ trackingUri: mlflow.trackingUri, token: mlflow.token })
+    ? new MlflowModelRegistry({
+        trackingUri: mlflow.trackingUri,
+        token: mlflow.token,
+        pipelineTrainStart: config.pipeline.trainStart,
+      })
     : new VertexModelRegistry({ ...where, clients });
   // With MLflow as the registry, a Vertex Model serves the MLflow version the README's rule names.
   const versions = mlflow

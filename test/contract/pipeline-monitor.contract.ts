@@ -79,6 +79,17 @@ export function describePipelineMonitorContract(
       });
     });
 
+    it('lists each run with the versions it registered', async () => {
+      const registered = [
+        { isbn: nextIsbn(), version: '2' },
+        { isbn: nextIsbn(), version: '5' },
+      ];
+      const run = aPipelineRun({ registered });
+      await monitor.recordRun(run);
+      const listed = (await monitor.listRuns()).find((r) => r.id === run.id);
+      expect(listed?.registered).toEqual(registered);
+    });
+
     it('lists runs newest first, honouring limit and since', async () => {
       const hours = [3, 1, 4, 2, 5];
       const runs = hours.map((h) => aPipelineRun({ startTime: `2024-05-01T0${h}:00:00.000Z` }));

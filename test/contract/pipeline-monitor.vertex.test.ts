@@ -95,6 +95,25 @@ describe('VertexPipelineMonitor on the local Vertex AI server', () => {
     expect((await monitor.getRun(run.id))?.registered).toEqual([{ isbn, version: '7' }]);
   });
 
+  it('a listing carries job_detail only when its read_mask asks, as on Vertex; listRuns asks', async () => {
+    const isbn = nextIsbn();
+    const run = aPipelineRun({ registered: [{ isbn, version: '7' }] });
+    vertex.server.seedPipelineJob(where, run);
+    const parent = locationPath(where);
+    const [bare] = await vertex.clients.pipeline.listPipelineJobs({ parent });
+    expect(bare[0]?.name).toBe(`${parent}/pipelineJobs/${run.id}`);
+    expect(bare[0]?.jobDetail).toBeNull();
+    const [masked] = await vertex.clients.pipeline.listPipelineJobs({
+      parent,
+      readMask: { paths: ['name', 'job_detail'] },
+    });
+    expect(masked[0]?.jobDetail?.taskDetails).toHaveLength(1);
+    expect(masked[0]?.state).toBe('PIPELINE_STATE_UNSPECIFIED');
+    expect((await monitor.listRuns()).map((r) => [r.id, r.state, r.registered])).toEqual([
+      [run.id, run.state, [{ isbn, version: '7' }]],
+    ]);
+  });
+
   it('keeps to one pipeline when given its name', async () => {
     const ours = aPipelineRun({ pipelineName: 'arima-weekly-training' });
     const other = aPipelineRun({ pipelineName: 'churn-training' });

@@ -30,6 +30,21 @@ export interface FakeVersion {
   tags: Map<string, string>;
 }
 
+/** A tracking-server run: what `runs/get` answers (mlflow/protos/service.proto `Run`). */
+export interface FakeRun {
+  runId: string;
+  experimentId: string;
+  runName?: string;
+  status: 'RUNNING' | 'FINISHED' | 'FAILED' | 'KILLED';
+  startTime: number;
+  endTime?: number;
+  lifecycleStage: 'active' | 'deleted';
+  /** Param values are strings, as `mlflow.log_params` stores them. */
+  params: Map<string, string>;
+  metrics: Map<string, number>;
+  tags: Map<string, string>;
+}
+
 export interface FakeModel {
   name: string;
   creationTimestamp: number;
@@ -60,6 +75,8 @@ const TAG_KEY_CHARS = /^[/\w.\- ]*$/;
 /** MLflow's registry state and endpoint logic, without HTTP. */
 export class FakeMlflowStore {
   readonly models = new Map<string, FakeModel>();
+  /** Runs by id: the tracking store side `runs/get` reads. Tests add them with `addRun`. */
+  readonly runs = new Map<string, FakeRun>();
   /** `"METHOD endpoint"` → handler: every route the server knows. */
   readonly routes: Record<string, Handler>;
   private readonly opts: Required<FakeStoreOptions>;
@@ -72,6 +89,7 @@ export class FakeMlflowStore {
       now: options.now ?? Date.now,
     };
     this.routes = {
+      'GET runs/get': (m) => ({ run: this.runJson(this.run(m)) }),
       'GET registered-models/get': (m) => ({ registered_model: this.modelJson(this.model(str(m, 'name'))) }),
       'POST registered-models/create': (m) => this.createModel(m),
       'GET registered-models/search': (m) => this.searchModels(m),
@@ -91,6 +109,57 @@ export class FakeMlflowStore {
     const handler = this.routes[`${method} ${endpoint}`];
     if (!handler) throw new MlflowStoreError('ENDPOINT_NOT_FOUND', `No route for ${method} ${endpoint}`);
     return handler(message);
+  }
+
+  /** Adds a run as a training script's `start_run` / `log_params` / `log_metrics` / `set_tags` leave it. */
+  addRun(run: Omit<FakeRun, 'startTime' | 'lifecycleStage' | 'status'> & Partial<FakeRun>): FakeRun {
+    const stored: FakeRun = {
+      status: 'FINISHED',
+      lifecycleStage: 'active',
+      startTime: this.opts.now(),
+      ...run,
+    };
+    this.runs.set(stored.runId, stored);
+    return stored;
+  }
+
+  /**
+   * `runs/get`: `run_id` is required (the deprecated `run_uuid` is read when it is
+   * absent, as handlers._get_run does); an unknown id is 404 RESOURCE_DOES_NOT_EXIST
+   * worded as sqlalchemy_store._get_run words it. A deleted run is still answered
+   * (lifecycle_stage "deleted"): only `mlflow gc` removes it.
+   */
+  private run(m: Message): FakeRun {
+    const id = m.run_id === undefined && m.run_uuid !== undefined ? str(m, 'run_uuid') : str(m, 'run_id');
+    const run = this.runs.get(id);
+    if (!run) throw new MlflowStoreError('RESOURCE_DOES_NOT_EXIST', `Run with id=${id} not found`);
+    return run;
+  }
+
+  runJson(run: FakeRun): Message {
+    return {
+      info: dropEmpty({
+        run_id: run.runId,
+        run_uuid: run.runId,
+        experiment_id: run.experimentId,
+        run_name: run.runName,
+        status: run.status,
+        start_time: this.ts(run.startTime),
+        end_time: run.endTime === undefined ? undefined : this.ts(run.endTime),
+        lifecycle_stage: run.lifecycleStage,
+      }),
+      data: dropEmpty({
+        metrics: [...run.metrics].map(([key, value]) => ({
+          key,
+          // protobuf's JSON mapping writes the doubles JSON cannot hold as "NaN", "Infinity", "-Infinity".
+          value: Number.isFinite(value) ? value : String(value),
+          timestamp: this.ts(run.startTime),
+          step: this.ts(0),
+        })),
+        params: [...run.params].map(([key, value]) => ({ key, value })),
+        tags: [...run.tags].map(([key, value]) => ({ key, value })),
+      }),
+    };
   }
 
   private createModel(m: Message) {
@@ -142,6 +211,8 @@ export class FakeMlflowStore {
     const found = [...this.models.values()]
       .filter((model) => match({ name: model.name }))
       .sort(orderBy(m.order_by, { name: (x: FakeModel) => x.name }, ['name']));
+    // mlflow/store/model_registry/__init__.py: SEARCH_REGISTERED_MODEL_MAX_RESULTS_DEFAULT = 100,
+    // SEARCH_REGISTERED_MODEL_MAX_RESULTS_THRESHOLD = 1000; above it, 400 INVALID_PARAMETER_VALUE.
     const page = paginate(found, m, 100, 1000);
     return dropEmpty({
       registered_models: page.items.map((x) => this.modelJson(x)),
@@ -167,6 +238,8 @@ export class FakeMlflowStore {
           ['version_number DESC'],
         ),
       );
+    // Same file: SEARCH_MODEL_VERSION_MAX_RESULTS_DEFAULT = 10000, _THRESHOLD = 200_000 (Databricks
+    // refuses above 10,000, which is why the adapter asks for 1,000 a page on both searches).
     const page = paginate(found, m, 10_000, 200_000);
     const json = page.items.map((v) => this.versionJson(v, this.opts.aliasesOnSearch));
     return dropEmpty({ model_versions: json, next_page_token: page.next });

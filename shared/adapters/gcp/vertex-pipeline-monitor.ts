@@ -3,7 +3,9 @@
  * (read-only). `listRuns` is ListPipelineJobs ordered `create_time desc`
  * (a job starts moments after it is created, and a job not started yet is
  * placed by its creation, as the port asks), `since` a `create_time>=` filter;
- * `getRun` is GetPipelineJob. See vertex-pipeline-codec.ts for the mapping.
+ * `getRun` is GetPipelineJob. Listings ask for job details with a read mask
+ * (LIST_READ_MASK), so each run's registered versions show. See
+ * vertex-pipeline-codec.ts for the mapping.
  *
  * `recordRun` cannot work here: PipelineJobs are created and advanced by
  * Vertex AI Pipelines itself, and the API has no call to write one's state.
@@ -26,6 +28,32 @@ export const DEFAULT_RUNS_LIMIT = 50;
 export const MAX_RUNS_LIMIT = 1000;
 /** Vertex pages PipelineJob listings; at most this many per page are asked for. */
 const PAGE_SIZE = 100;
+
+/**
+ * The PipelineJob fields a listing asks for: those pipelineRunFromJob reads.
+ * ListPipelineJobs takes a read_mask (ListPipelineJobsRequest.read_mask = 7,
+ * "Mask specifying which fields to read", google/cloud/aiplatform/v1/pipeline_service.proto
+ * as shipped in @google-cloud/aiplatform 6.11.0; older googleapis snapshots, e.g. 058bff38,
+ * lack the field). The paths follow python-aiplatform's own listing mask
+ * (google/cloud/aiplatform/constants/pipeline.py `_READ_MASK_FIELDS`, used by
+ * PipelineJob.list(enable_simple_view=True), googleapis/python-aiplatform#1614):
+ * `pipeline_spec.pipeline_info` rather than the whole compiled spec. Listings
+ * are reported to leave `job_detail` out unless the mask names it (the proto
+ * does not say either way), and the versions a run registered are in its task
+ * details, so all of `job_detail` is named; getRun's GetPipelineJob always has it.
+ */
+export const LIST_READ_MASK: readonly string[] = [
+  'name',
+  'display_name',
+  'state',
+  'create_time',
+  'start_time',
+  'end_time',
+  'update_time',
+  'error',
+  'pipeline_spec.pipeline_info',
+  'job_detail',
+];
 
 export interface VertexPipelineMonitorOptions extends VertexLocation {
   clients: Pick<VertexClients, 'pipeline'>;
@@ -60,6 +88,7 @@ export class VertexPipelineMonitor implements PipelineMonitor {
       filter: clauses.join(' AND '),
       orderBy: 'create_time desc',
       pageSize: Math.min(limit, PAGE_SIZE),
+      readMask: { paths: [...LIST_READ_MASK] },
     };
     return vertexCall('list pipeline jobs', async () => {
       const runs: PipelineRun[] = [];

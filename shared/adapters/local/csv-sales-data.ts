@@ -9,7 +9,7 @@ import { readFile, stat } from 'node:fs/promises';
 import type { SalesPoint, SalesSeries } from '../../contracts/model';
 import { parseIsbn13 } from '../../domain/isbn';
 import { resolve } from 'node:path';
-import { BackendUnavailableError, NotFoundError, ValidationError } from '../../errors';
+import { BackendUnavailableError, NotFoundError, NotSalesSourceError, ValidationError } from '../../errors';
 import { parseCsv } from '../../fleet/csv';
 import { SALES_CSV_HEADER } from '../../fleet/sales-csv';
 import { isIsoDate, isSaturday } from '../../forecasting/weeks';
@@ -102,9 +102,9 @@ export class CsvSalesData implements SalesData {
   /** The one source this adapter reads is its file: any other path is a ValidationError. */
   async isbnsIn(source: SalesSource): Promise<string[]> {
     if (resolve(source.uri) !== resolve(this.path)) {
-      throw new ValidationError(`sales source ${source.uri} is not ${this.path}, the file this backend reads`, [
-        'uri',
-      ]);
+      throw new NotSalesSourceError(
+        `sales source ${source.uri} is not ${this.path}, the file this backend reads`,
+      );
     }
     return this.listIsbns();
   }

@@ -17,8 +17,10 @@ import {
   EmptyResponse,
   type MlflowModelVersion,
   type MlflowRegisteredModel,
+  type MlflowRun,
   type MlflowTag,
   ModelVersionResponse,
+  RunResponse,
   RegisteredModelResponse,
   SearchModelVersionsResponse,
   SearchRegisteredModelsResponse,
@@ -151,6 +153,11 @@ export class MlflowClient {
 
   async deleteRegisteredModelAlias(name: string, alias: string): Promise<void> {
     await this.call('DELETE', 'registered-models/alias', { name, alias }, EmptyResponse);
+  }
+
+  /** `runs/get`: a tracking-server run with its metrics, params and tags. Unknown run → NotFoundError. */
+  getRun(runId: string): Promise<MlflowRun> {
+    return this.get('runs/get', { run_id: runId }, RunResponse).then((r) => r.run);
   }
 
   /** Every registered model matching `filter`, following `next_page_token`. */

@@ -14,8 +14,14 @@
  *   forecast (the artifact) are model-version tags: see mlflow-tags.ts for the
  *   names and how a forecast longer than MLflow's tag cap is split;
  *   `createdAt` is the registration's own, else MLflow's `creation_timestamp`;
- * - versions without the `fg.schema` tag (registered by other tools) or not
- *   READY are left out of listings: they hold none of the fields a ModelVersion needs;
+ * - versions without the `fg.schema` tag were registered by the publisher's
+ *   pipeline: they are read from their run (`runs/get`, one call per run,
+ *   cached) as mlflow-pipeline.ts says, and are listed and usable like any
+ *   other; one whose run is gone or logged no metrics is listed with
+ *   `fg.metrics=missing` (shared/domain/version-origin.ts), never failing the
+ *   listing. Versions not READY are left out of listings;
+ * - writes to a pipeline's version (alias, quarantine) use MLflow aliases and
+ *   forecast-guard's own `fg.quarantine` tag: the pipeline's tags are never touched;
  * - `getAlias` / `setAlias` / `deleteAlias` = `registered-models/alias` GET / POST / DELETE
  *   (moving an alias is one POST); `setQuarantine` = `model-versions/set-tag` / `delete-tag`;
  * - `registerVersion` = `registered-models/create` the first time a book is
@@ -43,6 +49,12 @@ import {
   parseField,
   requireIsbn,
 } from './mlflow-input';
+import {
+  DEFAULT_PIPELINE_TRAIN_START,
+  pipelineVersion,
+  type RunLookup,
+  trainStartSaturday,
+} from './mlflow-pipeline';
 import type { MlflowModelVersion } from './mlflow-schemas';
 import {
   aliasesByVersion,
@@ -58,6 +70,10 @@ import {
 export const MLFLOW_MODEL_PREFIX = 'arima_book_';
 /** `registered-models/search` answers at most 1,000 per page. */
 export const DEFAULT_MLFLOW_PAGE_SIZE = 1000;
+/** Runs read at once while decoding one book's versions. */
+const RUN_READS_IN_FLIGHT = 8;
+/** Runs remembered per process (a run's metrics and params do not change once it registered a version). */
+const RUN_CACHE_LIMIT = 20_000;
 
 export interface MlflowModelRegistryOptions extends MlflowClientOptions {
   /** `max_results` of each search page (default DEFAULT_MLFLOW_PAGE_SIZE). */
@@ -66,6 +82,13 @@ export interface MlflowModelRegistryOptions extends MlflowClientOptions {
   maxTagValueLength?: number;
   /** Registered-model name prefix (default MLFLOW_MODEL_PREFIX). */
   modelNamePrefix?: string;
+  /**
+   * First week of the pipeline's training window (FG_PIPELINE_TRAIN_START;
+   * default DEFAULT_PIPELINE_TRAIN_START): a pipeline version's
+   * `trainedThrough` is `train_length` weeks from here. Not a Saturday → the
+   * Saturday after (the week ending it).
+   */
+  pipelineTrainStart?: string;
 }
 
 /** ModelRegistry over MLflow's REST API; see the file comment for the mapping. */
@@ -76,12 +99,16 @@ export class MlflowModelRegistry implements ModelRegistry {
   private readonly prefix: string;
   /** Registered models known to exist (or being created), so each book costs one create call per process. */
   private readonly knownModels = new Map<string, Promise<void>>();
+  /** Runs of pipeline versions by run id: one `runs/get` per run per process. */
+  private readonly runs = new Map<string, Promise<RunLookup>>();
+  private readonly trainStart: string;
 
   constructor(options: MlflowModelRegistryOptions) {
     this.client = new MlflowClient(options);
     this.pageSize = options.pageSize ?? DEFAULT_MLFLOW_PAGE_SIZE;
     this.tagLimit = options.maxTagValueLength ?? DEFAULT_TAG_VALUE_LIMIT;
     this.prefix = options.modelNamePrefix ?? MLFLOW_MODEL_PREFIX;
+    this.trainStart = trainStartSaturday(options.pipelineTrainStart ?? DEFAULT_PIPELINE_TRAIN_START);
   }
 
   /** The MLflow registered-model name of a book. */
@@ -133,8 +160,8 @@ export class MlflowModelRegistry implements ModelRegistry {
       this.client.searchAllModelVersions(this.versionsFilter(name), this.pageSize),
     ]);
     const aliases = aliasesByVersion(model, found);
-    return found
-      .map((mv) => this.decode(isbn, mv, aliases.get(mv.version) ?? []))
+    const decoded = await decodeAll(found, (mv) => this.decode(isbn, mv, aliases.get(mv.version) ?? []));
+    return decoded
       .filter((v): v is ModelVersion => v !== undefined)
       .sort((a, b) => byVersion(a.version, b.version));
   }
@@ -143,7 +170,7 @@ export class MlflowModelRegistry implements ModelRegistry {
     requireIsbn(isbn);
     if (!isVersionId(version)) return undefined;
     const mv = await this.readVersion(isbn, version);
-    return mv && this.decode(isbn, mv, mv.aliases);
+    return mv && (await this.decode(isbn, mv, mv.aliases));
   }
 
   async getAlias(isbn: string, alias: string): Promise<string | undefined> {
@@ -272,9 +299,38 @@ export class MlflowModelRegistry implements ModelRegistry {
     }
   }
 
-  private decode(isbn: string, mv: MlflowModelVersion, aliases: readonly string[]): ModelVersion | undefined {
+  private async decode(
+    isbn: string,
+    mv: MlflowModelVersion,
+    aliases: readonly string[],
+  ): Promise<ModelVersion | undefined> {
     if (mv.status !== undefined && mv.status !== 'READY') return undefined;
-    return toModelVersion(isbn, mv, aliases);
+    if (mv.tags.some((t) => t.key === TAG.schema)) return toModelVersion(isbn, mv, aliases);
+    return pipelineVersion(isbn, mv, aliases, await this.readRun(mv.run_id), this.trainStart);
+  }
+
+  /**
+   * A pipeline version's run, cached per run id. A run that does not exist is
+   * an answer (cached, labelled missing); any other failure (server down) is
+   * thrown and not cached, so the next read tries again.
+   */
+  private readRun(runId: string | undefined): Promise<RunLookup> {
+    if (!runId) return Promise.resolve({ missing: 'registered without a run (no run_id)' });
+    let pending = this.runs.get(runId);
+    if (!pending) {
+      pending = this.client.getRun(runId).then(
+        (run): RunLookup => ({ run }),
+        (err: unknown): RunLookup => {
+          if (err instanceof NotFoundError) return { missing: `run ${runId} does not exist` };
+          this.runs.delete(runId);
+          throw err;
+        },
+      );
+      // A Map keeps insertion order: the oldest entry goes first.
+      if (this.runs.size >= RUN_CACHE_LIMIT) this.runs.delete(this.runs.keys().next().value!);
+      this.runs.set(runId, pending);
+    }
+    return pending;
   }
 
   private async ensureModel(name: string, isbn: string): Promise<void> {
@@ -316,4 +372,21 @@ export class MlflowModelRegistry implements ModelRegistry {
       },
     );
   }
+}
+
+/** `decode` over one book's versions, at most RUN_READS_IN_FLIGHT at once, in input order. */
+async function decodeAll<T>(
+  versions: readonly MlflowModelVersion[],
+  decode: (mv: MlflowModelVersion) => Promise<T>,
+): Promise<T[]> {
+  const out = new Array<T>(versions.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < versions.length) {
+      const i = next++;
+      out[i] = await decode(versions[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(RUN_READS_IN_FLIGHT, versions.length) }, worker));
+  return out;
 }

@@ -57,5 +57,44 @@ export const SearchModelVersionsResponse = z.object({
   model_versions: z.array(MlflowModelVersion).default([]),
   next_page_token: z.string().optional(),
 });
+/**
+ * A proto double in JSON: a number, or `"NaN"` / `"Infinity"` / `"-Infinity"`,
+ * which is how protobuf's JSON mapping writes the values JSON has no number
+ * for (a MAPE over weeks that all sold zero is NaN).
+ */
+const Double = z.union([
+  z.number(),
+  z
+    .enum(['NaN', 'Infinity', '-Infinity'])
+    .transform((s) => (s === 'NaN' ? Number.NaN : s === 'Infinity' ? Infinity : -Infinity)),
+]);
+
+/** A run's metric: `value` is a double (`optuna_trials` too); `step` and `timestamp` are int64. */
+export const MlflowMetric = z.object({
+  key: z.string(),
+  value: Double,
+  timestamp: Int64.optional(),
+  step: Int64.optional(),
+});
+
+/** `runs/get`'s run (mlflow/protos/service.proto `Run`): params are strings, even the numbers. */
+export const MlflowRun = z.object({
+  info: z.object({
+    run_id: z.string(),
+    experiment_id: z.string().optional(),
+    status: z.string().optional(),
+    lifecycle_stage: z.string().optional(),
+  }),
+  data: z
+    .object({
+      metrics: z.array(MlflowMetric).default([]),
+      params: z.array(MlflowTag).default([]),
+      tags: z.array(MlflowTag).default([]),
+    })
+    .default({ metrics: [], params: [], tags: [] }),
+});
+export type MlflowRun = z.infer<typeof MlflowRun>;
+export const RunResponse = z.object({ run: MlflowRun });
+
 /** `{}`: what set-tag, delete-tag and the alias writes answer. */
 export const EmptyResponse = z.object({});

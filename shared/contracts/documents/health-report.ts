@@ -9,7 +9,7 @@ import {
   isbn13,
   isoDateTime,
   Severity,
-  Trigger,
+  HealthCheckTrigger,
   versionId,
 } from '../primitives';
 
@@ -34,7 +34,7 @@ export type ModelHealth = z.infer<typeof ModelHealth>;
 
 export const HealthReport = z.object({
   runId: documentId,
-  trigger: Trigger,
+  trigger: HealthCheckTrigger,
   startedAt: isoDateTime,
   finishedAt: isoDateTime,
   durationMs,

@@ -9,6 +9,7 @@
  */
 import type { ModelMetrics } from '../../contracts/model';
 import type { Thresholds } from '../thresholds';
+import { MISSING_METRIC_VALUE } from '../version-origin';
 import { check, fmt, type ValidationCheck } from './check';
 
 /** A version and its holdout figures. */
@@ -26,19 +27,26 @@ export function accuracyChecks(
 ): ValidationCheck[] {
   const { rmse, mape } = candidate.metrics;
   const rule = (name: string, value: number, limit: number | null, unit: string) =>
-    limit === null
+    // A version whose metrics could not be read (shared/domain/version-origin.ts) fails, limit or not.
+    value === MISSING_METRIC_VALUE
       ? check(
           `${prefix}.${name}`,
-          true,
-          `${name.toUpperCase()} ${fmt(value)}${unit}; no limit in ${environment}`,
-          value,
+          false,
+          `holdout ${name.toUpperCase()} unknown: the version has no holdout metrics`,
         )
-      : check(
-          `${prefix}.${name}`,
-          value < limit,
-          `holdout ${name.toUpperCase()} ${fmt(value)}${unit} ${value < limit ? 'is below' : 'is not below'} the ${environment} limit ${fmt(limit)}${unit}`,
-          value,
-        );
+      : limit === null
+        ? check(
+            `${prefix}.${name}`,
+            true,
+            `${name.toUpperCase()} ${fmt(value)}${unit}; no limit in ${environment}`,
+            value,
+          )
+        : check(
+            `${prefix}.${name}`,
+            value < limit,
+            `holdout ${name.toUpperCase()} ${fmt(value)}${unit} ${value < limit ? 'is below' : 'is not below'} the ${environment} limit ${fmt(limit)}${unit}`,
+            value,
+          );
   return [rule('rmse', rmse, thresholds.rmseMax, ''), rule('mape', mape, thresholds.mapeMax, ' %')];
 }
 

@@ -67,6 +67,16 @@ function badValue(v: number | null): boolean {
   return v === null || !Number.isFinite(v) || v < 0;
 }
 
+/**
+ * A lower bound only has to be a number: a Gaussian interval (statsmodels'
+ * get_forecast().conf_int(), what the publisher's container returns) dips
+ * below 0 for a low-selling book at long horizons, and that is a property of
+ * the interval, not a broken model. Point forecasts and upper bounds stay ≥ 0.
+ */
+function badLowerBound(v: number | null): boolean {
+  return v === null || !Number.isFinite(v);
+}
+
 function show(v: number | null): string {
   return v === null ? 'null (NaN)' : fmt(v);
 }
@@ -162,7 +172,7 @@ export class ResponseTally {
       ['lower_bound', prediction.lower_bound ?? []],
       ['upper_bound', prediction.upper_bound ?? []],
     ] as const) {
-      const at = values.findIndex(badValue);
+      const at = values.findIndex(series === 'lower_bound' ? badLowerBound : badValue);
       if (at >= 0) {
         note(
           this.values,
@@ -237,7 +247,7 @@ export class ResponseTally {
         'values',
         this.values.count === 0,
         this.values.count === 0
-          ? 'every forecast and bound is a finite number ≥ 0'
+          ? 'every forecast and upper bound is a finite number ≥ 0, every lower bound finite'
           : `${of(this.values)} hold a value that is not a finite number ≥ 0; first: ${this.values.first}`,
         this.values.count,
       ),

@@ -8,6 +8,7 @@
  * of the run. Nothing of the prediction outlives this call: a 5,000-book run
  * holds only each book's figures.
  */
+import { missingMetrics } from '../../domain/version-origin';
 import type { ModelVersion, PredictResponse, SalesSeries, ServingState } from '../../contracts/model';
 import type { ModelHealth } from '../../contracts/documents/health-report';
 import { accuracyFindings, evaluatedAccuracyKinds, round3 } from '../../domain/health/accuracy-findings';
@@ -150,6 +151,12 @@ function measureAccuracy(
   settings: HealthCheckSettings,
 ): void {
   const { isbn, version } = meta;
+  // A pipeline version whose run is gone has no holdout figures: nothing to judge live accuracy against.
+  const noMetrics = missingMetrics(meta);
+  if (noMetrics !== undefined) {
+    outcome.notes.push(`accuracy not judged: version ${version} has no holdout metrics (${noMetrics})`);
+    return;
+  }
   const prediction = response.predictions[0]!;
   const window = alignLiveWeeks(
     prediction.weeks,

@@ -85,6 +85,13 @@ function validPayload(topic: TopicName, isbn: string): unknown {
     case 'cloud-builds':
       return loadFixture<{ decoded_data: unknown }>('6-cloud-build/cloud-builds.push-body.failure.json')
         .decoded_data;
+    case 'sales-data-updates': {
+      // The object resource of a JSON_API_V1 notification (its meaning is in attributes the fuzz never forges whole).
+      const push = loadFixture<{ body: { message: { data: string } } }>(
+        '7-cloud-storage/notification.object-finalize.pubsub-push.json',
+      );
+      return JSON.parse(Buffer.from(push.body.message.data, 'base64').toString('utf8'));
+    }
     default:
       throw new Error(`no consumer for ${topic}`);
   }

@@ -21,6 +21,7 @@ import { openBackend, SALES_CSV_FILE, type Backend } from '../../../shared/wirin
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
 import { reportFigure } from '../../helpers/figures';
+import { loadFixture } from '../../helpers/gcp-fixtures';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
 
 const TAPS = { alerts: 'test-pdv-alerts', rollbacks: 'test-pdv-rollbacks' };
@@ -203,5 +204,32 @@ describe('post-deploy-validation function', () => {
     const dead = await drain(deadLetterSubscriptionOf('model-deployments'));
     expect(dead).toHaveLength(1);
     expect(dead[0]!.attributes.deadLetterReason).toContain(`ISBN ${isbn} has no version 99`);
+  });
+
+  describe('Vertex audit entries from the deployment sink', () => {
+    const entry = (name: string) => loadFixture<Record<string, any>>(`8-audit-logs/${name}`); // eslint-disable-line @typescript-eslint/no-explicit-any
+    const sinkAttributes = { 'logging.googleapis.com/timestamp': '2025-08-24T15:04:01.894512Z' };
+
+    it.each([
+      ['an UpdateEndpoint entry', 'updateendpoint.logentry.json'],
+      ['a failed DeployModel completion', 'deploymodel.last.failed.logentry.json'],
+      ['a DeployModel on an endpoint that is no book of this fleet', 'deploymodel.first.logentry.json'],
+    ])('acknowledges %s without validating, alerting or dead-lettering', async (_name, file) => {
+      const res = await push(`audit-${file}`, entry(file), sinkAttributes);
+      expect(res.status).toBeLessThan(300);
+      expect(await drain(deadLetterSubscriptionOf('model-deployments'))).toHaveLength(0);
+      expect(await drain(TAPS.alerts)).toHaveLength(0);
+      expect(await drain(TAPS.rollbacks)).toHaveLength(0);
+    });
+
+    it('dead-letters an entry whose DeployedModel id is a JSON number, naming the field', async () => {
+      const bad = entry('mutatedeployedmodel.first.logentry.json');
+      bad.protoPayload.request.deployedModel.id = 1029384756473829100;
+      const res = await push('audit-number-id', bad, sinkAttributes);
+      expect(res.status).toBeLessThan(300);
+      const dead = await drain(deadLetterSubscriptionOf('model-deployments'));
+      expect(dead).toHaveLength(1);
+      expect(dead[0]!.attributes.deadLetterReason).toContain('protoPayload.request.deployedModel.id');
+    });
   });
 });

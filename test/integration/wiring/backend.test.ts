@@ -11,11 +11,13 @@ import { FirestoreStateStore } from '../../../shared/adapters/gcp/firestore-stat
 import { PubSubEventBus } from '../../../shared/adapters/gcp/pubsub-event-bus';
 import { VertexModelRegistry } from '../../../shared/adapters/gcp/vertex-model-registry';
 import { VertexServingTarget } from '../../../shared/adapters/gcp/vertex-serving-target';
+import { SlicedSalesData } from '../../../shared/adapters/sales/sliced-sales-data';
 import { SqliteEventBus } from '../../../shared/adapters/local/sqlite-event-bus';
 import { SqliteModelRegistry } from '../../../shared/adapters/local/sqlite-model-registry';
 import { SqliteStateStore } from '../../../shared/adapters/local/sqlite-state-store';
 import { loadConfig } from '../../../shared/config';
-import { ConfigError } from '../../../shared/errors';
+import { MlflowModelRegistry } from '../../../shared/adapters/mlflow/mlflow-model-registry';
+import { ConfigError, ServingUnknownError } from '../../../shared/errors';
 import { openBackend } from '../../../shared/wiring/backend';
 import { ensureLocalTopology } from '../../../shared/wiring/topology-setup';
 import { aNewModelVersion, nextIsbn } from '../../builders/model';
@@ -37,14 +39,28 @@ describe('openBackend', () => {
     await backend.close();
   });
 
-  it('refuses MLflow without Vertex AI endpoints to serve it, naming the variable', () => {
+  it('opens MLflow alone on one machine, with serving unknown and refused by name', async () => {
     const config = loadConfig({
       FG_STATE_DIR: dir,
       FG_REGISTRY: 'mlflow',
       MLFLOW_TRACKING_URI: 'http://127.0.0.1:5000',
     });
-    expect(() => openBackend(config)).toThrow(ConfigError);
-    expect(() => openBackend(config)).toThrow(/FG_REGISTRY=mlflow .* FG_BACKEND=gcp/);
+    const backend = openBackend(config);
+    try {
+      expect(backend.registry).toBeInstanceOf(MlflowModelRegistry);
+      expect(backend.state).toBeInstanceOf(SqliteStateStore);
+      const refused = await backend.serving
+        .setTraffic('9780722532935', { '1': 100 })
+        .catch((e: unknown) => e);
+      expect(refused).toBeInstanceOf(ServingUnknownError);
+      expect(refused).toBeInstanceOf(ConfigError);
+      expect((refused as Error).message).toMatch(
+        /serving is unknown: .*FG_REGISTRY=mlflow.* set FG_BACKEND=gcp/,
+      );
+      await expect(backend.serving.listServing()).rejects.toBeInstanceOf(ServingUnknownError);
+    } finally {
+      await backend.close();
+    }
   });
 });
 
@@ -66,9 +82,11 @@ describeOnEmulators('openBackend on Google Cloud', () => {
       FG_VERTEX_API_ENDPOINT: vertex.apiEndpoint,
       PUBSUB_EMULATOR_HOST: hosts.pubsub,
       FIRESTORE_EMULATOR_HOST: hosts.firestore,
+      FG_SALES_URI: 'gs://forecast-guard-sales/raw_data/UK_weekly_data.csv',
     });
     const backend = openBackend(config);
     try {
+      expect(backend.sales).toBeInstanceOf(SlicedSalesData);
       expect(backend.state).toBeInstanceOf(FirestoreStateStore);
       expect(backend.bus).toBeInstanceOf(PubSubEventBus);
       expect(backend.registry).toBeInstanceOf(VertexModelRegistry);
@@ -87,5 +105,19 @@ describeOnEmulators('openBackend on Google Cloud', () => {
     } finally {
       await backend.close();
     }
+  });
+
+  it('refuses Google Cloud without FG_SALES_URI instead of reading a local sales.csv', () => {
+    const hosts = emulatorHosts()!;
+    const config = loadConfig({
+      FG_BACKEND: 'gcp',
+      FG_REGISTRY: 'vertex',
+      GOOGLE_CLOUD_PROJECT: uniqueProjectId(),
+      FG_VERTEX_API_ENDPOINT: vertex.apiEndpoint,
+      PUBSUB_EMULATOR_HOST: hosts.pubsub,
+      FIRESTORE_EMULATOR_HOST: hosts.firestore,
+    });
+    expect(() => openBackend(config)).toThrow(ConfigError);
+    expect(() => openBackend(config)).toThrow(/^FG_SALES_URI is required when FG_BACKEND=gcp/);
   });
 });

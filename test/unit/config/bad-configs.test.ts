@@ -88,6 +88,10 @@ const EXPECTED: Record<string, [string, string]> = {
     'FG_ROLLBACK_AUDIENCE',
     'FG_ROLLBACK_AUDIENCE must be a comma-separated list of https URLs (the rollback-http function\'s own URLs) or OAuth client ids (….apps.googleusercontent.com) (got "http://rollback-http.internal")',
   ],
+  'bad-deployer-principals': [
+    'FG_DEPLOYER_PRINCIPALS',
+    'FG_DEPLOYER_PRINCIPALS must be a comma-separated list of email addresses (forecast-guard\'s service accounts) (got "fg-rollback")',
+  ],
   'bad-duration': [
     'FG_REPEAT_INTERVAL_CRITICAL',
     'FG_REPEAT_INTERVAL_CRITICAL must be a duration like 90s, 30m, 4h or 8d, greater than 0 (got "4 hours")',

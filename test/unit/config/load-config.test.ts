@@ -10,13 +10,17 @@ describe('loadConfig', () => {
     const config = loadConfig({}, { cwd: CWD });
     expect(config).toEqual({
       environment: 'development',
+      deployerPrincipals: [],
       backend: 'local',
       stateDir: '/srv/forecast-guard/.forecast-guard',
       registry: 'local',
       logLevel: 'info',
       gcp: { region: 'europe-west2', vertexEndpointPrefix: 'forecast-', emulators: {} },
+      sales: {},
       notify: { emailTo: [] },
+      pipeline: { trainStart: '2012-01-01' },
       thresholds: { overrides: {} },
+      salesUpdates: { prefix: '' },
       flush: { auth: 'token' },
       alerting: {
         repeatIntervalMs: { critical: 4 * 3_600_000, warning: 24 * 3_600_000 },
@@ -43,6 +47,8 @@ describe('loadConfig', () => {
         GOOGLE_CLOUD_PROJECT: 'acme-forecasts',
         FG_REGION: 'us-central1',
         FG_VERTEX_ENDPOINT_PREFIX: 'book-',
+        FG_SALES_URI: 'gs://acme-book-sales/raw_data/UK_weekly_data.csv',
+        FG_SALES_COLUMNS: 'isbn=ISBN, week=End Date ,volume=Volume',
         SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/abc',
         SLACK_ESCALATION_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B1/def',
         SMTP_URL: 'smtps://alerts:pw@smtp.example.com:465',
@@ -52,6 +58,8 @@ describe('loadConfig', () => {
         FG_FLUSH_AUTH: 'iam',
         FG_ROLLBACK_AUDIENCE:
           'https://us-central1-acme-forecasts.cloudfunctions.net/rollback-http, 32555940559.apps.googleusercontent.com',
+        FG_DEPLOYER_PRINCIPALS:
+          'fg-rollback@acme.iam.gserviceaccount.com, fg-deployer@acme.iam.gserviceaccount.com',
         FG_REPEAT_INTERVAL_CRITICAL: '2h',
         FG_REPEAT_INTERVAL_WARNING: '12h',
         FG_ESCALATE_AFTER: '15m',
@@ -60,10 +68,15 @@ describe('loadConfig', () => {
         FG_PIPELINE_STALE_AFTER: '1w1d',
         FG_DATA_FRESHNESS_WEEKS: '3',
         FG_HEALTH_CONCURRENCY: '16',
+        FG_PIPELINE_TRAIN_START: '2013-01-05',
       },
       { cwd: CWD },
     );
     expect(config.environment).toBe('production');
+    expect(config.deployerPrincipals).toEqual([
+      'fg-rollback@acme.iam.gserviceaccount.com',
+      'fg-deployer@acme.iam.gserviceaccount.com',
+    ]);
     expect(config.backend).toBe('gcp');
     expect(config.stateDir).toBe('/var/lib/fg');
     expect(config.registry).toBe('vertex');
@@ -81,6 +94,11 @@ describe('loadConfig', () => {
       emailTo: ['oncall@example.com', 'ml-team@example.com'],
       emailFrom: 'Forecast Guard <fg@example.com>',
     });
+    expect(config.sales).toEqual({
+      uri: 'gs://acme-book-sales/raw_data/UK_weekly_data.csv',
+      columns: { isbn: 'ISBN', week: 'End Date', volume: 'Volume' },
+    });
+    expect(config.pipeline).toEqual({ trainStart: '2013-01-05' });
     expect(config.rollbackToken).toBe('a-long-enough-rollback-token');
     expect(config.flush).toEqual({ auth: 'iam' });
     expect(config.rollbackAudiences).toEqual([
@@ -236,5 +254,32 @@ describe('loadConfig', () => {
     const documented = VARIABLES.map((v) => v.name);
     expect([...documented, ...Object.keys(ALIASES)].sort()).toEqual([...VARIABLE_NAMES].sort());
     expect(new Set(documented).size).toBe(documented.length);
+  });
+
+  describe('FG_SALES_UPDATES_PREFIX', () => {
+    it('takes an object-name prefix', () => {
+      expect(loadConfig({ FG_SALES_UPDATES_PREFIX: 'raw_data/' }, { cwd: CWD }).salesUpdates).toEqual({
+        prefix: 'raw_data/',
+      });
+    });
+
+    it('refuses a gs:// URI or a leading slash, naming the variable', () => {
+      for (const value of ['gs://bucket/raw_data/', '/raw_data/']) {
+        expect(() => loadConfig({ FG_SALES_UPDATES_PREFIX: value }, { cwd: CWD })).toThrow(
+          /FG_SALES_UPDATES_PREFIX must be an object-name prefix such as raw_data\//,
+        );
+      }
+    });
+  });
+
+  it('names a pipeline train start that is not a calendar date', () => {
+    for (const bad of ['2012-02-30', '01/01/2012']) {
+      expect(() => loadConfig({ FG_PIPELINE_TRAIN_START: bad }, { cwd: CWD })).toThrow(
+        new ConfigError(
+          `FG_PIPELINE_TRAIN_START must be a date like 2012-01-01 (got "${bad}")`,
+          'FG_PIPELINE_TRAIN_START',
+        ),
+      );
+    }
   });
 });

@@ -43,7 +43,7 @@ describe('HealthCheckRequest', () => {
   });
 
   it.each([
-    [{ trigger: 'cron' }, 'trigger: must be one of schedule|manual|drill (got "cron")'],
+    [{ trigger: 'cron' }, 'trigger: must be one of schedule|manual|drill|sales-data (got "cron")'],
     [
       { trigger: 'manual', isbns: [] },
       'isbns: must name at least one ISBN, or be left out to check all (got [])',

@@ -283,7 +283,7 @@ describe('decodeJsonData', () => {
     const event = eventarcEvent(Buffer.from('{"trigger":"cron","isbns":["978"]}'));
     const err = validationError(() => decodeJsonData(event, HealthCheckRequest, 'HealthCheckRequest'));
     expect(err.message).toBe(
-      'HealthCheckRequest is invalid: trigger: must be one of schedule|manual|drill (got "cron"); ' +
+      'HealthCheckRequest is invalid: trigger: must be one of schedule|manual|drill|sales-data (got "cron"); ' +
         'isbns.0: must be a valid ISBN-13 (13 digits, 978/979 prefix, correct check digit) (got "978")',
     );
     expect(err.fields).toEqual(['trigger', 'isbns.0']);

@@ -58,7 +58,7 @@ describe('MlflowModelRegistry, MLflow specifics', () => {
     expect(calls('registered-models/search')).toBe(3);
   });
 
-  it('leaves out versions other tools registered, but counts them as versions that exist', async () => {
+  it('lists versions other tools registered without a run, flagged as having no metrics', async () => {
     await start();
     const { isbn } = await registry.registerVersion(aNewModelVersion());
     await registry.client.createModelVersion({
@@ -68,8 +68,11 @@ describe('MlflowModelRegistry, MLflow specifics', () => {
     });
     await registry.registerVersion(aNewModelVersion({ isbn }));
 
-    expect((await registry.listVersions(isbn)).map((v) => v.version)).toEqual(['1', '3']);
-    expect(await registry.getVersion(isbn, '2')).toBeUndefined();
+    expect((await registry.listVersions(isbn)).map((v) => v.version)).toEqual(['1', '2', '3']);
+    expect((await registry.getVersion(isbn, '2'))?.labels).toMatchObject({
+      'fg.source': 'pipeline',
+      'fg.metrics': 'missing',
+    });
     await registry.setAlias(isbn, 'production', '2');
     expect(await registry.getAlias(isbn, 'production')).toBe('2');
     await expect(registry.getForecast(isbn, '2')).rejects.toThrow(/no stored forecast/);

@@ -57,6 +57,31 @@ describe('ResponseTally', () => {
     expect(checks.intervals!.detail).toMatch(/lower -6, point -7/);
   });
 
+  it('passes a Gaussian interval whose lower bound dips below 0 (the pipeline container), but not a negative upper bound', () => {
+    const dipping = tally((t) =>
+      grid(t, (steps, intervals) => {
+        const r = aResponse('4', steps, { intervals, value: () => 5 });
+        if (intervals) r.predictions[0]!.lower_bound = r.predictions[0]!.forecast.map(() => -12.5);
+        return r;
+      }),
+    );
+    expect(dipping.values).toMatchObject({ passed: true });
+    expect(dipping.intervals).toMatchObject({ passed: true });
+
+    const broken = tally((t) =>
+      grid(t, (steps, intervals) => {
+        const r = aResponse('4', steps, { intervals, value: () => 5 });
+        if (intervals) {
+          r.predictions[0]!.lower_bound = r.predictions[0]!.forecast.map(() => -12.5);
+          r.predictions[0]!.upper_bound = r.predictions[0]!.forecast.map(() => -1);
+        }
+        return r;
+      }),
+    );
+    expect(broken.values).toMatchObject({ passed: false });
+    expect(broken.values!.detail).toContain('upper_bound week 1');
+  });
+
   it('fails the range checks on a ×10 forecast, with the ratio as the figure', () => {
     const checks = tally((t) =>
       grid(t, (steps, intervals) => aResponse('4', steps, { intervals, value: () => 800 })),

@@ -235,6 +235,15 @@ describe('runHealthCheck', () => {
     expect(await world.state.get(COLLECTIONS.healthReports, run.runId)).toBeUndefined();
   });
 
+  it('with onlyServed (a sales drop names every book sold) skips books with no endpoint and checks the rest', async () => {
+    const run = aRun({ isbns: [world.isbns[0]!, '9781910000014'], onlyServed: true, trigger: 'sales-data' });
+    const result = await runHealthCheck(run, world.deps, world.settings());
+    expect(result.models.map((m) => m.isbn)).toEqual([world.isbns[0]]);
+    const stored = await world.state.get<HealthReport>(COLLECTIONS.healthReports, run.runId);
+    expect(stored!.data.trigger).toBe('sales-data');
+    expect(stored!.data.models.map((m) => m.isbn)).toEqual([world.isbns[0]]);
+  });
+
   it('calls actuals and the pipeline stale when the clock has moved on, on whole-fleet runs only', async () => {
     world.clock.set('2025-02-01T09:00:00.000Z');
     const result = await runHealthCheck(aRun(), world.deps, world.settings());

@@ -102,6 +102,10 @@ describe("forecast-guard on the publisher pipeline's Vertex fleet, without Expla
 
   it('health check: predicts unpinned and scores the version that answered', async () => {
     const seeded = book([100, 300]);
+    // The uploader labelled its holdout metrics (12.5 % MAPE, RMSE 20): live accuracy is judged against them.
+    for (const model of seeded.models) {
+      Object.assign(vertex.server.world.model(model).versions[0]!.labels, { rmse: '20', mape: '12_5' });
+    }
     await serving.setTraffic(seeded.isbn, { '1': 90, '2': 10 });
     const weeks = Array.from({ length: 12 }, (_, i) => addWeeks(TRAINED_THROUGH, i - 40));
     const live = Array.from({ length: 12 }, (_, i) => addWeeks(TRAINED_THROUGH, i + 1));

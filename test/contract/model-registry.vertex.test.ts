@@ -193,7 +193,7 @@ describe('VertexModelRegistry on the local Vertex AI server', () => {
     reportFigure(
       'model-registry',
       'vertex-register-version',
-      `median ${times[5]!.toFixed(1)} ms over 10 (3 RPCs each)`,
+      `median ${times[5]!.toFixed(1)} ms over 10 (GetModel, UploadModel LRO, and ListModels + ListModelVersions to read it back under its book version id)`,
     );
     expect((await registry.listVersions(isbn)).map((v) => v.version)).toHaveLength(11);
   });

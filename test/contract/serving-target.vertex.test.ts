@@ -118,7 +118,7 @@ describe('VertexServingTarget on the local Vertex AI server', () => {
     reportFigure(
       'serving-target',
       'vertex-traffic-flip',
-      `median ${flips[2]!.toFixed(1)} ms (GetEndpoint + ListModelVersions + UpdateEndpoint); first deployment of 2 versions ${deployMs.toFixed(1)} ms`,
+      `median ${flips[2]!.toFixed(1)} ms (ListModels + ListModelVersions for the book's versions, GetEndpoint, UpdateEndpoint); first deployment of 2 versions ${deployMs.toFixed(1)} ms`,
     );
     expect(endpointOnServer(isbn)!.deployedModels.map((d) => d.id)).toEqual(deployedBefore);
     expect((await serving.predict(isbn, [{ steps: 1 }])).modelVersionId).toBe('2');

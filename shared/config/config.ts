@@ -27,6 +27,12 @@ export interface GcpConfig {
   readonly vertexQuotaShare: number;
   /** Per-minute quotas where the project's differ from the documented defaults. */
   readonly vertexQuotas: Readonly<Partial<Record<VertexQuotaClass, number>>>;
+  /** Display name of existing book endpoints, with `{isbn}` (the pipeline's `book-sales-{isbn}`). */
+  readonly vertexEndpointPattern?: string;
+  /** Labels those endpoints must carry. */
+  readonly vertexEndpointLabels?: Readonly<Record<string, string>>;
+  /** Where versions without the whole traffic are asked (no Explain). */
+  readonly vertexValidationEndpoint?: string;
   /** Emulator hosts, passed through so the wiring knows emulators are in use. */
   readonly emulators: { readonly pubsub?: string; readonly firestore?: string };
 }

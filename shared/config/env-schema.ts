@@ -184,6 +184,33 @@ export const EnvSchema = z.object({
   FG_VERTEX_LRO_DEADLINE: duration('FG_VERTEX_LRO_DEADLINE', '30m'),
   FG_VERTEX_QUOTA_SHARE: fraction('FG_VERTEX_QUOTA_SHARE', 0.9),
   FG_VERTEX_QUOTAS: quotaOverrides('FG_VERTEX_QUOTAS').optional(),
+  FG_VERTEX_ENDPOINT_PATTERN: text(
+    'FG_VERTEX_ENDPOINT_PATTERN',
+    'an endpoint display name holding {isbn} once, e.g. book-sales-{isbn}',
+    (s) => s.split('{isbn}').length === 2 && !s.includes('"'),
+  ).optional(),
+  FG_VERTEX_ENDPOINT_LABELS: z
+    .string()
+    .transform((s, ctx) => {
+      const pairs = s.split(',').map((p) => p.trim().split('='));
+      const bad = pairs.find(
+        (p) => p.length !== 2 || !/^[a-z][a-z0-9_-]{0,62}$/.test(p[0]!) || !/^[a-z0-9_-]{0,63}$/.test(p[1]!),
+      );
+      if (bad !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `FG_VERTEX_ENDPOINT_LABELS must be comma-separated key=value Vertex labels, e.g. purpose=book_sales_forecasting (${JSON.stringify(bad.join('='))} is not one)`,
+        });
+        return z.NEVER;
+      }
+      return Object.fromEntries(pairs) as Record<string, string>;
+    })
+    .optional(),
+  FG_VERTEX_VALIDATION_ENDPOINT: text(
+    'FG_VERTEX_VALIDATION_ENDPOINT',
+    'a Vertex AI endpoint id or projects/…/locations/…/endpoints/<id>',
+    (s) => /^(projects\/[^/\s]+\/locations\/[^/\s]+\/endpoints\/)?[a-z0-9][a-z0-9-]{0,62}$/.test(s),
+  ).optional(),
   PUBSUB_EMULATOR_HOST: text('PUBSUB_EMULATOR_HOST', 'host:port', (s) => HOST_PORT.test(s)).optional(),
   FIRESTORE_EMULATOR_HOST: text('FIRESTORE_EMULATOR_HOST', 'host:port', (s) => HOST_PORT.test(s)).optional(),
   MLFLOW_TRACKING_URI: z

@@ -82,6 +82,9 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       vertexLroDeadlineMs: e.FG_VERTEX_LRO_DEADLINE,
       vertexQuotaShare: e.FG_VERTEX_QUOTA_SHARE,
       vertexQuotas: e.FG_VERTEX_QUOTAS ?? {},
+      vertexEndpointPattern: e.FG_VERTEX_ENDPOINT_PATTERN,
+      vertexEndpointLabels: e.FG_VERTEX_ENDPOINT_LABELS,
+      vertexValidationEndpoint: e.FG_VERTEX_VALIDATION_ENDPOINT,
       emulators: { pubsub: e.PUBSUB_EMULATOR_HOST, firestore: e.FIRESTORE_EMULATOR_HOST },
     },
     mlflow: e.MLFLOW_TRACKING_URI

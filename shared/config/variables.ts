@@ -110,6 +110,25 @@ export const VARIABLES: readonly VariableInfo[] = [
         .map(([k, n]) => `${k}=${n}`)
         .join(',') || undefined,
   ),
+  v(
+    'FG_VERTEX_ENDPOINT_PATTERN',
+    "display name of a book's existing Vertex AI endpoint, with {isbn}, e.g. book-sales-{isbn} (the pipeline's); <prefix><isbn> endpoints are found too",
+    (c) => c.gcp.vertexEndpointPattern,
+  ),
+  v(
+    'FG_VERTEX_ENDPOINT_LABELS',
+    'comma-separated key=value labels those endpoints must carry, e.g. purpose=book_sales_forecasting',
+    (c) =>
+      c.gcp.vertexEndpointLabels &&
+      Object.entries(c.gcp.vertexEndpointLabels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(','),
+  ),
+  v(
+    'FG_VERTEX_VALIDATION_ENDPOINT',
+    'Vertex AI endpoint (id or resource name) where a version without the whole traffic is deployed and asked; unset: such a pinned prediction is refused',
+    (c) => c.gcp.vertexValidationEndpoint,
+  ),
   v('PUBSUB_EMULATOR_HOST', 'host:port of the Pub/Sub emulator, when used', (c) => c.gcp.emulators.pubsub),
   v(
     'FIRESTORE_EMULATOR_HOST',

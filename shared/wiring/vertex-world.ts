@@ -8,6 +8,8 @@
  */
 import type { Config } from '../config';
 import { createVertexClients } from '../adapters/gcp/vertex-clients';
+import { VertexRegistryVersions } from '../adapters/gcp/vertex-book-versions';
+import { MlflowVertexVersions } from '../adapters/gcp/vertex-mlflow-versions';
 import { VertexModelRegistry } from '../adapters/gcp/vertex-model-registry';
 import { VertexPipelineMonitor } from '../adapters/gcp/vertex-pipeline-monitor';
 import { VertexServingTarget } from '../adapters/gcp/vertex-serving-target';
@@ -30,17 +32,34 @@ export function openVertexWorld(
     quota: { share: config.gcp.vertexQuotaShare, quotas: config.gcp.vertexQuotas },
   });
   closers.push(() => clients.close());
-  const registry: ModelRegistry =
-    config.registry === 'mlflow' && config.mlflow
-      ? new MlflowModelRegistry({
-          trackingUri: config.mlflow.trackingUri,
-          token: config.mlflow.token,
-          pipelineTrainStart: config.pipeline.trainStart,
-        })
-      : new VertexModelRegistry({ ...where, clients });
-  return {
-    registry,
-    serving: new VertexServingTarget({ ...where, clients, endpointPrefix: config.gcp.vertexEndpointPrefix }),
-    pipelines: new VertexPipelineMonitor({ ...where, clients }),
-  };
+  const mlflow = config.registry === 'mlflow' && config.mlflow;
+  const registry: ModelRegistry = mlflow
+    ? new MlflowModelRegistry({
+        trackingUri: mlflow.trackingUri,
+        token: mlflow.token,
+        pipelineTrainStart: config.pipeline.trainStart,
+      })
+    : new VertexModelRegistry({ ...where, clients });
+  // With MLflow as the registry, a Vertex Model serves the MLflow version the README's rule names.
+  const versions = mlflow
+    ? new MlflowVertexVersions(clients, where, registry)
+    : new VertexRegistryVersions(clients, where);
+  const serving = new VertexServingTarget({
+    ...where,
+    clients,
+    endpointPrefix: config.gcp.vertexEndpointPrefix,
+    ...(config.gcp.vertexEndpointPattern === undefined
+      ? {}
+      : { endpointPattern: config.gcp.vertexEndpointPattern }),
+    ...(config.gcp.vertexEndpointLabels === undefined
+      ? {}
+      : { endpointLabels: { ...config.gcp.vertexEndpointLabels } }),
+    ...(config.gcp.vertexValidationEndpoint === undefined
+      ? {}
+      : { validationEndpoint: config.gcp.vertexValidationEndpoint }),
+    versions,
+    // The serving container answers without dates: they come from the version's training window.
+    trainedThroughOf: async (isbn, version) => (await registry.getVersion(isbn, version))?.trainedThrough,
+  });
+  return { registry, serving, pipelines: new VertexPipelineMonitor({ ...where, clients }) };
 }

@@ -4,11 +4,14 @@ import { translateVertexError } from '../../shared/adapters/gcp/vertex-errors';
 import { VertexModelRegistry } from '../../shared/adapters/gcp/vertex-model-registry';
 import type { VertexLocation } from '../../shared/adapters/gcp/vertex-names';
 import { locationPath, modelNameFor } from '../../shared/adapters/gcp/vertex-names';
-import { fromProtoValue } from '../../shared/adapters/gcp/vertex-values';
+import { fromProtoValue, timestampToIso } from '../../shared/adapters/gcp/vertex-values';
 import { BackendUnavailableError, ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
 import { aForecast, aNewModelVersion, aQuarantine, nextIsbn } from '../builders/model';
 import { reportFigure } from '../helpers/figures';
+import { seedPipelineFleet } from '../helpers/vertex-server';
 import { useLocalVertex } from '../helpers/vertex-server/harness';
+import { uploadPipelineModel } from '../helpers/vertex-pipeline-world';
+import { MISSING_METRIC_VALUE } from '../../shared/domain/version-origin';
 import { describeModelRegistryContract } from './model-registry.contract';
 
 const vertex = useLocalVertex();
@@ -47,7 +50,7 @@ describe('VertexModelRegistry on the local Vertex AI server', () => {
     });
   });
 
-  it('lists only Models labelled app=forecast-guard', async () => {
+  it('lists book Models only: not a Model of another team', async () => {
     const { isbn } = await registry.registerVersion(aNewModelVersion());
     const [operation] = await vertex.clients.model.uploadModel({
       parent: locationPath(where),
@@ -190,7 +193,7 @@ describe('VertexModelRegistry on the local Vertex AI server', () => {
     reportFigure(
       'model-registry',
       'vertex-register-version',
-      `median ${times[5]!.toFixed(1)} ms over 10 (3 RPCs each)`,
+      `median ${times[5]!.toFixed(1)} ms over 10 (GetModel, UploadModel LRO, and ListModels + ListModelVersions to read it back under its book version id)`,
     );
     expect((await registry.listVersions(isbn)).map((v) => v.version)).toHaveLength(11);
   });
@@ -209,5 +212,110 @@ describe('VertexModelRegistry on the local Vertex AI server', () => {
     } finally {
       await clients.close();
     }
+  });
+});
+
+describe("VertexModelRegistry reading the publisher pipeline's Models", () => {
+  let where: VertexLocation;
+  let registry: VertexModelRegistry;
+
+  beforeEach(() => {
+    where = vertex.freshLocation();
+    registry = new VertexModelRegistry({ ...where, clients: vertex.clients });
+    // Distinct creation times a minute apart: the ranking key, as on Vertex (microsecond times).
+    let minute = 0;
+    vertex.server.world.now = () => new Date(Date.UTC(2025, 7, 24, 15, minute++));
+  });
+  afterEach(() => {
+    vertex.server.world.now = () => new Date();
+  });
+
+  /** A pipeline book of `versions` separate Models sharing the display name; their resource names, oldest first. */
+  function pipelineBook(versions: number): { isbn: string; models: string[] } {
+    const isbn = nextIsbn();
+    const [book] = seedPipelineFleet(vertex.server, { where, books: [isbn], versions, deploy: 'none' });
+    return { isbn, models: book!.models };
+  }
+
+  it('numbers display-name twins 1, 2, 3 by creation and says what they lack', async () => {
+    const { isbn, models } = pipelineBook(3);
+    expect(await registry.listModels()).toEqual([isbn]);
+    const versions = await registry.listVersions(isbn);
+    expect(versions.map((v) => [v.version, v.labels.vertex_model])).toEqual(
+      models.map((m, i) => [String(i + 1), m.split('/').pop()]),
+    );
+    expect(versions[0]).toMatchObject({
+      isbn,
+      // Vertex's versionCreateTime of the first Model, a Sunday: the Saturday before is assumed as trained-through.
+      createdAt: timestampToIso(vertex.server.world.model(models[0]!).versions[0]!.createTime),
+      trainedThrough: '2025-08-23',
+      metrics: { rmse: MISSING_METRIC_VALUE, mape: MISSING_METRIC_VALUE },
+      dataHash: `vertex:${models[0]!.split('/').pop()}@1`,
+      labels: {
+        model_type: 'arima',
+        framework: 'mlflow_statsmodels',
+        'fg.source': 'pipeline',
+        'fg.metrics': 'missing',
+        'fg.trained_through': 'assumed',
+      },
+    });
+    expect(await registry.getVersion(isbn, '2')).toEqual(versions[1]);
+    expect(await registry.getVersion(isbn, '4')).toBeUndefined();
+  });
+
+  it('reads metrics and the training window from labels when the uploader set them', async () => {
+    const isbn = nextIsbn();
+    await uploadPipelineModel(vertex.server, vertex.clients, where, isbn, 300, {
+      rmse: '41_25',
+      mape: '12_5',
+      trained_through: '2024-06-29',
+    });
+    const [version] = await registry.listVersions(isbn);
+    expect(version).toMatchObject({
+      version: '1',
+      metrics: { rmse: 41.25, mape: 12.5 },
+      trainedThrough: '2024-06-29',
+    });
+    expect(version!.labels).not.toHaveProperty('fg.metrics');
+    expect(version!.labels).not.toHaveProperty('fg.trained_through');
+  });
+
+  it('keeps an alias on one of the twins: moving it takes it off the other Model', async () => {
+    const { isbn, models } = pipelineBook(3);
+    await registry.setAlias(isbn, 'production', '2');
+    await registry.setAlias(isbn, 'production', '3');
+    expect(await registry.getAlias(isbn, 'production')).toBe('3');
+    const holders = models.map((m) => vertex.server.world.model(m).versions[0]!.aliases.has('production'));
+    expect(holders).toEqual([false, false, true]);
+    await registry.setQuarantine(isbn, '2', aQuarantine());
+    expect(JSON.parse(vertex.server.world.model(models[1]!).versions[0]!.description)).toEqual({
+      quarantine: aQuarantine(),
+    });
+    await registry.deleteAlias(isbn, 'production');
+    expect(await registry.getAlias(isbn, 'production')).toBeUndefined();
+  });
+
+  it('numbers a new upload next, and closes up the ranks when an older Model is deleted (documented)', async () => {
+    const { isbn, models } = pipelineBook(2);
+    const third = await uploadPipelineModel(vertex.server, vertex.clients, where, isbn);
+    expect((await registry.listVersions(isbn)).map((v) => [v.version, v.labels.vertex_model])).toEqual([
+      ['1', models[0]!.split('/').pop()],
+      ['2', models[1]!.split('/').pop()],
+      ['3', third.split('/').pop()],
+    ]);
+    vertex.server.world.models.delete(models[0]!);
+    expect((await registry.listVersions(isbn)).map((v) => [v.version, v.labels.vertex_model])).toEqual([
+      ['1', models[1]!.split('/').pop()],
+      ['2', third.split('/').pop()],
+    ]);
+  });
+
+  it("keeps forecast-guard's own versions numbered by Vertex when a book has only its Model", async () => {
+    const { isbn } = await registry.registerVersion(aNewModelVersion());
+    await registry.registerVersion(aNewModelVersion({ isbn }));
+    expect((await registry.listVersions(isbn)).map((v) => [v.version, v.labels])).toEqual([
+      ['1', { trainer: 'builder', cadence: 'weekly' }],
+      ['2', { trainer: 'builder', cadence: 'weekly' }],
+    ]);
   });
 });

@@ -5,37 +5,68 @@
  * percents, and an id left out of it gets no traffic. Our splits name
  * versions, Vertex's name DeployedModel ids.
  */
-import type { Prediction, PredictResponse, ServingState } from '../../contracts/model';
-import { Prediction as PredictionSchema } from '../../contracts/model';
+import type { ServingState } from '../../contracts/model';
 import type { TrafficShare } from '../../domain/traffic';
 import { BackendUnavailableError } from '../../errors';
 import { VERTEX_BACKEND } from './vertex-errors';
-import { byVersion, modelIdOf } from './vertex-names';
-import type { ProtoValue } from './vertex-values';
-import { fromProtoValue, timestampToIso } from './vertex-values';
+import type { VertexVersionRow } from './vertex-book-versions';
+import { rowOfDeployed } from './vertex-book-versions';
+import { byVersion, versionRef } from './vertex-names';
+import { timestampToIso } from './vertex-values';
 import type { protos } from '@google-cloud/aiplatform';
 
 export type VertexEndpoint = protos.google.cloud.aiplatform.v1.IEndpoint;
 export type VertexDeployedModel = protos.google.cloud.aiplatform.v1.IDeployedModel;
 
-/** Version → DeployedModel id, for the DeployedModels of `modelId` (other Models on the endpoint are not ours). */
-export function deployedVersions(endpoint: VertexEndpoint, modelId: string): Map<string, string> {
-  const byVersionId = new Map<string, string>();
+/** One of the book's versions deployed on an endpoint. */
+export interface DeployedVersion {
+  /** The DeployedModel id. */
+  id: string;
+  /** `…/models/<id>@<versionId>`: the Model version deployed. */
+  model: string;
+}
+
+/**
+ * Version → its DeployedModel, for the DeployedModels that serve one of the
+ * book's versions (`rows`); other Models on the endpoint are not the book's.
+ */
+export function deployedVersions(
+  endpoint: VertexEndpoint,
+  rows: readonly VertexVersionRow[],
+): Map<string, DeployedVersion> {
+  const byVersionId = new Map<string, DeployedVersion>();
   for (const deployed of endpoint.deployedModels ?? []) {
-    if (modelIdOf(deployed.model ?? '') !== modelId || !deployed.id || !deployed.modelVersionId) continue;
-    byVersionId.set(deployed.modelVersionId, deployed.id);
+    if (!deployed.id || !deployed.modelVersionId) continue;
+    const row = rowOfDeployed(rows, deployed.model ?? '', deployed.modelVersionId);
+    if (row === undefined) continue;
+    byVersionId.set(row.version, {
+      id: deployed.id,
+      model: versionRef(deployed.model ?? row.model, deployed.modelVersionId),
+    });
   }
   return byVersionId;
 }
 
-/** What the endpoint serves: our Model's versions with their share of traffic, in version order. */
-export function servingStateFrom(isbn: string, endpoint: VertexEndpoint, modelId: string): ServingState {
+/** True when a DeployedModel on the endpoint maps to none of `rows` (a newer upload, or another Model). */
+export function hasUnknownDeployment(endpoint: VertexEndpoint, rows: readonly VertexVersionRow[]): boolean {
+  return (endpoint.deployedModels ?? []).some(
+    (d) => !!d.modelVersionId && rowOfDeployed(rows, d.model ?? '', d.modelVersionId) === undefined,
+  );
+}
+
+/** What the endpoint serves: the book's versions with their share of traffic, in version order. */
+export function servingStateFrom(
+  isbn: string,
+  endpoint: VertexEndpoint,
+  rows: readonly VertexVersionRow[],
+): ServingState {
   const split = endpoint.trafficSplit ?? {};
-  const deployments = [...deployedVersions(endpoint, modelId)]
-    .map(([version, deployedModelId]) => ({
+  const deployments = [...deployedVersions(endpoint, rows)]
+    .map(([version, deployed]) => ({
       version,
-      trafficPercent: Number(split[deployedModelId] ?? 0),
-      deployedModelId,
+      trafficPercent: Number(split[deployed.id] ?? 0),
+      deployedModelId: deployed.id,
+      model: deployed.model,
     }))
     .sort((a, b) => byVersion(a.version, b.version));
   const updatedAt = timestampToIso(endpoint.updateTime ?? endpoint.createTime);
@@ -48,7 +79,9 @@ export function servingStateFrom(isbn: string, endpoint: VertexEndpoint, modelId
       },
     );
   }
-  return { isbn, deployments, updatedAt };
+  const state: ServingState = { isbn, deployments, updatedAt };
+  if (endpoint.name) state.endpoint = endpoint.name;
+  return state;
 }
 
 /**
@@ -59,38 +92,15 @@ export function servingStateFrom(isbn: string, endpoint: VertexEndpoint, modelId
  */
 export function vertexTrafficSplit(
   shares: readonly TrafficShare[],
-  deployed: ReadonlyMap<string, string>,
+  deployed: ReadonlyMap<string, Pick<DeployedVersion, 'id'>>,
   deploying?: string,
 ): Record<string, number> {
   const split: Record<string, number> = {};
   for (const { version, trafficPercent } of shares) {
     if (trafficPercent === 0) continue;
-    const key = version === deploying ? '0' : deployed.get(version);
+    const key = version === deploying ? '0' : deployed.get(version)?.id;
     if (key === undefined) throw new Error(`version ${version} is neither deployed nor being deployed`);
     split[key] = trafficPercent;
   }
   return split;
-}
-
-/**
- * A prediction service answer as our PredictResponse. Each prediction must
- * have the shape our serving container returns; anything else is a broken
- * endpoint (BackendUnavailableError, not retryable), never passed on.
- */
-export function predictResponseFrom(
-  predictions: readonly ProtoValue[] | null | undefined,
-  deployedModelId: string,
-  modelVersionId: string,
-): PredictResponse {
-  const mapped: Prediction[] = (predictions ?? []).map((value, index) => {
-    const parsed = PredictionSchema.safeParse(fromProtoValue(value));
-    if (parsed.success) return parsed.data;
-    const issue = parsed.error.issues[0];
-    throw new BackendUnavailableError(
-      `Vertex AI: prediction ${index} from deployed model ${deployedModelId} is not a forecast (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'unreadable'})`,
-      VERTEX_BACKEND,
-      { retryable: false },
-    );
-  });
-  return { predictions: mapped, deployedModelId, modelVersionId };
 }

@@ -165,3 +165,40 @@ export function requireSettableAlias(alias: string): void {
     );
   }
 }
+
+/** The placeholder an endpoint display-name pattern holds once: `book-sales-{isbn}`. */
+export const ISBN_PLACEHOLDER = '{isbn}';
+
+/**
+ * Checks an endpoint display-name pattern (FG_VERTEX_ENDPOINT_PATTERN) once:
+ * it must hold `{isbn}` exactly once, so each book has one name and a name
+ * gives back its book.
+ */
+export function assertEndpointPattern(pattern: string): void {
+  if (typeof pattern !== 'string' || pattern.split(ISBN_PLACEHOLDER).length !== 2 || pattern.includes('"')) {
+    throw new ValidationError(
+      `endpointPattern: must hold ${ISBN_PLACEHOLDER} exactly once and no '"', e.g. book-sales-${ISBN_PLACEHOLDER} (got ${JSON.stringify(pattern)})`,
+      ['endpointPattern'],
+    );
+  }
+}
+
+/** The display name a pattern gives a book. */
+export function endpointDisplayNameFor(pattern: string, isbn: string): string {
+  return pattern.replace(ISBN_PLACEHOLDER, isbn);
+}
+
+/** The ISBN a display name holds by the pattern, or undefined when it does not match. */
+export function isbnOfDisplayName(pattern: string, displayName: string): string | undefined {
+  const [head = '', tail = ''] = pattern.split(ISBN_PLACEHOLDER);
+  if (!displayName.startsWith(head) || !displayName.endsWith(tail)) return undefined;
+  const isbn = displayName.slice(head.length, displayName.length - tail.length);
+  return isValidIsbn13(isbn) ? isbn : undefined;
+}
+
+/** `labels.k="v" AND …` for a label filter; empty for none. */
+export function labelFilter(labels: Readonly<Record<string, string>>): string {
+  return Object.entries(labels)
+    .map(([key, value]) => `labels.${key}="${value}"`)
+    .join(' AND ');
+}

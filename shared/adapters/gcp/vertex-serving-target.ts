@@ -1,60 +1,81 @@
 /**
  * VertexServingTarget: the ServingTarget on Vertex AI Endpoints.
  *
- * Mapping: one Endpoint per book, id and display name `<prefix><isbn>`
- * (FG_VERTEX_ENDPOINT_PREFIX), labels `isbn` and `app=forecast-guard`. Each
- * deployed version is a DeployedModel of the book's Model
- * (`…/models/arima_book_<isbn>@<version>`); the Endpoint's `trafficSplit`
- * (DeployedModel id → percent) is our split. `setTraffic` among deployed
- * versions is one UpdateEndpoint with mask `traffic_split` (the fast path);
- * versions not deployed yet are deployed first with DeployModel (a
- * long-running operation), the last one carrying the whole new split with
- * key "0" for itself, so traffic moves in one step at the end and versions
- * left out stay deployed at 0 %. `undeploy` refuses a version with traffic,
- * as Vertex's UndeployModel does.
+ * Endpoints. A book's endpoint is found as forecast-guard names it, id and
+ * display name `<prefix><isbn>` (FG_VERTEX_ENDPOINT_PREFIX, labels `isbn`
+ * and `app=forecast-guard`), or as the publisher's pipeline names it: the
+ * oldest Endpoint whose display name is the pattern
+ * (FG_VERTEX_ENDPOINT_PATTERN, e.g. `book-sales-{isbn}`) and which carries
+ * the labels of FG_VERTEX_ENDPOINT_LABELS (e.g. `purpose=book_sales_forecasting`).
+ * A book with neither gets a `<prefix><isbn>` endpoint on its first deployment.
  *
- * `predict` is PredictionService.Predict with the instances as protobuf
- * Values; Vertex picks the DeployedModel by traffic and the response names it
- * and its version. A pinned version (canary, validation) goes through Explain
- * with `deployed_model_id`, the one v1 call that overrides the traffic split
- * for a request. On real Vertex, Explain answers only for a DeployedModel
- * with an explanation spec, which deployments made here do not set: pinned
- * calls work against the local server, and on Vertex need that spec (or a
- * separate validation endpoint). Instances are checked here first, with the
- * embedded target's messages; the endpoint checks the version's own horizon.
+ * Versions. Which Model version is which of the book's versions is the
+ * resolver's business (vertex-book-versions.ts for the Vertex registry,
+ * vertex-mlflow-versions.ts for MLflow). Each deployed version is a
+ * DeployedModel whose id is derived from its Model version
+ * (vertex-operations.ts), so a redelivered deployment finds the first one.
+ * `setTraffic` among deployed versions is one UpdateEndpoint with mask
+ * `traffic_split`; versions not deployed yet are deployed first (DeployModel,
+ * a long-running operation, waited for at most `deployTimeoutMs`).
+ *
+ * Predictions. No Explain: real Vertex refuses it without an explanation
+ * spec, and its quota is a tenth of Predict's. Every answer is attributed by
+ * the `deployedModelId` it carries. A pinned prediction of a version with 100 %
+ * of the traffic is a plain Predict whose answer must come from that
+ * version's DeployedModel (else a ConflictError naming both). A version
+ * deployed with less traffic is answered on the validation endpoint
+ * (FG_VERTEX_VALIDATION_ENDPOINT): deployed there with the whole of its
+ * traffic, asked, attributed, and kept until another version needs the
+ * endpoint. Without one, such a pinned call is a ConflictError.
+ * Requests and answers speak both forecast-guard's shape and the
+ * publisher's serving container's (vertex-container-codec.ts).
  */
+import { performance } from 'node:perf_hooks';
 import type { PredictResponse, ServingState } from '../../contracts/model';
 import { MAX_FORECAST_STEPS } from '../../contracts/model';
 import { validateInstances } from '../../domain/predict';
 import { validateTrafficSplit } from '../../domain/traffic';
-import { ConflictError, NotFoundError } from '../../errors';
+import { BackendUnavailableError, ConfigError, ConflictError, NotFoundError } from '../../errors';
 import type { ServingTarget } from '../../ports/serving-target';
+import type { VertexVersionResolver, VertexVersionRow } from './vertex-book-versions';
+import { rowOfDeployed, rowOfVersion, VertexRegistryVersions } from './vertex-book-versions';
 import type { VertexClients } from './vertex-clients';
+import { containerInstance, predictionsFrom } from './vertex-container-codec';
 import type { VertexEndpoint } from './vertex-endpoint-codec';
 import {
   deployedVersions,
-  predictResponseFrom,
+  hasUnknownDeployment,
   servingStateFrom,
   vertexTrafficSplit,
 } from './vertex-endpoint-codec';
-import { GrpcStatus, hasGrpcCode, translateVertexError, vertexCall, vertexRead } from './vertex-errors';
+import {
+  GrpcStatus,
+  hasGrpcCode,
+  translateVertexError,
+  VERTEX_BACKEND,
+  vertexCall,
+  vertexRead,
+} from './vertex-errors';
 import { resourceLabels } from './vertex-labels';
 import type { VertexLocation } from './vertex-names';
 import {
   APP_FILTER,
+  assertEndpointPattern,
   assertEndpointPrefix,
   byVersion,
+  endpointDisplayNameFor,
   endpointIdFor,
   endpointNameFor,
+  isbnOfDisplayName,
   ISBN_LABEL_KEY,
+  labelFilter,
   lastSegment,
   locationPath,
-  modelIdFor,
-  modelNameFor,
   requireIsbn,
   versionRef,
 } from './vertex-names';
-import { toProtoValue } from './vertex-values';
+import { awaitOperation, DEFAULT_DEPLOY_TIMEOUT_MS, deployedModelIdFor } from './vertex-operations';
+import { fromProtoValue, toProtoValue } from './vertex-values';
 
 /** Machine and replicas for each deployed version (Vertex DedicatedResources). */
 export interface DeploymentResources {
@@ -69,11 +90,28 @@ export const DEFAULT_RESOURCES: DeploymentResources = {
   maxReplicaCount: 1,
 };
 
+/** How long the book → versions table is trusted before it is read again (a miss re-reads at once). */
+const ROWS_TTL_MS = 5 * 60_000;
+
 export interface VertexServingTargetOptions extends VertexLocation {
   clients: Pick<VertexClients, 'model' | 'endpoint' | 'prediction'>;
   /** Endpoint ids are `<endpointPrefix><isbn>` (FG_VERTEX_ENDPOINT_PREFIX); must start with a letter. */
   endpointPrefix: string;
+  /** Display-name pattern of existing endpoints, e.g. `book-sales-{isbn}` (FG_VERTEX_ENDPOINT_PATTERN). */
+  endpointPattern?: string;
+  /** Labels existing endpoints must carry to be a book's (FG_VERTEX_ENDPOINT_LABELS). */
+  endpointLabels?: Record<string, string>;
+  /** Endpoint id or resource name where versions without the whole traffic are asked (FG_VERTEX_VALIDATION_ENDPOINT). */
+  validationEndpoint?: string;
+  /** Book versions ↔ Vertex Model versions; the Vertex registry's rule by default. */
+  versions?: VertexVersionResolver;
+  /** A version's last training week, to date the serving container's answers (which carry no dates). */
+  trainedThroughOf?: (isbn: string, version: string) => Promise<string | undefined>;
   resources?: Partial<DeploymentResources>;
+  /** Bound on waiting for DeployModel/UndeployModel/CreateEndpoint; 30 minutes by default. */
+  deployTimeoutMs?: number;
+  /** How often a redelivered deployment looks for the first one to finish. */
+  pollMs?: number;
 }
 
 /** ServingTarget on Vertex AI Endpoints (see the mapping above). */
@@ -81,91 +119,110 @@ export class VertexServingTarget implements ServingTarget {
   private readonly where: VertexLocation;
   private readonly clients: Pick<VertexClients, 'model' | 'endpoint' | 'prediction'>;
   private readonly prefix: string;
+  private readonly pattern?: string;
+  private readonly labels: Record<string, string>;
+  private readonly validationEndpoint?: string;
+  private readonly versions: VertexVersionResolver;
+  private readonly trainedThroughOf?: (isbn: string, version: string) => Promise<string | undefined>;
   private readonly resources: DeploymentResources;
+  private readonly deployTimeoutMs: number;
+  private readonly pollMs: number;
+  private readonly rowsCache = new Map<string, { rows: VertexVersionRow[]; at: number }>();
+  private readonly endpointNames = new Map<string, string>();
+  private readonly trainedThroughCache = new Map<string, string>();
+  /** Serialises use of the validation endpoint: one version holds its traffic at a time. */
+  private validationQueue: Promise<unknown> = Promise.resolve();
 
   constructor(options: VertexServingTargetOptions) {
     assertEndpointPrefix(options.endpointPrefix);
+    if (options.endpointPattern !== undefined) assertEndpointPattern(options.endpointPattern);
     this.where = { projectId: options.projectId, location: options.location };
     this.clients = options.clients;
     this.prefix = options.endpointPrefix;
+    this.pattern = options.endpointPattern;
+    this.labels = options.endpointLabels ?? {};
+    this.validationEndpoint =
+      options.validationEndpoint === undefined
+        ? undefined
+        : options.validationEndpoint.includes('/')
+          ? options.validationEndpoint
+          : `${locationPath(this.where)}/endpoints/${options.validationEndpoint}`;
+    this.versions = options.versions ?? new VertexRegistryVersions(options.clients, this.where);
+    this.trainedThroughOf = options.trainedThroughOf;
     this.resources = { ...DEFAULT_RESOURCES, ...options.resources };
+    this.deployTimeoutMs = options.deployTimeoutMs ?? DEFAULT_DEPLOY_TIMEOUT_MS;
+    this.pollMs = options.pollMs ?? 5_000;
   }
 
   async getServing(isbn: string): Promise<ServingState | undefined> {
     requireIsbn(isbn);
-    const endpoint = await this.readEndpoint(isbn);
-    return endpoint && servingStateFrom(isbn, endpoint, modelIdFor(isbn));
+    const endpoint = await this.findEndpoint(isbn);
+    return endpoint && this.stateOf(isbn, endpoint);
   }
 
-  /** Every book endpoint labelled `app=forecast-guard`, in ISBN order. */
+  /** Every book endpoint: forecast-guard's (`app=forecast-guard`) and those matching the pattern/labels, in ISBN order. */
   async listServing(): Promise<ServingState[]> {
-    const [endpoints] = await vertexCall('list endpoints', () =>
-      this.clients.endpoint.listEndpoints({ parent: locationPath(this.where), filter: APP_FILTER }),
-    );
-    return endpoints
-      .map((endpoint) => {
-        const isbn =
-          endpoint.labels?.[ISBN_LABEL_KEY] ?? lastSegment(endpoint.name ?? '').slice(this.prefix.length);
-        return servingStateFrom(isbn, endpoint, modelIdFor(isbn));
-      })
-      .sort((a, b) => a.isbn.localeCompare(b.isbn));
+    const byIsbn = new Map<string, VertexEndpoint>();
+    for (const endpoint of await this.listEndpoints(APP_FILTER)) {
+      const isbn =
+        endpoint.labels?.[ISBN_LABEL_KEY] ?? lastSegment(endpoint.name ?? '').slice(this.prefix.length);
+      byIsbn.set(isbn, endpoint);
+    }
+    if (this.pattern !== undefined) {
+      const pipeline = (await this.listEndpoints(labelFilter(this.labels))).sort(byCreateTime);
+      for (const endpoint of pipeline) {
+        const isbn = isbnOfDisplayName(this.pattern, endpoint.displayName ?? '');
+        if (isbn !== undefined && !byIsbn.has(isbn)) byIsbn.set(isbn, endpoint);
+      }
+    }
+    const states: ServingState[] = [];
+    for (const [isbn, endpoint] of byIsbn) states.push(await this.stateOf(isbn, endpoint));
+    return states.sort((a, b) => a.isbn.localeCompare(b.isbn));
   }
 
   async setTraffic(isbn: string, split: Record<string, number>): Promise<ServingState> {
     requireIsbn(isbn);
     const shares = validateTrafficSplit(split);
-    const registered = await this.registeredVersions(isbn);
-    const missing = shares.map((s) => s.version).filter((v) => !registered.includes(v));
+    const rows = await this.rows(isbn, { fresh: true });
+    const missing = shares.map((s) => s.version).filter((v) => !rowOfVersion(rows, v));
     if (missing.length > 0) {
+      const registered = [...new Set(rows.map((r) => r.version))].sort(byVersion);
       throw new NotFoundError(
         `ISBN ${isbn} has no version ${missing.join(', ')} to deploy (versions: ${registered.join(', ')})`,
       );
     }
-    const name = endpointNameFor(this.where, this.prefix, isbn);
     const endpoint = await this.ensureEndpoint(isbn);
-    const deployed = deployedVersions(endpoint, modelIdFor(isbn));
+    const name = endpoint.name ?? '';
+    const deployed = deployedVersions(endpoint, rows);
     const toDeploy = shares.map((s) => s.version).filter((v) => !deployed.has(v));
-    if (toDeploy.length === 0) {
-      const [updated] = await vertexCall(`set traffic of ${isbn}`, () =>
-        this.clients.endpoint.updateEndpoint({
-          endpoint: { name, trafficSplit: vertexTrafficSplit(shares, deployed) },
-          updateMask: { paths: ['traffic_split'] },
-        }),
-      );
-      return servingStateFrom(isbn, updated, modelIdFor(isbn));
-    }
     for (const [index, version] of toDeploy.entries()) {
       // Only the last deployment changes traffic, to the whole new split: before it, traffic is as it was.
       const last = index === toDeploy.length - 1;
-      const id = await vertexCall(`deploy ${isbn} version ${version}`, async () => {
-        const [operation] = await this.clients.endpoint.deployModel({
-          endpoint: name,
-          deployedModel: {
-            model: versionRef(modelNameFor(this.where, isbn), version),
-            displayName: `${isbn}-v${version}`,
-            dedicatedResources: {
-              machineSpec: { machineType: this.resources.machineType },
-              minReplicaCount: this.resources.minReplicaCount,
-              maxReplicaCount: this.resources.maxReplicaCount,
-            },
-          },
-          trafficSplit: last ? vertexTrafficSplit(shares, deployed, version) : {},
-        });
-        const [response] = await operation.promise();
-        return response.deployedModel?.id ?? undefined;
-      });
-      if (id) deployed.set(version, id);
+      const row = rowOfVersion(rows, version)!;
+      const id = await this.deploy(name, row, last ? vertexTrafficSplit(shares, deployed, version) : {});
+      deployed.set(version, { id, model: versionRef(row.model, row.versionId) });
     }
-    const after = await this.readEndpoint(isbn);
+    // The fast path, and the end of a redelivered deployment whose first attempt set no split.
+    const wanted = vertexTrafficSplit(shares, deployed);
+    let after = toDeploy.length === 0 ? endpoint : await this.readEndpointNamed(name);
     if (!after) throw new NotFoundError(`the endpoint of ISBN ${isbn} disappeared while deploying`);
-    return servingStateFrom(isbn, after, modelIdFor(isbn));
+    if (!sameSplit(after.trafficSplit ?? {}, wanted)) {
+      [after] = await vertexCall(`set traffic of ${isbn}`, () =>
+        this.clients.endpoint.updateEndpoint({
+          endpoint: { name, trafficSplit: wanted },
+          updateMask: { paths: ['traffic_split'] },
+        }),
+      );
+    }
+    return servingStateFrom(isbn, after, rows);
   }
 
   async undeploy(isbn: string, version: string): Promise<void> {
     requireIsbn(isbn);
-    const endpoint = await this.readEndpoint(isbn);
+    const endpoint = await this.findEndpoint(isbn);
     if (!endpoint) throw new NotFoundError(`no endpoint serves ISBN ${isbn} (nothing was ever deployed)`);
-    const deployedModelId = deployedVersions(endpoint, modelIdFor(isbn)).get(version);
+    const deployed = deployedVersions(endpoint, await this.rowsFor(isbn, endpoint));
+    const deployedModelId = deployed.get(version)?.id;
     // Not deployed is already the wanted outcome: a retried undeploy succeeds.
     if (deployedModelId === undefined) return;
     const traffic = Number(endpoint.trafficSplit?.[deployedModelId] ?? 0);
@@ -174,17 +231,7 @@ export class VertexServingTarget implements ServingTarget {
         `version ${version} of ISBN ${isbn} still serves ${traffic} % of traffic; move its traffic with setTraffic first`,
       );
     }
-    try {
-      const [operation] = await this.clients.endpoint.undeployModel({
-        endpoint: endpointNameFor(this.where, this.prefix, isbn),
-        deployedModelId,
-      });
-      await operation.promise();
-    } catch (err) {
-      // Someone else undeployed it meanwhile: the outcome is the one asked for.
-      if (hasGrpcCode(err, GrpcStatus.NOT_FOUND)) return;
-      throw translateVertexError(err, `undeploy ${isbn} version ${version}`);
-    }
+    await this.undeployId(endpoint.name ?? '', deployedModelId, `undeploy ${isbn} version ${version}`);
   }
 
   async predict(
@@ -193,50 +240,290 @@ export class VertexServingTarget implements ServingTarget {
     options: { version?: string } = {},
   ): Promise<PredictResponse> {
     requireIsbn(isbn);
-    const values = validateInstances(instances, MAX_FORECAST_STEPS).map((instance) => toProtoValue(instance));
-    const endpointName = endpointNameFor(this.where, this.prefix, isbn);
-    const noEndpoint = (err: unknown) =>
-      hasGrpcCode(err, GrpcStatus.NOT_FOUND)
-        ? new NotFoundError(`no endpoint serves ISBN ${isbn}`, { cause: err })
-        : undefined;
-    if (options.version === undefined) {
-      try {
-        const [response] = await this.clients.prediction.predict({
-          endpoint: endpointName,
-          instances: values,
-        });
-        return predictResponseFrom(
-          response.predictions,
-          String(response.deployedModelId ?? ''),
-          String(response.modelVersionId ?? ''),
-        );
-      } catch (err) {
-        throw noEndpoint(err) ?? translateVertexError(err, `predict with the endpoint of ${isbn}`);
-      }
-    }
+    const values = validateInstances(instances, MAX_FORECAST_STEPS).map((i) =>
+      toProtoValue(containerInstance(i)),
+    );
+    if (options.version === undefined) return this.predictRouted(isbn, values);
     const version = options.version;
-    const endpoint = await this.readEndpoint(isbn);
+    const endpoint = await this.findEndpoint(isbn);
     if (!endpoint) throw new NotFoundError(`no endpoint serves ISBN ${isbn}`);
-    const deployed = deployedVersions(endpoint, modelIdFor(isbn));
-    const deployedModelId = deployed.get(version);
-    if (deployedModelId === undefined) {
+    const rows = await this.rowsFor(isbn, endpoint);
+    const deployed = deployedVersions(endpoint, rows);
+    const target = deployed.get(version);
+    if (target === undefined) {
       throw new ConflictError(
         `version ${version} is not deployed on the endpoint of ISBN ${isbn} (deployed: ${[...deployed.keys()].sort(byVersion).join(', ') || 'none'})`,
       );
     }
-    const [response] = await vertexCall(`predict with ${isbn} version ${version}`, () =>
-      this.clients.prediction.explain({ endpoint: endpointName, instances: values, deployedModelId }),
-    );
-    return predictResponseFrom(
-      response.predictions,
-      String(response.deployedModelId ?? deployedModelId),
-      version,
-    );
+    const traffic = Number(endpoint.trafficSplit?.[target.id] ?? 0);
+    if (traffic === 100) {
+      return this.predictOn(endpoint.name ?? '', isbn, version, target.id, values);
+    }
+    if (this.validationEndpoint === undefined) {
+      throw new ConflictError(
+        `version ${version} of ISBN ${isbn} holds ${traffic} % of its endpoint's traffic: a prediction from it alone needs 100 %, or a validation endpoint (FG_VERTEX_VALIDATION_ENDPOINT); forecast-guard does not use Explain`,
+      );
+    }
+    const row = rowOfVersion(rows, version)!;
+    return this.serialised(() => this.predictOnValidation(isbn, row, values));
   }
 
-  private async readEndpoint(isbn: string): Promise<VertexEndpoint | undefined> {
-    const name = endpointNameFor(this.where, this.prefix, isbn);
-    const found = await vertexRead(`read endpoint of ${isbn}`, () =>
+  /** Unpinned: traffic decides, and the answer says which DeployedModel gave it. */
+  private async predictRouted(
+    isbn: string,
+    values: ReturnType<typeof toProtoValue>[],
+  ): Promise<PredictResponse> {
+    const name = await this.endpointNameOf(isbn);
+    let response;
+    try {
+      [response] = await this.clients.prediction.predict({ endpoint: name, instances: values });
+    } catch (err) {
+      if (hasGrpcCode(err, GrpcStatus.NOT_FOUND)) {
+        this.endpointNames.delete(isbn);
+        throw new NotFoundError(`no endpoint serves ISBN ${isbn}`, { cause: err });
+      }
+      throw translateVertexError(err, `predict with the endpoint of ${isbn}`);
+    }
+    const deployedModelId = String(response.deployedModelId ?? '');
+    const row = await this.attribute(
+      isbn,
+      String(response.model ?? ''),
+      String(response.modelVersionId ?? ''),
+    );
+    if (!row) {
+      throw new ConflictError(
+        `the endpoint of ISBN ${isbn} answered from deployed model ${deployedModelId} (${response.model ?? '?'}@${response.modelVersionId ?? '?'}), which is none of the book's versions`,
+      );
+    }
+    return this.responseOf(isbn, row.version, deployedModelId, response.predictions ?? []);
+  }
+
+  /** A plain Predict whose answer must come from `deployedModelId`. */
+  private async predictOn(
+    endpointName: string,
+    isbn: string,
+    version: string,
+    deployedModelId: string,
+    values: ReturnType<typeof toProtoValue>[],
+  ): Promise<PredictResponse> {
+    const [response] = await vertexCall(`predict with ${isbn} version ${version}`, () =>
+      this.clients.prediction.predict({ endpoint: endpointName, instances: values }),
+    );
+    const answered = String(response.deployedModelId ?? '');
+    if (answered !== deployedModelId) {
+      throw new ConflictError(
+        `a prediction from version ${version} of ISBN ${isbn} (deployed model ${deployedModelId}) was answered by deployed model ${answered || 'unknown'} on ${endpointName}`,
+      );
+    }
+    return this.responseOf(isbn, version, answered, response.predictions ?? []);
+  }
+
+  /** Deploys the version on the validation endpoint with all its traffic (if not already), asks it, keeps it. */
+  private async predictOnValidation(
+    isbn: string,
+    row: VertexVersionRow,
+    values: ReturnType<typeof toProtoValue>[],
+  ): Promise<PredictResponse> {
+    const name = this.validationEndpoint!;
+    const endpoint = await this.readEndpointNamed(name);
+    if (!endpoint) {
+      throw new ConfigError(
+        `FG_VERTEX_VALIDATION_ENDPOINT: endpoint ${name} does not exist; create it first`,
+        'FG_VERTEX_VALIDATION_ENDPOINT',
+      );
+    }
+    const id = deployedModelIdFor(row.model, row.versionId);
+    const there = (endpoint.deployedModels ?? []).some((d) => d.id === id);
+    if (!there) await this.deploy(name, row, { '0': 100 });
+    else if (Number(endpoint.trafficSplit?.[id] ?? 0) !== 100) {
+      await vertexCall(`give ${isbn} version ${row.version} the validation endpoint`, () =>
+        this.clients.endpoint.updateEndpoint({
+          endpoint: { name, trafficSplit: { [id]: 100 } },
+          updateMask: { paths: ['traffic_split'] },
+        }),
+      );
+    }
+    const response = await this.predictOn(name, isbn, row.version, id, values);
+    // One replica at a time: the versions asked before this one leave (they hold no traffic now).
+    for (const other of (await this.readEndpointNamed(name))?.deployedModels ?? []) {
+      if (other.id && other.id !== id) await this.undeployId(name, other.id, `free the validation endpoint`);
+    }
+    return response;
+  }
+
+  private async responseOf(
+    isbn: string,
+    version: string,
+    deployedModelId: string,
+    raw: readonly ReturnType<typeof toProtoValue>[],
+  ): Promise<PredictResponse> {
+    const predictions = await predictionsFrom(
+      raw.map((v) => fromProtoValue(v)),
+      { deployedModelId, version, trainedThrough: () => this.trainedThrough(isbn, version) },
+    );
+    return { predictions, deployedModelId, modelVersionId: version };
+  }
+
+  private async trainedThrough(isbn: string, version: string): Promise<string | undefined> {
+    const key = `${isbn}@${version}`;
+    const cached = this.trainedThroughCache.get(key);
+    if (cached !== undefined) return cached;
+    const found = await this.trainedThroughOf?.(isbn, version);
+    // A version's training window never changes: read once.
+    if (found !== undefined) this.trainedThroughCache.set(key, found);
+    return found;
+  }
+
+  /** DeployModel with a derived id; ALREADY_EXISTS means an earlier attempt did (or is doing) it, and is waited for. */
+  private async deploy(
+    endpointName: string,
+    row: VertexVersionRow,
+    trafficSplit: Record<string, number>,
+  ): Promise<string> {
+    const id = deployedModelIdFor(row.model, row.versionId);
+    const model = versionRef(row.model, row.versionId);
+    try {
+      const [operation] = await this.clients.endpoint.deployModel({
+        endpoint: endpointName,
+        deployedModel: {
+          id,
+          model,
+          displayName: `${lastSegment(row.model)}-v${row.versionId}`.slice(0, 128),
+          dedicatedResources: {
+            machineSpec: { machineType: this.resources.machineType },
+            minReplicaCount: this.resources.minReplicaCount,
+            maxReplicaCount: this.resources.maxReplicaCount,
+          },
+        },
+        trafficSplit,
+      });
+      await awaitOperation(operation, `deploying ${model} to ${endpointName}`, this.deployTimeoutMs);
+      return id;
+    } catch (err) {
+      if (!hasGrpcCode(err, GrpcStatus.ALREADY_EXISTS)) throw translateVertexError(err, `deploy ${model}`);
+      await this.waitForDeployed(endpointName, id, row);
+      return id;
+    }
+  }
+
+  /** Waits (bounded) until DeployedModel `id` is on the endpoint, and checks it serves `row`'s Model version. */
+  private async waitForDeployed(endpointName: string, id: string, row: VertexVersionRow): Promise<void> {
+    const started = performance.now();
+    for (;;) {
+      const endpoint = await this.readEndpointNamed(endpointName);
+      const found = endpoint?.deployedModels?.find((d) => d.id === id);
+      if (found) {
+        if (rowOfDeployed([row], found.model ?? '', found.modelVersionId ?? '') === undefined) {
+          throw new ConflictError(
+            `DeployedModel ${id} on ${endpointName} serves ${found.model}@${found.modelVersionId}, not ${versionRef(row.model, row.versionId)}`,
+          );
+        }
+        return;
+      }
+      if (performance.now() - started > this.deployTimeoutMs) {
+        throw new BackendUnavailableError(
+          `Vertex AI: DeployedModel ${id} is still not on ${endpointName} after ${Math.round(this.deployTimeoutMs / 1000)} s; a retry keeps waiting for it`,
+          VERTEX_BACKEND,
+          { retryable: true },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.pollMs));
+    }
+  }
+
+  private async undeployId(endpointName: string, deployedModelId: string, what: string): Promise<void> {
+    try {
+      const [operation] = await this.clients.endpoint.undeployModel({
+        endpoint: endpointName,
+        deployedModelId,
+      });
+      await awaitOperation(operation, what, this.deployTimeoutMs);
+    } catch (err) {
+      // Someone else undeployed it meanwhile: the outcome is the one asked for.
+      if (hasGrpcCode(err, GrpcStatus.NOT_FOUND)) return;
+      throw translateVertexError(err, what);
+    }
+  }
+
+  /** One job at a time on the validation endpoint (in this process; attribution catches any other). */
+  private serialised<T>(job: () => Promise<T>): Promise<T> {
+    const run = this.validationQueue.then(job, job);
+    this.validationQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async stateOf(isbn: string, endpoint: VertexEndpoint): Promise<ServingState> {
+    return servingStateFrom(isbn, endpoint, await this.rowsFor(isbn, endpoint));
+  }
+
+  /** The book's version table, read again when the endpoint holds a deployment it does not know. */
+  private async rowsFor(isbn: string, endpoint: VertexEndpoint): Promise<VertexVersionRow[]> {
+    const rows = await this.rows(isbn, { missing: true });
+    if (!hasUnknownDeployment(endpoint, rows)) return rows;
+    return this.rows(isbn, { fresh: true, missing: true });
+  }
+
+  /** The version that a deployed Model version is, re-reading the table once on a miss. */
+  private async attribute(
+    isbn: string,
+    model: string,
+    versionId: string,
+  ): Promise<VertexVersionRow | undefined> {
+    const cached = rowOfDeployed(await this.rows(isbn, { missing: true }), model, versionId);
+    return cached ?? rowOfDeployed(await this.rows(isbn, { fresh: true, missing: true }), model, versionId);
+  }
+
+  /** Cached version table; `missing` turns "no model registered" into no rows. */
+  private async rows(
+    isbn: string,
+    options: { fresh?: boolean; missing?: boolean } = {},
+  ): Promise<VertexVersionRow[]> {
+    const hit = this.rowsCache.get(isbn);
+    if (!options.fresh && hit && performance.now() - hit.at < ROWS_TTL_MS) return hit.rows;
+    try {
+      const rows = await this.versions.rowsOf(isbn);
+      this.rowsCache.set(isbn, { rows, at: performance.now() });
+      return rows;
+    } catch (err) {
+      if (options.missing && err instanceof NotFoundError) return [];
+      throw err;
+    }
+  }
+
+  /** The name of the book's endpoint without reading it when it is forecast-guard's own. */
+  private async endpointNameOf(isbn: string): Promise<string> {
+    const known = this.endpointNames.get(isbn);
+    if (known) return known;
+    if (this.pattern === undefined) return endpointNameFor(this.where, this.prefix, isbn);
+    const endpoint = await this.findEndpoint(isbn);
+    if (!endpoint) throw new NotFoundError(`no endpoint serves ISBN ${isbn}`);
+    return endpoint.name ?? '';
+  }
+
+  /** `<prefix><isbn>` first, then the oldest endpoint named by the pattern with the labels. */
+  private async findEndpoint(isbn: string): Promise<VertexEndpoint | undefined> {
+    const own = await this.readEndpointNamed(endpointNameFor(this.where, this.prefix, isbn));
+    if (own || this.pattern === undefined) {
+      if (own?.name && this.pattern !== undefined) this.endpointNames.set(isbn, own.name);
+      return own;
+    }
+    const filter = [`display_name="${endpointDisplayNameFor(this.pattern, isbn)}"`, labelFilter(this.labels)]
+      .filter((f) => f !== '')
+      .join(' AND ');
+    const [found] = (await this.listEndpoints(filter)).sort(byCreateTime);
+    if (found?.name) this.endpointNames.set(isbn, found.name);
+    return found;
+  }
+
+  private async listEndpoints(filter: string): Promise<VertexEndpoint[]> {
+    const [endpoints] = await vertexCall('list endpoints', () =>
+      this.clients.endpoint.listEndpoints({ parent: locationPath(this.where), filter }),
+    );
+    return endpoints;
+  }
+
+  private async readEndpointNamed(name: string): Promise<VertexEndpoint | undefined> {
+    const found = await vertexRead(`read endpoint ${lastSegment(name)}`, () =>
       this.clients.endpoint.getEndpoint({ name }),
     );
     return found?.[0];
@@ -244,7 +531,7 @@ export class VertexServingTarget implements ServingTarget {
 
   /** The book's endpoint, created (CreateEndpoint, a long-running operation) when it has none. */
   private async ensureEndpoint(isbn: string): Promise<VertexEndpoint> {
-    const existing = await this.readEndpoint(isbn);
+    const existing = await this.findEndpoint(isbn);
     if (existing) return existing;
     const endpointId = endpointIdFor(this.prefix, isbn);
     try {
@@ -253,32 +540,36 @@ export class VertexServingTarget implements ServingTarget {
         endpointId,
         endpoint: { displayName: endpointId, labels: resourceLabels(isbn) },
       });
-      const [created] = await operation.promise();
+      const [created] = await awaitOperation(
+        operation,
+        `creating endpoint ${endpointId}`,
+        this.deployTimeoutMs,
+      );
       return created;
     } catch (err) {
       // Two first deployments racing: the other one created it.
       if (hasGrpcCode(err, GrpcStatus.ALREADY_EXISTS)) {
-        const raced = await this.readEndpoint(isbn);
+        const raced = await this.findEndpoint(isbn);
         if (raced) return raced;
       }
       throw translateVertexError(err, `create the endpoint of ${isbn}`);
     }
   }
+}
 
-  /** The book's version ids, in order; NotFoundError when no Model is registered for it. */
-  private async registeredVersions(isbn: string): Promise<string[]> {
-    try {
-      // Only the ids: without a mask every version would bring its stored forecast along.
-      const [models] = await this.clients.model.listModelVersions({
-        name: modelNameFor(this.where, isbn),
-        readMask: { paths: ['version_id'] },
-      });
-      return models.map((m) => String(m.versionId ?? '')).sort(byVersion);
-    } catch (err) {
-      if (hasGrpcCode(err, GrpcStatus.NOT_FOUND)) {
-        throw new NotFoundError(`no model is registered for ISBN ${isbn}`, { cause: err });
-      }
-      throw translateVertexError(err, `list versions of ${isbn}`);
-    }
-  }
+function byCreateTime(a: VertexEndpoint, b: VertexEndpoint): number {
+  return (
+    Number(a.createTime?.seconds ?? 0) - Number(b.createTime?.seconds ?? 0) ||
+    (a.name ?? '').localeCompare(b.name ?? '')
+  );
+}
+
+function sameSplit(a: Record<string, number>, b: Record<string, number>): boolean {
+  const nonZero = (s: Record<string, number>) =>
+    Object.entries(s)
+      .filter(([, v]) => Number(v) > 0)
+      .map(([k, v]) => `${k}=${Number(v)}`)
+      .sort()
+      .join(',');
+  return nonZero(a) === nonZero(b);
 }

@@ -25,7 +25,15 @@ import type { ForecastSource } from '../../domain/predict';
 import { BackendUnavailableError } from '../../errors';
 import { VERTEX_BACKEND } from './vertex-errors';
 import { resourceLabels, userLabels } from './vertex-labels';
-import { isbnOfModelName, ISBN_LABEL_KEY, modelIdFor } from './vertex-names';
+import {
+  METRICS_MISSING,
+  MISSING_METRIC_VALUE,
+  ORIGIN_LABEL,
+  PIPELINE_SOURCE,
+  TRAINED_THROUGH_ASSUMED,
+} from '../../domain/version-origin';
+import { isIsoDate, saturdayOnOrBefore } from '../../forecasting/weeks';
+import { isbnOfModelName, ISBN_LABEL_KEY, lastSegment, modelIdFor, withoutVersion } from './vertex-names';
 import type { ProtoValue } from './vertex-values';
 import { fromProtoValue, timestampToIso, toProtoValue } from './vertex-values';
 import type { protos } from '@google-cloud/aiplatform';
@@ -152,4 +160,95 @@ export function forecastSourceOf(model: VertexModel): ForecastSource {
     trainedThrough: meta.trainedThrough,
     forecast: meta.forecast,
   };
+}
+
+/** Label values cannot hold '.', so a metric in a label writes its decimal point as '_' or '-' (`12_5` = 12.5). */
+function labelNumber(value: string | undefined): number | undefined {
+  if (value === undefined || !/^[0-9]+([_-][0-9]+)?$/.test(value)) return undefined;
+  return Number(value.replace(/[_-]/, '.'));
+}
+
+/** Holdout metrics in a Model's labels (`rmse`, `mape`), when the uploader put them there. */
+export function metricsFromLabels(
+  labels: Record<string, string> | null | undefined,
+): ModelMetrics | undefined {
+  const rmse = labelNumber(labels?.rmse ?? undefined);
+  const mape = labelNumber(labels?.mape ?? undefined);
+  return rmse === undefined || mape === undefined ? undefined : { rmse, mape };
+}
+
+/** Holdout metrics from a ModelEvaluation's `metrics` (a Struct holding `rmse` and `mape`, or `meanAbsolutePercentageError`). */
+export function metricsFromEvaluation(metrics: unknown): ModelMetrics | undefined {
+  if (metrics === null || typeof metrics !== 'object') return undefined;
+  const m = metrics as Record<string, unknown>;
+  const rmse = m.rmse ?? m.rootMeanSquaredError;
+  const mape = m.mape ?? m.meanAbsolutePercentageError;
+  if (typeof rmse !== 'number' || typeof mape !== 'number' || rmse < 0 || mape < 0) return undefined;
+  return { rmse, mape };
+}
+
+/**
+ * A Model version the pipeline uploaded (no forecast-guard metadata) as a
+ * ModelVersion, saying in labels what could not be read (the conventions of
+ * shared/domain/version-origin.ts): `fg.source=pipeline`; `fg.metrics=missing`
+ * when neither an evaluation nor the labels give metrics (they then read as
+ * MISSING_METRIC_VALUE, so no gate passes the version); `fg.trained_through=assumed`
+ * when no `trained_through` label gives the training window (then the
+ * Saturday on or before the upload). `vertex_model` names the Model.
+ */
+export function adoptedVersionFromVertex(
+  model: VertexModel,
+  isbn: string,
+  version: string,
+  evaluated?: ModelMetrics,
+): ModelVersion {
+  const createdAt = timestampToIso(model.versionCreateTime ?? model.createTime);
+  if (createdAt === undefined) {
+    throw new BackendUnavailableError(
+      `Vertex AI: ${model.name} version ${model.versionId} has no creation time`,
+      VERTEX_BACKEND,
+      { retryable: false },
+    );
+  }
+  const labels: Record<string, string> = {
+    ...userLabels(model.labels),
+    [ORIGIN_LABEL.source]: PIPELINE_SOURCE,
+    vertex_model: lastSegment(withoutVersion(model.name ?? '')),
+  };
+  const metrics = evaluated ?? metricsFromLabels(model.labels);
+  if (metrics === undefined) {
+    labels[ORIGIN_LABEL.metrics] = METRICS_MISSING;
+    labels[ORIGIN_LABEL.metricsReason] = 'no model evaluation and no rmse/mape labels on the Vertex AI Model';
+  }
+  const labelled = model.labels?.trained_through;
+  let trainedThrough: string;
+  if (labelled !== undefined && isIsoDate(labelled)) trainedThrough = labelled;
+  else {
+    trainedThrough = saturdayOnOrBefore(createdAt.slice(0, 10));
+    labels[ORIGIN_LABEL.trainedThrough] = TRAINED_THROUGH_ASSUMED;
+  }
+  const adopted: ModelVersion = {
+    isbn,
+    version,
+    createdAt,
+    metrics: metrics ?? { rmse: MISSING_METRIC_VALUE, mape: MISSING_METRIC_VALUE },
+    params: {
+      vertexModel: withoutVersion(model.name ?? ''),
+      vertexVersionId: String(model.versionId ?? ''),
+      ...(model.artifactUri ? { artifactUri: model.artifactUri } : {}),
+    },
+    // What identifies the training data here is the uploaded artifact itself.
+    dataHash: `vertex:${lastSegment(withoutVersion(model.name ?? ''))}@${model.versionId ?? ''}`,
+    trainedThrough,
+    aliases: [...(model.versionAliases ?? [])].sort(),
+    labels,
+  };
+  const quarantine = quarantineOf(model.versionDescription);
+  if (quarantine !== undefined) adopted.quarantine = quarantine;
+  return adopted;
+}
+
+/** True when a Model version carries forecast-guard's metadata. */
+export function hasVersionMetadata(model: VertexModel): boolean {
+  return VersionMetadata.safeParse(fromProtoValue(model.metadata as ProtoValue | undefined)).success;
 }

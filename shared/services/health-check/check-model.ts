@@ -1,6 +1,9 @@
 /**
- * The checks of one served book: one pinned prediction that is both the
- * endpoint canary and the forecast scored against actual sales, then drift.
+ * The checks of one served book: one prediction that is both the endpoint
+ * canary and the forecast scored against actual sales, then drift. The
+ * prediction is NOT pinned (a pinned one needs Explain on Vertex, which real
+ * endpoints refuse): traffic decides, and the version that answered (named by
+ * the `deployedModelId` the answer carries) is the one scored.
  * A failure of one book's reads becomes a note on that book, never the end
  * of the run. Nothing of the prediction outlives this call: a 5,000-book run
  * holds only each book's figures.
@@ -53,6 +56,17 @@ export function servedVersion(state: ServingState): string | undefined {
   return live[0]?.version;
 }
 
+/**
+ * The version an answer came from: the deployment whose `deployedModelId` the
+ * answer carries, else (a target that names none) the version it reports.
+ */
+export function answeringVersion(state: ServingState, response: PredictResponse): string {
+  const byId = state.deployments.find(
+    (d) => d.deployedModelId !== undefined && d.deployedModelId === response.deployedModelId,
+  );
+  return byId?.version ?? response.modelVersionId;
+}
+
 /** Runs every per-book check; `registryUp` false skips those that need the registry. */
 export async function checkModel(
   state: ServingState,
@@ -76,23 +90,26 @@ export async function checkModel(
   }
   outcome.version = version;
 
-  const [series, meta] = await Promise.all([
+  const [series, servedMeta] = await Promise.all([
     readSeries(isbn, deps, outcome),
     registryUp ? readVersion(isbn, version, deps, outcome) : undefined,
   ]);
+  let meta = servedMeta;
   if (!registryUp) outcome.notes.push('registry unreachable: accuracy and drift not checked');
   const latestWeek = series?.points[series.points.length - 1]?.weekEnding;
   outcome.latestActualWeek = latestWeek;
 
-  // One pinned prediction: the canary, and (with the registry's trainedThrough) the live forecast.
+  // One unpinned prediction: the canary, and (with the registry's trainedThrough) the live forecast.
   const steps = meta ? liveForecastSteps(meta.trainedThrough, latestWeek) : 1;
   const now = deps.monotonic ?? (() => performance.now());
   const started = now();
   let response: PredictResponse | undefined;
   let problem: string | undefined;
+  let answered = version;
   try {
-    response = await deps.serving.predict(isbn, [{ steps }], { version });
-    problem = canaryProblem(response, { version, steps });
+    response = await deps.serving.predict(isbn, [{ steps }]);
+    answered = answeringVersion(state, response);
+    problem = canaryProblem(response, { version: answered, steps });
   } catch (err) {
     problem = describeError(err);
   }
@@ -100,8 +117,14 @@ export async function checkModel(
   outcome.canaryLatencyMs = round3(latencyMs);
   outcome.evaluated.push(endpointKey);
   if (problem !== undefined) {
-    outcome.findings.push(endpointFinding(isbn, version, problem, latencyMs));
+    outcome.findings.push(endpointFinding(isbn, answered, problem, latencyMs));
     response = undefined;
+  }
+  if (answered !== version) {
+    // A canary split answered: score the version that answered, with its own training window.
+    outcome.notes.push(`scored version ${answered}, which answered; version ${version} holds most traffic`);
+    outcome.version = answered;
+    meta = registryUp ? await readVersion(isbn, answered, deps, outcome) : undefined;
   }
 
   if (meta && series && response) measureAccuracy(meta, series, response, outcome, settings);
@@ -111,7 +134,7 @@ export async function checkModel(
       settings.drift,
     );
     outcome.evaluated.push(findingKey({ kind: 'data_drift', isbn }));
-    const finding = driftFinding(isbn, version, drift, meta.dataHash, settings.drift);
+    const finding = driftFinding(isbn, meta.version, drift, meta.dataHash, settings.drift);
     if (finding) outcome.findings.push(finding);
     if (drift.note) outcome.notes.push(drift.note);
   }

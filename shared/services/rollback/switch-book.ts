@@ -1,7 +1,11 @@
 /**
  * Acting on one book: put the endpoint and the production alias to a desired
- * state, then verify by reading both back and asking each version that takes
- * traffic for a canary forecast pinned to it.
+ * state, then verify by reading both back and asking for a canary forecast.
+ * A version with all the traffic (every emergency rollback) is asked with a
+ * plain prediction, which must be answered by that version's deployed model
+ * (its `deployedModelId` as read back): no Explain, which real Vertex refuses.
+ * The versions of a split are each asked through the serving target's pinned
+ * path (on Vertex, the validation endpoint).
  */
 import type { DesiredServing } from '../../contracts/documents/rollback';
 import { liveVersions, matchesDesired, splitRecord, describeServing } from '../../domain/rollback/serving';
@@ -33,7 +37,7 @@ export interface Verification {
   detail?: string;
 }
 
-/** Reads alias and endpoint back and makes one pinned canary prediction per live version. */
+/** Reads alias and endpoint back and makes one canary prediction per live version (see above). */
 export async function verifyDesired(
   deps: RollbackDeps,
   isbn: string,
@@ -51,13 +55,24 @@ export async function verifyDesired(
         detail: `read back ${describeServing(alias, serving ?? null)}, which is not the state asked for`,
       };
     }
-    for (const version of liveVersions(desired)) {
-      const response = await deps.serving.predict(isbn, [{ steps: canarySteps }], { version });
+    const live = liveVersions(desired);
+    for (const version of live) {
+      const whole = live.length === 1;
+      const response = whole
+        ? await deps.serving.predict(isbn, [{ steps: canarySteps }])
+        : await deps.serving.predict(isbn, [{ steps: canarySteps }], { version });
       const forecast = response.predictions[0]?.forecast ?? [];
+      const expectedId = serving?.deployments.find((d) => d.version === version)?.deployedModelId;
+      if (whole && expectedId !== undefined && response.deployedModelId !== expectedId) {
+        return {
+          ok: false,
+          detail: `the canary was answered by deployed model ${response.deployedModelId}, not version ${version}'s deployed model ${expectedId}`,
+        };
+      }
       if (response.modelVersionId !== version) {
         return {
           ok: false,
-          detail: `the canary pinned to version ${version} was answered by version ${response.modelVersionId}`,
+          detail: `the canary ${whole ? 'after the switch' : 'pinned to version ' + version} was answered by version ${response.modelVersionId}, not ${version}`,
         };
       }
       if (forecast.length !== canarySteps || !forecast.every((v) => Number.isFinite(v))) {

@@ -290,9 +290,12 @@ export function describeRollbackScenarios(label: string, makeState: () => StateS
       const alerts = await subscribe(world, 'alerts');
       const serving = world.backend.serving;
       const broken = Object.create(serving) as typeof serving;
+      // Version 1's model server crashes, however it is asked (pinned, or by traffic after the switch).
       broken.predict = async (isbn, instances, options) => {
         if (options?.version === '1') throw new Error('model server crashed');
-        return serving.predict(isbn, instances, options);
+        const response = await serving.predict(isbn, instances, options);
+        if (response.modelVersionId === '1') throw new Error('model server crashed');
+        return response;
       };
       const result = done(
         await applyRollback(

@@ -92,6 +92,10 @@ resource "google_cloudfunctions2_function" "function" {
       condition     = !contains(var.enabled_secrets, "SMTP_URL") || (var.alert_email_to != "" && var.alert_email_from != "")
       error_message = "SMTP_URL is enabled: set alert_email_to and alert_email_from as well."
     }
+    precondition {
+      condition     = var.registry != "mlflow" || var.mlflow_tracking_uri != ""
+      error_message = "registry is mlflow: set mlflow_tracking_uri (the functions refuse to start without MLFLOW_TRACKING_URI)."
+    }
   }
 
   depends_on = [
@@ -99,6 +103,7 @@ resource "google_cloudfunctions2_function" "function" {
     google_project_iam_member.builder,
     google_project_iam_member.function,
     google_secret_manager_secret_iam_member.accessor,
+    google_vertex_ai_endpoint_iam_member.validation_deployer,
   ]
 }
 

@@ -13,7 +13,9 @@ locals {
   common_function_roles = ["roles/datastore.user", "roles/logging.logWriter"]
 
   # Functions that read the Vertex AI Model Registry or call endpoints. The health check and the validation
-  # predict and read, never deploy: custom roles (vertex_roles, iam.tf) instead of roles/aiplatform.user.
+  # predict and read, never deploy to a book's endpoint: custom roles (vertex_roles, iam.tf) instead of
+  # roles/aiplatform.user. The validation also deploys on the validation endpoint alone (validation_endpoint
+  # role, granted on that one endpoint in iam.tf).
   # Rollback keeps roles/aiplatform.user: it deploys and undeploys versions on endpoints, moves traffic
   # (endpoints.deploy/undeploy/update, models.deploy/undeploy) and moves the production alias
   # (models.update), and an emergency rollback must not fail on a permission missed here.
@@ -26,19 +28,22 @@ locals {
   # Exactly the permissions of the Vertex AI calls each function makes (shared/adapters/gcp/vertex-*.ts),
   # named as in https://cloud.google.com/vertex-ai/docs/general/iam-permissions:
   #   ListModels, ListModelVersions → models.list; GetModel → models.get;
-  #   GetEndpoint → endpoints.get; ListEndpoints → endpoints.list;
-  #   Predict → endpoints.predict; Explain (a prediction by one deployed version) → endpoints.explain;
+  #   ListModelEvaluations (a version's metrics) → modelEvaluations.list;
+  #   GetEndpoint → endpoints.get; ListEndpoints → endpoints.list; Predict → endpoints.predict
+  #   (no Explain any more: a pinned prediction is a Predict attributed by deployedModelId);
   #   ListPipelineJobs → pipelineJobs.list (the health check reads recent training runs);
-  #   UpdateModel (the validation's quarantine label) → models.update.
+  #   UpdateModel (the validation's quarantine label) → models.update;
+  #   on the validation endpoint only: DeployModel → endpoints.deploy, UndeployModel → endpoints.undeploy,
+  #   UpdateEndpoint (its traffic) → endpoints.update.
   vertex_roles = {
     reader = {
       role_id = "fgVertexPredictReader"
       title   = "forecast-guard Vertex AI predict and read"
       permissions = [
-        "aiplatform.endpoints.explain",
         "aiplatform.endpoints.get",
         "aiplatform.endpoints.list",
         "aiplatform.endpoints.predict",
+        "aiplatform.modelEvaluations.list",
         "aiplatform.models.get",
         "aiplatform.models.list",
         "aiplatform.pipelineJobs.list",
@@ -48,16 +53,39 @@ locals {
       role_id = "fgVertexValidator"
       title   = "forecast-guard Vertex AI predict, read and quarantine"
       permissions = [
-        "aiplatform.endpoints.explain",
         "aiplatform.endpoints.get",
         "aiplatform.endpoints.list",
         "aiplatform.endpoints.predict",
+        "aiplatform.modelEvaluations.list",
         "aiplatform.models.get",
         "aiplatform.models.list",
         "aiplatform.models.update",
       ]
     }
+    # Granted on google_vertex_ai_endpoint.validation only (an endpoint IAM policy), never on the project:
+    # with it the validation deploys a version there, gives it the endpoint's traffic and undeploys it, and
+    # can still not touch a book's endpoint. Not checked against a live project: whether DeployModel also
+    # wants aiplatform.models.deploy on the Model (the IAM permissions page lists it; Vertex's docs do not
+    # say which checks DeployModel makes). If it does, the first canary validation fails PERMISSION_DENIED
+    # naming it; adding models.deploy/models.undeploy to the validator role above would be safe, since
+    # deploying anywhere else still needs endpoints.deploy on that endpoint.
+    validation_endpoint = {
+      role_id = "fgVertexValidationEndpoint"
+      title   = "forecast-guard Vertex AI deploy on the validation endpoint"
+      permissions = [
+        "aiplatform.endpoints.deploy",
+        "aiplatform.endpoints.undeploy",
+        "aiplatform.endpoints.update",
+      ]
+    }
   }
+
+  # The functions granted the validation_endpoint role on the validation endpoint: those that ask a version
+  # holding less than all of its book's traffic (predict with { version }) and may not deploy elsewhere:
+  # post-deploy validation (validation/probes.ts, batch-inference.ts). Rollback pins too (switch-book.ts)
+  # but deploys anywhere already (roles/aiplatform.user); the health check predicts unpinned; the deploy
+  # path (shared/services/deploy) runs from the CLI as an operator or fg-deployer, not as a function.
+  validation_endpoint_users = ["post-deploy-validation"]
 
   # Functions that read the actual-sales CSVs (when var.sales_data_bucket is set).
   # sales-data-events reads which books a new drop holds.
@@ -68,13 +96,18 @@ locals {
     SLACK_WEBHOOK_URL            = "fg-slack-webhook-url"
     SLACK_ESCALATION_WEBHOOK_URL = "fg-slack-escalation-webhook-url"
     SMTP_URL                     = "fg-smtp-url"
+    MLFLOW_TRACKING_TOKEN        = "fg-mlflow-tracking-token"
   }
 
-  # Which function reads which secret: only the two that send. (The HTTP rollback function needs no
+  # Which function reads which secret: the two that send, and the MLflow token for the three that read the
+  # registry (shared/services: health-check, validation, rollback). (The HTTP rollback function needs no
   # FG_ROLLBACK_TOKEN on Google Cloud: IAM checks the caller before its code runs.)
   function_secrets = {
-    "alert-dispatch" = ["SLACK_WEBHOOK_URL", "SLACK_ESCALATION_WEBHOOK_URL", "SMTP_URL"]
-    "daily-summary"  = ["SLACK_WEBHOOK_URL", "SMTP_URL"]
+    "alert-dispatch"         = ["SLACK_WEBHOOK_URL", "SLACK_ESCALATION_WEBHOOK_URL", "SMTP_URL"]
+    "daily-summary"          = ["SLACK_WEBHOOK_URL", "SMTP_URL"]
+    "health-check"           = ["MLFLOW_TRACKING_TOKEN"]
+    "post-deploy-validation" = ["MLFLOW_TRACKING_TOKEN"]
+    "rollback"               = ["MLFLOW_TRACKING_TOKEN"]
   }
 
   # (function, secret variable) pairs actually mounted in this environment.
@@ -105,7 +138,20 @@ locals {
   # FG_SALES_URI: the configured source, else every drop under the notified prefix.
   sales_uri = var.sales_uri != "" ? var.sales_uri : (var.sales_data_bucket != "" ? "gs://${var.sales_data_bucket}/${var.sales_data_prefix}" : "")
 
-  base_function_env = merge(var.function_env, local.sales_uri != "" ? { FG_SALES_URI = local.sales_uri } : {}, {
+  # The registry, the pipeline's endpoints and the Vertex AI quotas; an empty variable leaves the variable
+  # unset, so the code's default (shared/config/variables.ts) applies.
+  registry_env = { for k, v in {
+    FG_REGISTRY                   = var.registry
+    MLFLOW_TRACKING_URI           = var.mlflow_tracking_uri
+    FG_PIPELINE_TRAIN_START       = var.pipeline_train_start
+    FG_VERTEX_ENDPOINT_PATTERN    = var.vertex_endpoint_pattern
+    FG_VERTEX_ENDPOINT_LABELS     = join(",", [for key, value in var.vertex_endpoint_labels : "${key}=${value}"])
+    FG_VERTEX_VALIDATION_ENDPOINT = var.validation_endpoint_id != "" ? google_vertex_ai_endpoint.validation[0].id : ""
+    FG_VERTEX_QUOTAS              = join(",", [for class, n in var.vertex_quotas : "${class}=${n}"])
+    FG_VERTEX_QUOTA_SHARE         = var.vertex_quota_share == null ? "" : tostring(var.vertex_quota_share)
+  } : k => v if v != "" }
+
+  base_function_env = merge(var.function_env, local.sales_uri != "" ? { FG_SALES_URI = local.sales_uri } : {}, local.registry_env, {
     FG_BACKEND           = "gcp"
     FG_ENVIRONMENT       = var.environment
     GOOGLE_CLOUD_PROJECT = var.project_id

@@ -82,8 +82,8 @@ variable "enabled_secrets" {
   default     = []
 
   validation {
-    condition     = alltrue([for s in var.enabled_secrets : contains(["SLACK_WEBHOOK_URL", "SLACK_ESCALATION_WEBHOOK_URL", "SMTP_URL"], s)])
-    error_message = "enabled_secrets may name SLACK_WEBHOOK_URL, SLACK_ESCALATION_WEBHOOK_URL and SMTP_URL."
+    condition     = alltrue([for s in var.enabled_secrets : contains(["SLACK_WEBHOOK_URL", "SLACK_ESCALATION_WEBHOOK_URL", "SMTP_URL", "MLFLOW_TRACKING_TOKEN"], s)])
+    error_message = "enabled_secrets may name SLACK_WEBHOOK_URL, SLACK_ESCALATION_WEBHOOK_URL, SMTP_URL and MLFLOW_TRACKING_TOKEN."
   }
 }
 
@@ -100,13 +100,114 @@ variable "alert_email_from" {
 }
 
 variable "function_env" {
-  description = "More plain (non-secret) environment variables for every function, e.g. FG_REGISTRY, FG_THRESHOLDS_FILE."
+  description = "More plain (non-secret) environment variables for every function, e.g. FG_THRESHOLDS_FILE. Settings that have a variable of their own (registry, vertex_*, mlflow_tracking_uri, pipeline_train_start, sales_uri) are set there."
   type        = map(string)
   default     = {}
 
   validation {
     condition     = length(setintersection(keys(var.function_env), ["SLACK_WEBHOOK_URL", "SLACK_ESCALATION_WEBHOOK_URL", "SMTP_URL", "FG_ROLLBACK_TOKEN", "MLFLOW_TRACKING_TOKEN"])) == 0
     error_message = "Secrets never go in function_env: put them in Secret Manager and list them in enabled_secrets."
+  }
+
+  # base_function_env sets these itself and would silently win over function_env.
+  validation {
+    condition = length(setintersection(keys(var.function_env), [
+      "FG_REGISTRY", "MLFLOW_TRACKING_URI", "FG_VERTEX_ENDPOINT_PATTERN", "FG_VERTEX_ENDPOINT_LABELS",
+      "FG_VERTEX_VALIDATION_ENDPOINT", "FG_VERTEX_QUOTAS", "FG_VERTEX_QUOTA_SHARE", "FG_PIPELINE_TRAIN_START", "FG_SALES_URI",
+    ])) == 0
+    error_message = "function_env may not set FG_REGISTRY, MLFLOW_TRACKING_URI, FG_VERTEX_ENDPOINT_PATTERN, FG_VERTEX_ENDPOINT_LABELS, FG_VERTEX_VALIDATION_ENDPOINT, FG_VERTEX_QUOTAS, FG_VERTEX_QUOTA_SHARE, FG_PIPELINE_TRAIN_START or FG_SALES_URI: use the variables registry, mlflow_tracking_uri, vertex_endpoint_pattern, vertex_endpoint_labels, validation_endpoint_id, vertex_quotas, vertex_quota_share, pipeline_train_start and sales_uri."
+  }
+}
+
+# The model registry and the publisher's pipeline (shared/config/env-schema.ts reads the same values again
+# at start-up; these validations refuse a bad value at plan time instead of at the first message).
+
+variable "registry" {
+  description = "FG_REGISTRY of every function: vertex (the Vertex AI Model Registry) or mlflow (MLflow, with mlflow_tracking_uri; serving stays on Vertex AI endpoints)."
+  type        = string
+  default     = "vertex"
+
+  validation {
+    condition     = contains(["vertex", "mlflow"], var.registry)
+    error_message = "registry must be vertex or mlflow (the embedded registry, local, does not run on Google Cloud)."
+  }
+}
+
+variable "mlflow_tracking_uri" {
+  description = "MLFLOW_TRACKING_URI of every function: the MLflow server (http or https); required when registry is mlflow. Its bearer token, if the server needs one, is the MLFLOW_TRACKING_TOKEN secret (enabled_secrets)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.mlflow_tracking_uri == "" || can(regex("^https?://[^/\\s]+", var.mlflow_tracking_uri))
+    error_message = "mlflow_tracking_uri must be an http:// or https:// URL with a host."
+  }
+}
+
+variable "vertex_endpoint_pattern" {
+  description = "FG_VERTEX_ENDPOINT_PATTERN: display name of a book's existing Vertex AI endpoint with {isbn}, e.g. book-sales-{isbn} (the pipeline's). Empty: only forecast-guard's own <prefix><isbn> endpoints."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.vertex_endpoint_pattern == "" || (length(split("{isbn}", var.vertex_endpoint_pattern)) == 2 && !strcontains(var.vertex_endpoint_pattern, "\""))
+    error_message = "vertex_endpoint_pattern must hold {isbn} exactly once and no double quote, e.g. book-sales-{isbn}."
+  }
+}
+
+variable "vertex_endpoint_labels" {
+  description = "FG_VERTEX_ENDPOINT_LABELS: labels the pattern's endpoints must carry, e.g. { purpose = \"book_sales_forecasting\" }."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, v in var.vertex_endpoint_labels : can(regex("^[a-z][a-z0-9_-]{0,62}$", k)) && can(regex("^[a-z0-9_-]{0,63}$", v))])
+    error_message = "vertex_endpoint_labels must be Vertex AI labels: keys a lowercase letter then up to 62 of [a-z0-9_-], values up to 63 of [a-z0-9_-]."
+  }
+}
+
+variable "validation_endpoint_id" {
+  description = "Numeric id of this environment's validation endpoint (display name fg-validation), where post-deploy validation deploys a version that holds less than all of its book's traffic in order to ask it alone; its resource name becomes FG_VERTEX_VALIDATION_ENDPOINT. Empty: no such endpoint, and those predictions are refused."
+  type        = string
+  default     = ""
+
+  # google_vertex_ai_endpoint's name: "must be numeric with no leading zeros and can be at most 10 digits".
+  validation {
+    condition     = var.validation_endpoint_id == "" || can(regex("^[1-9][0-9]{0,9}$", var.validation_endpoint_id))
+    error_message = "validation_endpoint_id must be numeric, without leading zeros, at most 10 digits (a Terraform-created Vertex AI endpoint id)."
+  }
+}
+
+variable "vertex_quotas" {
+  description = "FG_VERTEX_QUOTAS: this project's Vertex AI request quotas per minute where raised above the documented ones, by class (online_prediction, online_explain, resource_management, lro_submission)."
+  type        = map(number)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, n in var.vertex_quotas : contains(["online_prediction", "online_explain", "resource_management", "lro_submission"], k) && n >= 1 && floor(n) == n])
+    error_message = "vertex_quotas keys must be online_prediction, online_explain, resource_management or lro_submission, each a whole number of requests per minute >= 1."
+  }
+}
+
+variable "vertex_quota_share" {
+  description = "FG_VERTEX_QUOTA_SHARE: share (0 < share <= 1) of each Vertex AI quota one function instance's rate limiter uses. Each instance limits itself alone, so with several instances calling at once their shares add up. Null: the code's default (0.9)."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.vertex_quota_share == null || try(var.vertex_quota_share > 0 && var.vertex_quota_share <= 1, false)
+    error_message = "vertex_quota_share must be greater than 0 and at most 1."
+  }
+}
+
+variable "pipeline_train_start" {
+  description = "FG_PIPELINE_TRAIN_START: first day of the pipeline's training data (YYYY-MM-DD); a pipeline version's trainedThrough is train_length weeks from its week. Empty: the code's default (2012-01-01)."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = var.pipeline_train_start == "" || can(formatdate("YYYY-MM-DD", "${var.pipeline_train_start}T00:00:00Z"))
+    error_message = "pipeline_train_start must be a date like 2012-01-01."
   }
 }
 

@@ -16,6 +16,11 @@ terraform {
       source  = "hashicorp/google"
       version = ">= 6.0, < 7.0"
     }
+    # Only for google_vertex_ai_endpoint_iam_member (vertex.tf), which the GA provider does not have.
+    google-beta = {
+      source  = "hashicorp/google-beta"
+      version = ">= 6.0, < 7.0"
+    }
   }
 
   # Partial configuration: bucket and prefix come from `terraform init -backend-config=…`
@@ -24,6 +29,16 @@ terraform {
 }
 
 provider "google" {
+  project = var.project_id
+  region  = var.region
+
+  default_labels = {
+    app         = "forecast-guard"
+    environment = var.environment
+  }
+}
+
+provider "google-beta" {
   project = var.project_id
   region  = var.region
 

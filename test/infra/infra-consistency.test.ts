@@ -74,8 +74,8 @@ const VARIANTS = {
   ),
   inlineSecret: withTfvars('staging', (t) =>
     t.replace(
-      'FG_REGISTRY = "vertex"',
-      'FG_REGISTRY = "vertex"\n  SLACK_WEBHOOK_URL = "https://hooks.slack.com/services/T0/B0/x"',
+      'log_level ',
+      'function_env = {\n  SLACK_WEBHOOK_URL = "https://hooks.slack.com/services/T0/B0/x"\n}\nlog_level ',
     ),
   ),
   secretVersion: withTf(

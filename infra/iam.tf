@@ -134,6 +134,8 @@ locals {
     "roles/storage.admin",
     "roles/cloudbuild.builds.editor",
     "roles/aiplatform.user",
+    # The custom roles of this module (google_project_iam_custom_role.vertex) change with the code's calls.
+    "roles/iam.roleAdmin",
   ]
 }
 
@@ -142,6 +144,13 @@ resource "google_project_iam_member" "deployer" {
 
   project = var.project_id
   role    = each.value
+  member  = "serviceAccount:${google_service_account.deployer.email}"
+}
+
+# The deployer sets fg-validation's IAM policy (vertex.tf).
+resource "google_project_iam_member" "deployer_endpoint_iam" {
+  project = var.project_id
+  role    = google_project_iam_custom_role.vertex["endpoint_iam_admin"].id
   member  = "serviceAccount:${google_service_account.deployer.email}"
 }
 

@@ -69,6 +69,17 @@ locals {
     # say which checks DeployModel makes). If it does, the first canary validation fails PERMISSION_DENIED
     # naming it; adding models.deploy/models.undeploy to the validator role above would be safe, since
     # deploying anywhere else still needs endpoints.deploy on that endpoint.
+    # fg-deployer's, on the project: Terraform reads and writes fg-validation's IAM policy
+    # (google_vertex_ai_endpoint_iam_member); roles/aiplatform.user does not hold these (the endpoint
+    # access-control page names roles/aiplatform.admin for them).
+    endpoint_iam_admin = {
+      role_id = "fgVertexEndpointIamAdmin"
+      title   = "forecast-guard deployer: Vertex AI endpoint IAM policies"
+      permissions = [
+        "aiplatform.endpoints.getIamPolicy",
+        "aiplatform.endpoints.setIamPolicy",
+      ]
+    }
     validation_endpoint = {
       role_id = "fgVertexValidationEndpoint"
       title   = "forecast-guard Vertex AI deploy on the validation endpoint"

@@ -349,6 +349,16 @@ describe('infra/ least privilege', () => {
       'aiplatform.endpoints.update',
     ]);
     expect(locals(models.real).validation_endpoint_users).toEqual(['post-deploy-validation']);
+    // Setting that endpoint's IAM policy is the deployer's alone (Terraform), never a function's.
+    const iamAdmin = [...resources(models.real)]
+      .filter(([, body]) => norm(body.role).includes('"endpoint_iam_admin"'))
+      .map(([address, body]) => [address, norm(body.member)]);
+    expect(iamAdmin).toEqual([
+      [
+        'google_project_iam_member.deployer_endpoint_iam',
+        'serviceAccount:${google_service_account.deployer.email}',
+      ],
+    ]);
   });
 
   it('knows the permission of every Vertex AI call the adapters make', () => {

@@ -34,3 +34,8 @@ output "deployer_service_account" {
   description = "The identity Cloud Build runs as (give it objectViewer on the staging functions bucket from production)."
   value       = google_service_account.deployer.email
 }
+
+output "validation_endpoint" {
+  description = "FG_VERTEX_VALIDATION_ENDPOINT of the functions: fg-validation's resource name, or null without validation_endpoint_id."
+  value       = one(google_vertex_ai_endpoint.validation[*].id)
+}

@@ -26,9 +26,12 @@ resource "google_vertex_ai_endpoint" "validation" {
 }
 
 # Deploy, undeploy and traffic on this endpoint only, for the functions in local.validation_endpoint_users.
-# Vertex AI honours an IAM policy set on one endpoint
+# Vertex AI takes an IAM policy on one endpoint
 # (https://cloud.google.com/vertex-ai/docs/general/endpoint-access-control, the v1beta1 endpoints
-# getIamPolicy/setIamPolicy methods), so these permissions reach no book endpoint. Terraform's resource for
+# getIamPolicy/setIamPolicy methods), so these permissions reach no book endpoint. (That DeployModel
+# honours endpoints.deploy granted there, rather than only on the project, is what that page implies and
+# was not checked against a live project; if it did not, the validation would fail closed with
+# PERMISSION_DENIED, never gain rights elsewhere.) Terraform's resource for
 # that policy exists only in the google-beta provider (hashicorp/terraform-provider-google#18388;
 # GoogleCloudPlatform/magic-modules#9454 added it as beta), hence the provider below.
 resource "google_vertex_ai_endpoint_iam_member" "validation_deployer" {

@@ -331,6 +331,33 @@ describe("VertexServingTarget in the publisher pipeline's world", () => {
     );
   });
 
+  it('reads the endpoint once for a run of pinned predictions, not once per call (the CRUD quota is 600 a minute)', async () => {
+    const { isbn } = await pipelineBook();
+    const reads = () =>
+      ['GetEndpoint', 'ListEndpoints'].reduce(
+        (n, m) => n + (vertex.server.world.quota.byMethod.get(m) ?? 0),
+        0,
+      );
+    await serving.predict(isbn, [{ steps: 2 }], { version: '1' });
+    const before = reads();
+    for (let i = 0; i < 20; i++) {
+      expect((await serving.predict(isbn, [{ steps: 2 }], { version: '1' })).modelVersionId).toBe('1');
+    }
+    expect(reads() - before).toBe(0);
+  });
+
+  it('reads the endpoint again when traffic moved since its snapshot, and answers from the pinned version', async () => {
+    const { isbn, endpoint } = await pipelineBook();
+    const state = await serving.setTraffic(isbn, { '1': 100, '2': 0 });
+    await serving.predict(isbn, [{ steps: 2 }], { version: '1' }); // snapshot: version 1 holds 100 %
+    const v2 = state.deployments.find((d) => d.version === '2')!.deployedModelId!;
+    // Another process rolls the book forward behind this one's back.
+    vertex.server.world.endpoints.get(endpoint)!.trafficSplit = { [v2]: 100 };
+    const answer = await serving.predict(isbn, [{ steps: 2 }], { version: '1' });
+    expect(answer.modelVersionId).toBe('1');
+    expect(answer.predictions[0]?.forecast).toEqual([100, 100]); // asked on the validation endpoint
+  });
+
   it('never starts a second deployment for a redelivered one: the derived DeployedModel id is refused and waited for', async () => {
     const { isbn, second, endpoint } = await pipelineBook();
     const id = deployedModelIdFor(second, '1');

@@ -77,6 +77,12 @@ import {
 import { awaitOperation, DEFAULT_DEPLOY_TIMEOUT_MS, deployedModelIdFor } from './vertex-operations';
 import { fromProtoValue, toProtoValue } from './vertex-values';
 
+/** How long a pinned prediction routes by its last read of an endpoint (see pinnedSnapshots). */
+const PINNED_SNAPSHOT_MS = 30_000;
+
+/** A pinned prediction answered by another DeployedModel than the one it was routed to. */
+class AnsweredByAnotherError extends ConflictError {}
+
 /** Machine and replicas for each deployed version (Vertex DedicatedResources). */
 export interface DeploymentResources {
   machineType: string;
@@ -130,6 +136,16 @@ export class VertexServingTarget implements ServingTarget {
   private readonly rowsCache = new Map<string, { rows: VertexVersionRow[]; at: number }>();
   private readonly endpointNames = new Map<string, string>();
   private readonly trainedThroughCache = new Map<string, string>();
+  /**
+   * The last read of a book's endpoint, reused by pinned predictions for
+   * PINNED_SNAPSHOT_MS: a validation asks one version 1,000+ times, and a
+   * read per call would spend the CRUD quota (600/min) on GetEndpoint. It
+   * only routes; every answer is still attributed by its deployedModelId, and
+   * an answer from another deployed model drops the snapshot and asks again.
+   */
+  private readonly pinnedSnapshots = new Map<string, { endpoint: VertexEndpoint; at: number }>();
+  /** The DeployedModel that held the validation endpoint's whole traffic at the last check, and when. */
+  private validationHolder?: { id: string; at: number };
   /** Serialises use of the validation endpoint: one version holds its traffic at a time. */
   private validationQueue: Promise<unknown> = Promise.resolve();
 
@@ -182,6 +198,7 @@ export class VertexServingTarget implements ServingTarget {
 
   async setTraffic(isbn: string, split: Record<string, number>): Promise<ServingState> {
     requireIsbn(isbn);
+    this.pinnedSnapshots.delete(isbn);
     const shares = validateTrafficSplit(split);
     const rows = await this.rows(isbn, { fresh: true });
     const missing = shares.map((s) => s.version).filter((v) => !rowOfVersion(rows, v));
@@ -219,6 +236,7 @@ export class VertexServingTarget implements ServingTarget {
 
   async undeploy(isbn: string, version: string): Promise<void> {
     requireIsbn(isbn);
+    this.pinnedSnapshots.delete(isbn);
     const endpoint = await this.findEndpoint(isbn);
     if (!endpoint) throw new NotFoundError(`no endpoint serves ISBN ${isbn} (nothing was ever deployed)`);
     const deployed = deployedVersions(endpoint, await this.rowsFor(isbn, endpoint));
@@ -245,7 +263,25 @@ export class VertexServingTarget implements ServingTarget {
     );
     if (options.version === undefined) return this.predictRouted(isbn, values);
     const version = options.version;
-    const endpoint = await this.findEndpoint(isbn);
+    const bySnapshot = this.routesBySnapshot(isbn);
+    try {
+      return await this.predictPinned(isbn, version, values, false);
+    } catch (err) {
+      // Routed by a snapshot the endpoint has moved on from: read it again and ask once more.
+      if (!(err instanceof AnsweredByAnotherError) || !bySnapshot) throw err;
+      this.pinnedSnapshots.delete(isbn);
+      this.validationHolder = undefined;
+      return this.predictPinned(isbn, version, values, true);
+    }
+  }
+
+  private async predictPinned(
+    isbn: string,
+    version: string,
+    values: ReturnType<typeof toProtoValue>[],
+    fresh: boolean,
+  ): Promise<PredictResponse> {
+    const endpoint = await this.pinnedEndpoint(isbn, fresh);
     if (!endpoint) throw new NotFoundError(`no endpoint serves ISBN ${isbn}`);
     const rows = await this.rowsFor(isbn, endpoint);
     const deployed = deployedVersions(endpoint, rows);
@@ -266,6 +302,21 @@ export class VertexServingTarget implements ServingTarget {
     }
     const row = rowOfVersion(rows, version)!;
     return this.serialised(() => this.predictOnValidation(isbn, row, values));
+  }
+
+  private routesBySnapshot(isbn: string): boolean {
+    const fresh = (at: number | undefined) => at !== undefined && Date.now() - at < PINNED_SNAPSHOT_MS;
+    return fresh(this.pinnedSnapshots.get(isbn)?.at) || fresh(this.validationHolder?.at);
+  }
+
+  /** The book's endpoint for a pinned prediction: the snapshot while fresh, else a read. */
+  private async pinnedEndpoint(isbn: string, fresh: boolean): Promise<VertexEndpoint | undefined> {
+    const hit = this.pinnedSnapshots.get(isbn);
+    if (!fresh && hit && Date.now() - hit.at < PINNED_SNAPSHOT_MS) return hit.endpoint;
+    const endpoint = await this.findEndpoint(isbn);
+    if (endpoint) this.pinnedSnapshots.set(isbn, { endpoint, at: Date.now() });
+    else this.pinnedSnapshots.delete(isbn);
+    return endpoint;
   }
 
   /** Unpinned: traffic decides, and the answer says which DeployedModel gave it. */
@@ -311,7 +362,7 @@ export class VertexServingTarget implements ServingTarget {
     );
     const answered = String(response.deployedModelId ?? '');
     if (answered !== deployedModelId) {
-      throw new ConflictError(
+      throw new AnsweredByAnotherError(
         `a prediction from version ${version} of ISBN ${isbn} (deployed model ${deployedModelId}) was answered by deployed model ${answered || 'unknown'} on ${endpointName}`,
       );
     }
@@ -325,6 +376,12 @@ export class VertexServingTarget implements ServingTarget {
     values: ReturnType<typeof toProtoValue>[],
   ): Promise<PredictResponse> {
     const name = this.validationEndpoint!;
+    const id = deployedModelIdFor(row.model, row.versionId);
+    const holder = this.validationHolder;
+    if (holder?.id === id && Date.now() - holder.at < PINNED_SNAPSHOT_MS) {
+      // Checked moments ago: it alone is there, with all the traffic (the answer is attributed all the same).
+      return this.predictOn(name, isbn, row.version, id, values);
+    }
     const endpoint = await this.readEndpointNamed(name);
     if (!endpoint) {
       throw new ConfigError(
@@ -332,7 +389,6 @@ export class VertexServingTarget implements ServingTarget {
         'FG_VERTEX_VALIDATION_ENDPOINT',
       );
     }
-    const id = deployedModelIdFor(row.model, row.versionId);
     const there = (endpoint.deployedModels ?? []).some((d) => d.id === id);
     if (!there) await this.deploy(name, row, { '0': 100 });
     else if (Number(endpoint.trafficSplit?.[id] ?? 0) !== 100) {
@@ -348,6 +404,7 @@ export class VertexServingTarget implements ServingTarget {
     for (const other of (await this.readEndpointNamed(name))?.deployedModels ?? []) {
       if (other.id && other.id !== id) await this.undeployId(name, other.id, `free the validation endpoint`);
     }
+    this.validationHolder = { id, at: Date.now() };
     return response;
   }
 
@@ -502,6 +559,12 @@ export class VertexServingTarget implements ServingTarget {
 
   /** `<prefix><isbn>` first, then the oldest endpoint named by the pattern with the labels. */
   private async findEndpoint(isbn: string): Promise<VertexEndpoint | undefined> {
+    const known = this.endpointNames.get(isbn);
+    if (known !== undefined) {
+      const endpoint = await this.readEndpointNamed(known);
+      if (endpoint) return endpoint;
+      this.endpointNames.delete(isbn);
+    }
     const own = await this.readEndpointNamed(endpointNameFor(this.where, this.prefix, isbn));
     if (own || this.pattern === undefined) {
       if (own?.name && this.pattern !== undefined) this.endpointNames.set(isbn, own.name);

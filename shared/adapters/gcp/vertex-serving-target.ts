@@ -183,7 +183,8 @@ export class VertexServingTarget implements ServingTarget {
   async setTraffic(isbn: string, split: Record<string, number>): Promise<ServingState> {
     requireIsbn(isbn);
     const shares = validateTrafficSplit(split);
-    const rows = await this.rows(isbn, { fresh: true });
+    const existing = await this.findEndpoint(isbn);
+    const rows = await this.rowsToSet(isbn, existing, shares.map((s) => s.version));
     const missing = shares.map((s) => s.version).filter((v) => !rowOfVersion(rows, v));
     if (missing.length > 0) {
       const registered = [...new Set(rows.map((r) => r.version))].sort(byVersion);
@@ -191,7 +192,7 @@ export class VertexServingTarget implements ServingTarget {
         `ISBN ${isbn} has no version ${missing.join(', ')} to deploy (versions: ${registered.join(', ')})`,
       );
     }
-    const endpoint = await this.ensureEndpoint(isbn);
+    const endpoint = existing ?? (await this.createEndpoint(isbn));
     const name = endpoint.name ?? '';
     const deployed = deployedVersions(endpoint, rows);
     const toDeploy = shares.map((s) => s.version).filter((v) => !deployed.has(v));
@@ -456,6 +457,26 @@ export class VertexServingTarget implements ServingTarget {
     return servingStateFrom(isbn, endpoint, await this.rowsFor(isbn, endpoint));
   }
 
+  /**
+   * The version table for a new split. When every version asked for is already
+   * deployed, the table that names the endpoint's deployments (cached, as for
+   * reading and attributing; re-read when a deployment is unknown) is enough:
+   * only DeployedModel ids change hands. A version to deploy needs its Model,
+   * so the table is read afresh (a version registered a moment ago is in it).
+   */
+  private async rowsToSet(
+    isbn: string,
+    endpoint: VertexEndpoint | undefined,
+    versions: readonly string[],
+  ): Promise<VertexVersionRow[]> {
+    if (endpoint) {
+      const cached = await this.rows(isbn, { missing: true });
+      const deployed = deployedVersions(endpoint, cached);
+      if (!hasUnknownDeployment(endpoint, cached) && versions.every((v) => deployed.has(v))) return cached;
+    }
+    return this.rows(isbn, { fresh: true });
+  }
+
   /** The book's version table, read again when the endpoint holds a deployment it does not know. */
   private async rowsFor(isbn: string, endpoint: VertexEndpoint): Promise<VertexVersionRow[]> {
     const rows = await this.rows(isbn, { missing: true });
@@ -529,10 +550,8 @@ export class VertexServingTarget implements ServingTarget {
     return found?.[0];
   }
 
-  /** The book's endpoint, created (CreateEndpoint, a long-running operation) when it has none. */
-  private async ensureEndpoint(isbn: string): Promise<VertexEndpoint> {
-    const existing = await this.findEndpoint(isbn);
-    if (existing) return existing;
+  /** Creates the endpoint of a book that has none (CreateEndpoint, a long-running operation). */
+  private async createEndpoint(isbn: string): Promise<VertexEndpoint> {
     const endpointId = endpointIdFor(this.prefix, isbn);
     try {
       const [operation] = await this.clients.endpoint.createEndpoint({

@@ -40,6 +40,7 @@ import type { ServingTarget } from '../../ports/serving-target';
 import type { VertexVersionResolver, VertexVersionRow } from './vertex-book-versions';
 import { rowOfDeployed, rowOfVersion, VertexRegistryVersions } from './vertex-book-versions';
 import type { VertexClients } from './vertex-clients';
+import { DEFAULT_VERTEX_LRO_DEADLINE_MS } from './vertex-clients';
 import { containerInstance, predictionsFrom } from './vertex-container-codec';
 import type { VertexEndpoint } from './vertex-endpoint-codec';
 import {
@@ -74,7 +75,7 @@ import {
   requireIsbn,
   versionRef,
 } from './vertex-names';
-import { awaitOperation, DEFAULT_DEPLOY_TIMEOUT_MS, deployedModelIdFor } from './vertex-operations';
+import { awaitOperation, deployedModelIdFor } from './vertex-operations';
 import { fromProtoValue, toProtoValue } from './vertex-values';
 
 /** Machine and replicas for each deployed version (Vertex DedicatedResources). */
@@ -108,7 +109,10 @@ export interface VertexServingTargetOptions extends VertexLocation {
   /** A version's last training week, to date the serving container's answers (which carry no dates). */
   trainedThroughOf?: (isbn: string, version: string) => Promise<string | undefined>;
   resources?: Partial<DeploymentResources>;
-  /** Bound on waiting for DeployModel/UndeployModel/CreateEndpoint; 30 minutes by default. */
+  /**
+   * Bound on waiting for DeployModel/UndeployModel/CreateEndpoint: FG_VERTEX_LRO_DEADLINE (the
+   * clients' polling gives up then too); 30 minutes by default, as there.
+   */
   deployTimeoutMs?: number;
   /** How often a redelivered deployment looks for the first one to finish. */
   pollMs?: number;
@@ -150,7 +154,7 @@ export class VertexServingTarget implements ServingTarget {
     this.versions = options.versions ?? new VertexRegistryVersions(options.clients, this.where);
     this.trainedThroughOf = options.trainedThroughOf;
     this.resources = { ...DEFAULT_RESOURCES, ...options.resources };
-    this.deployTimeoutMs = options.deployTimeoutMs ?? DEFAULT_DEPLOY_TIMEOUT_MS;
+    this.deployTimeoutMs = options.deployTimeoutMs ?? DEFAULT_VERTEX_LRO_DEADLINE_MS;
     this.pollMs = options.pollMs ?? 5_000;
   }
 
@@ -184,7 +188,11 @@ export class VertexServingTarget implements ServingTarget {
     requireIsbn(isbn);
     const shares = validateTrafficSplit(split);
     const existing = await this.findEndpoint(isbn);
-    const rows = await this.rowsToSet(isbn, existing, shares.map((s) => s.version));
+    const rows = await this.rowsToSet(
+      isbn,
+      existing,
+      shares.map((s) => s.version),
+    );
     const missing = shares.map((s) => s.version).filter((v) => !rowOfVersion(rows, v));
     if (missing.length > 0) {
       const registered = [...new Set(rows.map((r) => r.version))].sort(byVersion);

@@ -15,9 +15,9 @@
  *
  * Seeding is the pipeline's past, not the measurement: it runs with the
  * server's quotas lifted and its own unthrottled clients, then the server's
- * quota windows start afresh at the documented values. Deployments carry an
- * explanation spec so that a rollback that still verifies through Explain
- * can run; a rollback that predicts does not use it.
+ * quota windows start afresh at the documented values. The deployments carry
+ * no explanation spec: verification predicts and checks which deployed model
+ * answered, and the server refuses Explain without one, as Vertex does.
  *
  *   npx tsx bench/vertex-rollback.ts [--books 500] [--concurrency 16] [--operation-ms 300]
  */
@@ -105,9 +105,6 @@ async function seed(server: LocalVertexServer, isbns: string[]): Promise<void> {
   } finally {
     await clients.close();
   }
-  for (const endpoint of server.world.endpoints.values())
-    for (const deployed of endpoint.deployedModels)
-      deployed.explanationSpec = { parameters: { sampledShapleyAttribution: { pathCount: 10 } } };
   server.world.operationDelayMs = OPERATION_MS;
   server.world.resetQuotas();
 }

@@ -58,6 +58,8 @@ export function openVertexWorld(
       ? {}
       : { validationEndpoint: config.gcp.vertexValidationEndpoint }),
     versions,
+    // One bound on waiting for a deployment: the clients' polling and the adapter give up together.
+    deployTimeoutMs: config.gcp.vertexLroDeadlineMs,
     // The serving container answers without dates: they come from the version's training window.
     trainedThroughOf: async (isbn, version) => (await registry.getVersion(isbn, version))?.trainedThrough,
   });

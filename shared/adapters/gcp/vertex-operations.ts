@@ -16,9 +16,6 @@ import { BackendUnavailableError } from '../../errors';
 import { VERTEX_BACKEND } from './vertex-errors';
 import { modelIdOf } from './vertex-names';
 
-/** How long a DeployModel may take by default: real ones take 5–20 minutes. */
-export const DEFAULT_DEPLOY_TIMEOUT_MS = 30 * 60_000;
-
 /**
  * The DeployedModel id for one Model version: 10 decimal digits from a hash
  * of the Model id and versionId, no leading zero. Model ids are compared,
@@ -39,7 +36,8 @@ interface Awaitable<T> {
 }
 
 /**
- * Waits for a long-running operation, at most `timeoutMs`. On timeout the
+ * Waits for a long-running operation, at most `timeoutMs` (the serving target
+ * passes FG_VERTEX_LRO_DEADLINE, the bound gax's polling has too). On timeout the
  * error is retryable and names the operation: the work may still finish, and
  * a retry finds it (by its DeployedModel id) instead of starting another.
  */

@@ -40,6 +40,7 @@ import type { ServingTarget } from '../../ports/serving-target';
 import type { VertexVersionResolver, VertexVersionRow } from './vertex-book-versions';
 import { rowOfDeployed, rowOfVersion, VertexRegistryVersions } from './vertex-book-versions';
 import type { VertexClients } from './vertex-clients';
+import { DEFAULT_VERTEX_LRO_DEADLINE_MS } from './vertex-clients';
 import { containerInstance, predictionsFrom } from './vertex-container-codec';
 import type { VertexEndpoint } from './vertex-endpoint-codec';
 import {
@@ -74,7 +75,7 @@ import {
   requireIsbn,
   versionRef,
 } from './vertex-names';
-import { awaitOperation, DEFAULT_DEPLOY_TIMEOUT_MS, deployedModelIdFor } from './vertex-operations';
+import { awaitOperation, deployedModelIdFor } from './vertex-operations';
 import { fromProtoValue, toProtoValue } from './vertex-values';
 
 /** How long a pinned prediction routes by its last read of an endpoint (see pinnedSnapshots). */
@@ -114,7 +115,10 @@ export interface VertexServingTargetOptions extends VertexLocation {
   /** A version's last training week, to date the serving container's answers (which carry no dates). */
   trainedThroughOf?: (isbn: string, version: string) => Promise<string | undefined>;
   resources?: Partial<DeploymentResources>;
-  /** Bound on waiting for DeployModel/UndeployModel/CreateEndpoint; 30 minutes by default. */
+  /**
+   * Bound on waiting for DeployModel/UndeployModel/CreateEndpoint: FG_VERTEX_LRO_DEADLINE (the
+   * clients' polling gives up then too); 30 minutes by default, as there.
+   */
   deployTimeoutMs?: number;
   /** How often a redelivered deployment looks for the first one to finish. */
   pollMs?: number;
@@ -166,7 +170,7 @@ export class VertexServingTarget implements ServingTarget {
     this.versions = options.versions ?? new VertexRegistryVersions(options.clients, this.where);
     this.trainedThroughOf = options.trainedThroughOf;
     this.resources = { ...DEFAULT_RESOURCES, ...options.resources };
-    this.deployTimeoutMs = options.deployTimeoutMs ?? DEFAULT_DEPLOY_TIMEOUT_MS;
+    this.deployTimeoutMs = options.deployTimeoutMs ?? DEFAULT_VERTEX_LRO_DEADLINE_MS;
     this.pollMs = options.pollMs ?? 5_000;
   }
 
@@ -200,7 +204,12 @@ export class VertexServingTarget implements ServingTarget {
     requireIsbn(isbn);
     this.pinnedSnapshots.delete(isbn);
     const shares = validateTrafficSplit(split);
-    const rows = await this.rows(isbn, { fresh: true });
+    const existing = await this.findEndpoint(isbn);
+    const rows = await this.rowsToSet(
+      isbn,
+      existing,
+      shares.map((s) => s.version),
+    );
     const missing = shares.map((s) => s.version).filter((v) => !rowOfVersion(rows, v));
     if (missing.length > 0) {
       const registered = [...new Set(rows.map((r) => r.version))].sort(byVersion);
@@ -208,7 +217,7 @@ export class VertexServingTarget implements ServingTarget {
         `ISBN ${isbn} has no version ${missing.join(', ')} to deploy (versions: ${registered.join(', ')})`,
       );
     }
-    const endpoint = await this.ensureEndpoint(isbn);
+    const endpoint = existing ?? (await this.createEndpoint(isbn));
     const name = endpoint.name ?? '';
     const deployed = deployedVersions(endpoint, rows);
     const toDeploy = shares.map((s) => s.version).filter((v) => !deployed.has(v));
@@ -513,6 +522,26 @@ export class VertexServingTarget implements ServingTarget {
     return servingStateFrom(isbn, endpoint, await this.rowsFor(isbn, endpoint));
   }
 
+  /**
+   * The version table for a new split. When every version asked for is already
+   * deployed, the table that names the endpoint's deployments (cached, as for
+   * reading and attributing; re-read when a deployment is unknown) is enough:
+   * only DeployedModel ids change hands. A version to deploy needs its Model,
+   * so the table is read afresh (a version registered a moment ago is in it).
+   */
+  private async rowsToSet(
+    isbn: string,
+    endpoint: VertexEndpoint | undefined,
+    versions: readonly string[],
+  ): Promise<VertexVersionRow[]> {
+    if (endpoint) {
+      const cached = await this.rows(isbn, { missing: true });
+      const deployed = deployedVersions(endpoint, cached);
+      if (!hasUnknownDeployment(endpoint, cached) && versions.every((v) => deployed.has(v))) return cached;
+    }
+    return this.rows(isbn, { fresh: true });
+  }
+
   /** The book's version table, read again when the endpoint holds a deployment it does not know. */
   private async rowsFor(isbn: string, endpoint: VertexEndpoint): Promise<VertexVersionRow[]> {
     const rows = await this.rows(isbn, { missing: true });
@@ -592,10 +621,8 @@ export class VertexServingTarget implements ServingTarget {
     return found?.[0];
   }
 
-  /** The book's endpoint, created (CreateEndpoint, a long-running operation) when it has none. */
-  private async ensureEndpoint(isbn: string): Promise<VertexEndpoint> {
-    const existing = await this.findEndpoint(isbn);
-    if (existing) return existing;
+  /** Creates the endpoint of a book that has none (CreateEndpoint, a long-running operation). */
+  private async createEndpoint(isbn: string): Promise<VertexEndpoint> {
     const endpointId = endpointIdFor(this.prefix, isbn);
     try {
       const [operation] = await this.clients.endpoint.createEndpoint({

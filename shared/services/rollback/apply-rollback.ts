@@ -51,7 +51,7 @@ export async function applyRollback(
       : await fleetScopeIsbns(deps, scope as 'all' | 'emergency');
 
   if (request.dryRun) {
-    const plan = planRollback(request, await readBooks(deps, isbns));
+    const plan = planRollback(request, await readBooks(deps, isbns, { fleet: scope !== 'isbns' }));
     return dryRunOf(plan, Math.round(performance.now() - started));
   }
   const backupId = backupIdFor(request.requestId);
@@ -73,6 +73,7 @@ export async function applyRollback(
         reason: request.reason,
         correlationId: request.correlationId,
         isbns,
+        fleet: scope !== 'isbns',
         plan: (books) => planRollback(request, books),
       },
       deps,

@@ -40,6 +40,8 @@ export interface RunSpec {
   correlationId: string;
   /** Books to take, in order (fleet-wide: sorted, so runs take leases in one order). */
   isbns: string[];
+  /** Fleet-wide (every served book): the books' endpoints are read in one listing (see readBooks). */
+  fleet?: boolean;
   /** Pure planning over the books read under their leases. */
   plan(books: BookSnapshot[]): RollbackPlan;
 }
@@ -121,7 +123,7 @@ export async function executeRun(spec: RunSpec, deps: RollbackDeps): Promise<Rol
     leaseTimer.end({ leased: held.size, busy: results.size });
 
     const leasedIsbns = spec.isbns.filter((isbn) => held.has(isbn));
-    const books = await readBooks(deps, leasedIsbns);
+    const books = await readBooks(deps, leasedIsbns, { fleet: spec.fleet === true });
     const plan = spec.plan(books);
     const problems = planProblems(plan);
     if (problems.length > 0)

@@ -5,6 +5,7 @@
  */
 import { COLLECTIONS } from '../../contracts/collections';
 import type { LastKnownGood } from '../../contracts/documents/last-known-good';
+import type { ModelVersion, ServingState } from '../../contracts/model';
 import type { BookSnapshot } from '../../domain/rollback/types';
 import { selectFleetScope } from '../../domain/rollback/scope';
 import { NotFoundError } from '../../errors';
@@ -13,21 +14,27 @@ import type { RollbackDeps } from './deps';
 import { mapLimit, rollbackOptions } from './deps';
 import { readHistory } from './leases';
 
-/** One book now: versions, alias, endpoint, last-known-good pointer and serving history. */
-export async function readBook(deps: RollbackDeps, isbn: string): Promise<BookSnapshot> {
-  const [versions, productionAlias, serving, lkg, history] = await Promise.all([
+/**
+ * One book now: versions, alias, endpoint, last-known-good pointer and serving history.
+ * The production alias is read from the versions listing (each version names its
+ * aliases, test/contract/model-registry.contract.ts): a second read of the registry
+ * would only repeat it. `serving`, when given, is the book's endpoint as a listing of
+ * every endpoint read it moments ago (see readBooks); otherwise the endpoint is read.
+ */
+export async function readBook(
+  deps: RollbackDeps,
+  isbn: string,
+  serving?: ServingState | null,
+): Promise<BookSnapshot> {
+  const [versions, endpoint, lkg, history] = await Promise.all([
+    // Only "not found" means no versions, hence no alias. Any other error (an outage) is thrown,
+    // so the run stops before anything is switched, as retryable: a backup recording "no alias"
+    // would make a restore delete an alias that existed.
     deps.registry.listVersions(isbn).catch((err: unknown) => {
       if (err instanceof NotFoundError) return undefined;
       throw err;
     }),
-    // Only "not found" means no alias. Any other error (an outage) is thrown, so the run stops
-    // before anything is switched, as retryable: a backup recording "no alias" would make a
-    // restore delete an alias that existed.
-    deps.registry.getAlias(isbn, PRODUCTION_ALIAS).catch((err: unknown) => {
-      if (err instanceof NotFoundError) return undefined;
-      throw err;
-    }),
-    deps.serving.getServing(isbn),
+    serving !== undefined ? serving : deps.serving.getServing(isbn),
     deps.state.get<LastKnownGood>(COLLECTIONS.lastKnownGood, isbn),
     readHistory(deps.state, isbn),
   ]);
@@ -39,17 +46,37 @@ export async function readBook(deps: RollbackDeps, isbn: string): Promise<BookSn
       quarantined: v.quarantine !== undefined,
       ...(v.quarantine ? { quarantineReason: v.quarantine.reason } : {}),
     })),
-    serving: serving ?? null,
+    serving: endpoint ?? null,
     history,
   };
+  const productionAlias = aliasHolder(versions ?? [], PRODUCTION_ALIAS);
   if (productionAlias !== undefined) book.productionAlias = productionAlias;
   if (lkg) book.lastKnownGood = lkg.data.version;
   return book;
 }
 
-/** Many books, `concurrency` at a time, in the order given. */
-export async function readBooks(deps: RollbackDeps, isbns: readonly string[]): Promise<BookSnapshot[]> {
-  return mapLimit(isbns, rollbackOptions(deps).concurrency, (isbn) => readBook(deps, isbn));
+/** The version holding `alias`: the newest, as `getAlias` answers while an alias moves between two. */
+function aliasHolder(versions: readonly ModelVersion[], alias: string): string | undefined {
+  return versions.filter((v) => v.aliases.includes(alias)).at(-1)?.version;
+}
+
+/**
+ * Many books, `concurrency` at a time, in the order given. With `fleet` (a
+ * fleet-wide run, whose books are every served book) the endpoints come from
+ * one listing of them all (ListEndpoints pages on Vertex) instead of one read
+ * per book; a book the listing lacks is read on its own.
+ */
+export async function readBooks(
+  deps: RollbackDeps,
+  isbns: readonly string[],
+  options: { fleet?: boolean } = {},
+): Promise<BookSnapshot[]> {
+  const listed = options.fleet
+    ? new Map((await deps.serving.listServing()).map((s) => [s.isbn, s]))
+    : undefined;
+  return mapLimit(isbns, rollbackOptions(deps).concurrency, (isbn) =>
+    readBook(deps, isbn, listed?.get(isbn)),
+  );
 }
 
 /** The ISBNs of a fleet-wide scope (see `selectFleetScope`), sorted. */

@@ -18,17 +18,21 @@ import {
 import { aRequest } from './helpers/scenarios';
 import { openWorld, seedBook, servingOf, type TestWorld } from './helpers/fleet';
 
-/** The world's registry, whose next `failures` getAlias calls fail as a registry outage would. */
+/**
+ * The world's registry, whose next `failures` reads of the production alias fail as a registry
+ * outage would: rollback reads the alias from the versions listing (each version names its
+ * aliases), so both that listing and getAlias fail.
+ */
 function flakyAliasRegistry(registry: ModelRegistry, failures: { left: number }): ModelRegistry {
   return new Proxy(registry, {
     get(target, prop, receiver) {
-      if (prop === 'getAlias') {
-        return async (isbn: string, alias: string) => {
+      if (prop === 'getAlias' || prop === 'listVersions') {
+        return async (...args: [string, string]) => {
           if (failures.left > 0) {
             failures.left -= 1;
             throw new BackendUnavailableError('registry: 503 Service Unavailable', 'registry');
           }
-          return target.getAlias(isbn, alias);
+          return prop === 'getAlias' ? target.getAlias(...args) : target.listVersions(args[0]);
         };
       }
       const value: unknown = Reflect.get(target, prop, receiver);

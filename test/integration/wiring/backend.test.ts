@@ -5,6 +5,7 @@
  * deployed function reads).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FirestoreStateStore } from '../../../shared/adapters/gcp/firestore-state-store';
@@ -17,7 +18,7 @@ import { SqliteModelRegistry } from '../../../shared/adapters/local/sqlite-model
 import { SqliteStateStore } from '../../../shared/adapters/local/sqlite-state-store';
 import { loadConfig } from '../../../shared/config';
 import { MlflowModelRegistry } from '../../../shared/adapters/mlflow/mlflow-model-registry';
-import { ConfigError, ServingUnknownError } from '../../../shared/errors';
+import { BackendUnavailableError, ConfigError, ServingUnknownError } from '../../../shared/errors';
 import { openBackend } from '../../../shared/wiring/backend';
 import { ensureLocalTopology } from '../../../shared/wiring/topology-setup';
 import { aNewModelVersion, nextIsbn } from '../../builders/model';
@@ -81,6 +82,46 @@ describe("openBackend: the publisher's fleet attached from one machine", () => {
       expect(backend.state).toBeInstanceOf(SqliteStateStore);
       expect(backend.bus).toBeInstanceOf(SqliteEventBus);
     } finally {
+      await backend.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('openBackend: one bound on waiting for Vertex AI operations', () => {
+  let vertex: LocalVertexServer;
+  beforeAll(async () => {
+    vertex = await startVertexServer();
+  });
+  afterAll(() => vertex.stop());
+
+  it('gives up on a deployment after FG_VERTEX_LRO_DEADLINE, not a bound of its own', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fg-wiring-lro-'));
+    const backend = openBackend(
+      loadConfig({
+        FG_STATE_DIR: dir,
+        FG_REGISTRY: 'vertex',
+        GOOGLE_CLOUD_PROJECT: uniqueProjectId(),
+        FG_VERTEX_API_ENDPOINT: vertex.apiEndpoint,
+        FG_VERTEX_LRO_DEADLINE: '2s',
+      }),
+    );
+    try {
+      const isbn = nextIsbn();
+      const v = await backend.registry.registerVersion(aNewModelVersion({ isbn }));
+      // Operations that would take a minute: the adapter's own timer (2 s) fires before gax's
+      // polling (1 s, then 1.5 s later) sees its deadline, and names the bound it kept.
+      vertex.world.operationDelayMs = 60_000;
+      const started = performance.now();
+      const err: unknown = await backend.serving.setTraffic(isbn, { [v.version]: 100 }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(BackendUnavailableError);
+      expect((err as Error).message).toMatch(/did not finish within 2 s/);
+      expect(performance.now() - started).toBeLessThan(10_000);
+    } finally {
+      vertex.world.operationDelayMs = 300;
       await backend.close();
       rmSync(dir, { recursive: true, force: true });
     }

@@ -6,13 +6,20 @@
  * a dot are skipped: an editor's or uploader's temporary file is not a drop.
  */
 import { createReadStream } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir, stat as statNumbers } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { BackendUnavailableError, NotFoundError } from '../../errors';
 import { dropOrder, GenerationGoneError, type SalesObject, type SalesObjectStore } from './object-store';
 
-const generationOf = (mtimeMs: number) => String(Math.round(mtimeMs * 1000));
+/**
+ * Microseconds of the nanosecond mtime, truncated, exactly as the local stack's
+ * sales watcher names the generation it announces (sales-watcher.ts): from the
+ * float `mtimeMs` the two could differ by one, and a drop would read as gone.
+ */
+const generationOf = (mtimeNs: bigint) => String(mtimeNs / 1000n);
+const stat = (path: string): Promise<BigIntStats> => statNumbers(path, { bigint: true });
 
 export class LocalObjectStore implements SalesObjectStore {
   readonly location: string;
@@ -55,7 +62,7 @@ export class LocalObjectStore implements SalesObjectStore {
     const out = new PassThrough();
     stat(object.name).then(
       (info) => {
-        if (generationOf(info.mtimeMs) !== object.generation)
+        if (generationOf(info.mtimeNs) !== object.generation)
           return out.destroy(new GenerationGoneError(object.name, object.generation));
         const file = createReadStream(object.name, { start, end });
         file.on('error', (err) => out.destroy(this.translate(err, object.name)));
@@ -73,13 +80,13 @@ export class LocalObjectStore implements SalesObjectStore {
     return out;
   }
 
-  private objectOf(path: string, info: { size: number; mtimeMs: number }): SalesObject {
+  private objectOf(path: string, info: BigIntStats): SalesObject {
     return {
       name: path,
       uri: path,
-      generation: generationOf(info.mtimeMs),
-      size: info.size,
-      createdMs: info.mtimeMs,
+      generation: generationOf(info.mtimeNs),
+      size: Number(info.size),
+      createdMs: Number(info.mtimeMs),
     };
   }
 

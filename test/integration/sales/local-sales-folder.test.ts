@@ -27,7 +27,8 @@ describe('SlicedSalesData over a local folder of drops', () => {
     const path = join(dir, name);
     writeFileSync(path, csv);
     utimesSync(path, mtimeSec, mtimeSec);
-    return String(Math.round(statSync(path).mtimeMs * 1000));
+    // What the local stack's watcher announces: the nanosecond mtime in whole microseconds.
+    return String(statSync(path, { bigint: true }).mtimeNs / 1000n);
   }
 
   it('re-indexes a rewritten drop even while the listing is fresh, and skips dot-files', async () => {
@@ -60,6 +61,16 @@ describe('SlicedSalesData over a local folder of drops', () => {
     );
     const sales = new SlicedSalesData(new LocalObjectStore(dir), { clock: frozen });
     expect((await sales.getSeries(POTTER))?.points).toEqual([{ weekEnding: '2024-05-04', volume: 2 }]);
+  });
+
+  it('names a generation exactly as the watcher does: the nanosecond mtime in whole microseconds', async () => {
+    // The write's own mtime (no utimes, which keeps only microseconds): from the float mtimeMs a
+    // generation can come out one off (seen with the clock two years ahead), and the drop reads as gone.
+    const path = join(dir, 'b.csv');
+    writeFileSync(path, publisherCsv([{ isbn: POTTER, title: 'P', week: '2024-05-04', volume: 3 }]));
+    const generation = String(statSync(path, { bigint: true }).mtimeNs / 1000n);
+    const sales = new SlicedSalesData(new LocalObjectStore(dir), { clock: frozen });
+    expect(await sales.isbnsIn({ uri: path, generation })).toEqual([POTTER]);
   });
 
   it('answers isbnsIn for one drop at its generation; NotFound once rewritten; ValidationError outside the folder', async () => {

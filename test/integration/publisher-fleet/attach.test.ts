@@ -48,6 +48,7 @@ import { nextIsbn } from '../../builders/model';
 import { publisherCsv, type PublisherRow } from '../../builders/publisher-sales';
 import { deployModelEntry, PIPELINE_PRINCIPAL } from '../../builders/vertex-audit';
 import { runCli } from '../../helpers/cli';
+import { sameClockEnv } from '../../helpers/clock-env';
 import { reportFigure } from '../../helpers/figures';
 import { startGcsServer, type GcsServer } from '../../helpers/gcs-server';
 import { startRecorder, type Recorder } from '../../helpers/http-recorder';
@@ -193,6 +194,7 @@ describe("the publisher's fleet attached: adopt, watch, page, roll back, validat
     process.env.STORAGE_EMULATOR_HOST = gcs.host;
     process.env.METADATA_SERVER_DETECTION = 'none';
     env = {
+      ...sameClockEnv(),
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '',
       FG_STATE_DIR: stateDir,

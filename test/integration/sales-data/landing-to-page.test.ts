@@ -17,6 +17,7 @@ import { notificationFor } from '../../../shared/local-stack/sales-watcher';
 import { startLocalStack, type LocalStack } from '../../../shared/local-stack/stack';
 import { demoDegrade } from '../../../shared/services/demo';
 import { SALES_CSV_FILE } from '../../../shared/wiring/backend';
+import { sameClockEnv } from '../../helpers/clock-env';
 import { reportFigure } from '../../helpers/figures';
 import { startRecorder, type Recorder } from '../../helpers/http-recorder';
 
@@ -37,6 +38,7 @@ describe('sales drop → health check → page, on the local stack', () => {
     writeFileSync(thresholds, JSON.stringify({ [ALCHEMIST]: { breachSeverity: 'critical' } }));
     stack = await startLocalStack({
       env: {
+        ...sameClockEnv(),
         PATH: process.env.PATH,
         HOME: process.env.HOME,
         FG_STATE_DIR: stateDir,

@@ -13,6 +13,28 @@ import { parseSalesColumns } from './sales-columns';
 import { VERTEX_QUOTA_CLASSES, type VertexQuotaClass } from '../adapters/gcp/vertex-quota';
 
 const got = (value: unknown) => `(got ${JSON.stringify(value)})`;
+
+/**
+ * A comma-separated list, blanks dropped, whose every item passes `valid`;
+ * the first item that does not is named after `message`.
+ */
+function commaList(valid: (item: string) => boolean, message: string, options: { allowEmpty: boolean }) {
+  return z
+    .string()
+    .transform((s, ctx) => {
+      const list = s
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== '');
+      const bad = list.find((a) => !valid(a));
+      if (bad !== undefined || (!options.allowEmpty && list.length === 0)) {
+        ctx.addIssue({ code: 'custom', message: `${message} ${got(bad ?? s)}` });
+        return z.NEVER;
+      }
+      return list;
+    })
+    .optional();
+}
 const HIDDEN = '(value hidden)';
 
 function oneOf<const T extends readonly [string, ...string[]]>(name: string, values: T, fallback: T[number]) {
@@ -291,42 +313,16 @@ export const EnvSchema = z.object({
     { secret: true },
   ).optional(),
   FG_FLUSH_AUTH: oneOf('FG_FLUSH_AUTH', ['token', 'iam'], 'token'),
-  FG_ROLLBACK_AUDIENCE: z
-    .string()
-    .transform((s, ctx) => {
-      const list = s
-        .split(',')
-        .map((a) => a.trim())
-        .filter((a) => a !== '');
-      const bad = list.find((a) => !isAudience(a));
-      if (list.length === 0 || bad !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `FG_ROLLBACK_AUDIENCE must be a comma-separated list of https URLs (the rollback-http function's own URLs) or OAuth client ids (….apps.googleusercontent.com) ${got(bad ?? s)}`,
-        });
-        return z.NEVER;
-      }
-      return list;
-    })
-    .optional(),
-  FG_DEPLOYER_PRINCIPALS: z
-    .string()
-    .transform((s, ctx) => {
-      const list = s
-        .split(',')
-        .map((a) => a.trim())
-        .filter((a) => a !== '');
-      const bad = list.find((a) => !/^[^@\s,]+@[^@\s,]+$/.test(a));
-      if (bad !== undefined) {
-        ctx.addIssue({
-          code: 'custom',
-          message: `FG_DEPLOYER_PRINCIPALS must be a comma-separated list of email addresses (forecast-guard's service accounts) ${got(bad)}`,
-        });
-        return z.NEVER;
-      }
-      return list;
-    })
-    .optional(),
+  FG_ROLLBACK_AUDIENCE: commaList(
+    isAudience,
+    "FG_ROLLBACK_AUDIENCE must be a comma-separated list of https URLs (the rollback-http function's own URLs) or OAuth client ids (….apps.googleusercontent.com)",
+    { allowEmpty: false },
+  ),
+  FG_DEPLOYER_PRINCIPALS: commaList(
+    (a) => /^[^@\s,]+@[^@\s,]+$/.test(a),
+    "FG_DEPLOYER_PRINCIPALS must be a comma-separated list of email addresses (forecast-guard's service accounts)",
+    { allowEmpty: true },
+  ),
   FG_REPEAT_INTERVAL_CRITICAL: duration('FG_REPEAT_INTERVAL_CRITICAL', '4h'),
   FG_REPEAT_INTERVAL_WARNING: duration('FG_REPEAT_INTERVAL_WARNING', '1d'),
   FG_ESCALATE_AFTER: duration('FG_ESCALATE_AFTER', '30m'),

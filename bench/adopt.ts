@@ -22,15 +22,10 @@ import type { ServingTarget } from '../shared/ports/serving-target';
 import { adoptFleet } from '../shared/services/adopt';
 import { registerLikePipeline } from '../test/helpers/mlflow-pipeline';
 import { startMlflowServer } from '../test/helpers/mlflow-server';
-import { fmtMs, median, row } from './stats';
+import { fmtMs, median, numberFlag, row } from './stats';
 
-const argv = process.argv.slice(2);
-const flag = (name: string, fallback: number) => {
-  const at = argv.indexOf(name);
-  return at >= 0 ? Number(argv[at + 1]) : fallback;
-};
-const RUNS = flag('--runs', 3);
-const BOOKS = flag('--books', 500);
+const RUNS = numberFlag('runs', 3);
+const BOOKS = numberFlag('books', 500);
 const VERSIONS = 3;
 
 function isbn(n: number): string {

@@ -25,15 +25,11 @@ import type { DocData, StateStore, Transaction } from '../shared/ports/state-sto
 import { applyRollback, type RollbackResult } from '../shared/services/rollback';
 import { openBackend, type Backend } from '../shared/wiring/backend';
 import { ensureTopology } from '../shared/wiring/topology-setup';
-import { fmtMs, median, row } from './stats';
+import { fmtMs, median, numberFlag, row } from './stats';
 
-const flag = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const RUNS = flag('runs', 5);
-const BOOKS = flag('books', 500);
-const CONCURRENCY = flag('concurrency', 16);
+const RUNS = numberFlag('runs', 5);
+const BOOKS = numberFlag('books', 500);
+const CONCURRENCY = numberFlag('concurrency', 16);
 const EMULATORS = !process.argv.includes('--no-emulators');
 
 /** A StateStore that counts the documents written through it (committed transaction attempts only). */

@@ -29,3 +29,9 @@ export function fmtMs(ms: number): string {
 export function row(label: string, ...cells: string[]): void {
   process.stdout.write(`  ${label.padEnd(44)} ${cells.join('  ')}\n`);
 }
+
+/** The number after `--<name>` on the command line, or `fallback` when it is not given. */
+export function numberFlag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}

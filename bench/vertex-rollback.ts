@@ -45,15 +45,11 @@ import { applyRollback, type RollbackResult } from '../shared/services/rollback'
 import { openBackend } from '../shared/wiring/backend';
 import { ensureTopology } from '../shared/wiring/topology-setup';
 import { startVertexServer, type LocalVertexServer } from '../test/helpers/vertex-server';
-import { fmtMs, row } from './stats';
+import { fmtMs, numberFlag, row } from './stats';
 
-const flag = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const BOOKS = flag('books', 500);
-const CONCURRENCY = flag('concurrency', 16);
-const OPERATION_MS = flag('operation-ms', 300);
+const BOOKS = numberFlag('books', 500);
+const CONCURRENCY = numberFlag('concurrency', 16);
+const OPERATION_MS = numberFlag('operation-ms', 300);
 const WHERE = { projectId: 'demo-bench-vertex', location: 'europe-west2' };
 const PREFIX = 'forecast-';
 const LIFTED = { online_prediction: 1e9, online_explain: 1e9, resource_management: 1e9, lro_submission: 1e9 };

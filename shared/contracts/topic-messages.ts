@@ -36,3 +36,9 @@ export const TOPIC_MESSAGES = {
   // payloadFormat JSON_API_V1: the object resource; NONE carries no data (attributes only).
   'sales-data-updates': { name: 'StorageObject', schema: StorageObject },
 } as const satisfies Record<TopicName, TopicContract>;
+
+/**
+ * What a publisher may put in `message.data` on topic T: the input its
+ * contract accepts (defaults may be left out; the consumer fills them in).
+ */
+export type TopicPayload<T extends TopicName> = z.input<(typeof TOPIC_MESSAGES)[T]['schema']>;

@@ -220,6 +220,38 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
 ];
 
 /**
+ * Who else publishes to our topics: Google services (wired in infra/) and
+ * the tools people run. With FUNCTIONS' `publishes`, it answers "who sends
+ * this?" for every topic (the README's topic table is printed from both).
+ * `forecast-guard publish` can send to any topic, as these would; it is not
+ * listed per topic.
+ */
+export interface OutsidePublisher {
+  /** As the README names it. */
+  name: string;
+  publishes: readonly TopicName[];
+}
+
+export const OUTSIDE_PUBLISHERS: readonly OutsidePublisher[] = [
+  // Its jobs are SCHEDULES (infra/scheduler.tf; locally the stack's scheduler).
+  { name: 'Cloud Scheduler', publishes: [...new Set(SCHEDULES.map((s) => s.topic))] },
+  // OBJECT_FINALIZE on the sales prefix (infra/storage-notification.tf; locally the stack's folder watcher).
+  { name: 'Cloud Storage', publishes: ['sales-data-updates'] },
+  // Vertex AI PipelineJob state changes (infra/logging.tf).
+  { name: 'Cloud Logging sink (Vertex AI pipeline jobs)', publishes: ['pipeline-events'] },
+  // Vertex AI DeployModel / MutateDeployedModel audit entries: deployments made outside forecast-guard.
+  { name: 'Cloud Logging sink (Vertex AI endpoint audit)', publishes: ['model-deployments'] },
+  // Every build's state changes, on the topic name Cloud Build always uses.
+  { name: 'Cloud Build', publishes: ['cloud-builds'] },
+  // `forecast-guard deploy` (ModelDeployed, its lifecycle event, a failed canary's alert) and `alerts test`.
+  { name: 'the CLI', publishes: ['model-deployments', 'model-lifecycle', 'alerts'] },
+  // "Run a health check now".
+  { name: 'the dashboard', publishes: ['health-check-requests'] },
+  // `gcloud pubsub topics publish rollback-requests …` (README: emergency model rollback with gcloud).
+  { name: 'operators (gcloud)', publishes: ['rollback-requests'] },
+];
+
+/**
  * An HTTP entry point a scheduler calls (Cloud Scheduler with an OIDC token on
  * Google Cloud; the local stack with its bearer token). Deployed as a function
  * of its own, named like the schedule, with the code, service account and

@@ -144,7 +144,7 @@ describe('handlePubSubDelivery', () => {
   });
 
   it('throws a retryable failure, so Pub/Sub redelivers, and does not record the message', async () => {
-    const down = new BackendUnavailableError('firestore is down');
+    const down = new BackendUnavailableError('firestore is down', 'firestore');
     const failing = spec('alert-dispatch', async () => {
       throw down;
     });

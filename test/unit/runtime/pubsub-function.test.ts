@@ -15,7 +15,6 @@ import type { Clock, IdGenerator } from '../../../shared/ports/clock';
 import type { ReceivedMessage } from '../../../shared/ports/event-bus';
 import {
   handlePubSubDelivery,
-  PROCESSED_TTL_MS,
   type HandlerContext,
   type PubSubFunctionSpec,
   type PubSubRuntime,
@@ -96,7 +95,7 @@ describe('handlePubSubDelivery', () => {
     return (await state.get(COLLECTIONS.processedMessages, processedMessageDocId(consumer, messageId)))?.data;
   }
 
-  it('hands a valid payload to the handler and records the message as processed until the TTL', async () => {
+  it('hands a valid payload to the handler and records the message as processed for 8 days', async () => {
     expect(await handlePubSubDelivery(spec(), push('m-1', GOOD), runtime)).toBe('handled');
     expect(calls.map((c) => c.payload)).toEqual([GOOD]);
     expect(calls[0]?.ctx.messageId).toBe('m-1');
@@ -105,7 +104,8 @@ describe('handlePubSubDelivery', () => {
       topic: TOPIC,
       consumer: 'alert-dispatch',
       processedAt: NOW.toISOString(),
-      expireAt: new Date(NOW.getTime() + PROCESSED_TTL_MS).toISOString(),
+      // 8 days: longer than Pub/Sub keeps a message (7 days), so no redelivery outlives the record.
+      expireAt: '2026-03-10T09:00:00.000Z',
     });
     expect(await deadLetters()).toEqual([]);
   });

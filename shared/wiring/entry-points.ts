@@ -48,6 +48,7 @@ export function pubsubFunction<F extends TriggeredFunction>(name: F, handle: Pub
         topic,
         schema: contract.schema,
         what: contract.name,
+        // CONSUMED_MESSAGES[topic] is typed for every topic at once; topology made `topic` F's own.
         handle: (payload, ctx) => handle(payload as TriggerPayload<F>, ctx, rt),
       },
       event,

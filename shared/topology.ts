@@ -19,34 +19,32 @@ export const TOPICS = [
 ] as const;
 export type TopicName = (typeof TOPICS)[number];
 
-export type FunctionName =
-  | 'health-check'
-  | 'daily-summary'
-  | 'pipeline-events'
-  | 'alert-dispatch'
-  | 'post-deploy-validation'
-  | 'rollback'
-  | 'build-events'
-  | 'sales-data-events';
-
-export interface FunctionSpec {
-  name: FunctionName;
+/**
+ * One deployable function. Generic in its name so FUNCTIONS can be checked
+ * against it while keeping its literals (`as const`): FunctionName and
+ * PublishesOf are read from the data, not written twice.
+ */
+export interface FunctionSpec<N extends string = FunctionName> {
+  name: N;
   /** Exported name in dist/functions/index.js, the functions framework `--target`. */
   entryPoint: string;
   /** Topic whose messages trigger it (as CloudEvents), if any. */
   trigger?: TopicName;
   /** Also callable over HTTP (authenticated). */
   http?: { entryPoint: string };
-  /** Topics it publishes to: its service account gets publisher on exactly these. */
-  publishes: TopicName[];
+  /** Topics it publishes to: its service account gets publisher on exactly these, and its code may publish nowhere else. */
+  publishes: readonly TopicName[];
+  /** The use-case module functions/<name>/index.ts calls (a test holds the import to it). */
+  service: string;
   memoryMb: number;
   timeoutSeconds: number;
   maxInstances: number;
 }
 
-export const FUNCTIONS: readonly FunctionSpec[] = [
+const FUNCTION_TABLE = [
   {
     name: 'health-check',
+    service: 'shared/services/health-check',
     entryPoint: 'healthCheck',
     trigger: 'health-check-requests',
     publishes: ['alerts'],
@@ -56,6 +54,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'daily-summary',
+    service: 'shared/services/daily-summary',
     entryPoint: 'dailySummary',
     trigger: 'daily-summary-requests',
     publishes: [],
@@ -65,15 +64,17 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'pipeline-events',
+    service: 'shared/services/pipeline-events',
     entryPoint: 'pipelineEvents',
     trigger: 'pipeline-events',
-    publishes: ['alerts', 'model-deployments'],
+    publishes: ['alerts'],
     memoryMb: 256,
     timeoutSeconds: 60,
     maxInstances: 10,
   },
   {
     name: 'alert-dispatch',
+    service: 'shared/services/alert-dispatch',
     entryPoint: 'alertDispatch',
     trigger: 'alerts',
     publishes: [],
@@ -83,6 +84,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'post-deploy-validation',
+    service: 'shared/services/validation',
     entryPoint: 'postDeployValidation',
     trigger: 'model-deployments',
     publishes: ['alerts', 'rollback-requests', 'model-lifecycle'],
@@ -92,6 +94,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'rollback',
+    service: 'shared/services/rollback',
     entryPoint: 'rollback',
     trigger: 'rollback-requests',
     http: { entryPoint: 'rollbackHttp' },
@@ -102,6 +105,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   },
   {
     name: 'build-events',
+    service: 'shared/services/build-events',
     entryPoint: 'buildEvents',
     trigger: 'cloud-builds',
     publishes: ['alerts', 'model-lifecycle'],
@@ -114,6 +118,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     // trigger of health-check: reading which books a drop names needs only the sales bucket,
     // and the health check (one instance) stays the one place that checks and alerts.
     name: 'sales-data-events',
+    service: 'shared/services/sales-data-events',
     entryPoint: 'salesDataEvents',
     trigger: 'sales-data-updates',
     publishes: ['health-check-requests'],
@@ -121,7 +126,20 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
     timeoutSeconds: 300,
     maxInstances: 5,
   },
-];
+] as const satisfies readonly FunctionSpec<string>[];
+
+/** Every function, for code that iterates (infra, the local stack); the literal types stay on FUNCTION_TABLE. */
+export const FUNCTIONS: readonly FunctionSpec[] = FUNCTION_TABLE;
+
+type FunctionEntry = (typeof FUNCTION_TABLE)[number];
+
+export type FunctionName = FunctionEntry['name'];
+
+/** The topics function F may publish to, as a union of literals (never, when none). */
+export type PublishesOf<F extends FunctionName> = Extract<FunctionEntry, { name: F }>['publishes'][number];
+
+/** The topic that triggers function F. */
+export type TriggerOf<F extends FunctionName> = Extract<FunctionEntry, { name: F }>['trigger'];
 
 /** Delivery settings shared by every subscription (Pub/Sub's limits: 10–600 s backoff, 5–100 attempts). */
 export const DELIVERY = {
@@ -155,7 +173,9 @@ export interface SubscriptionTopology {
   deadLetterTopic: string;
 }
 
-export function deadLetterTopicOf(topic: string): string {
+export type DeadLetterTopicOf<T extends string> = `${T}-dead-letter`;
+
+export function deadLetterTopicOf<T extends string>(topic: T): DeadLetterTopicOf<T> {
   return `${topic}-dead-letter`;
 }
 
@@ -197,6 +217,38 @@ export const SCHEDULES: readonly ScheduleSpec[] = [
     topic: 'daily-summary-requests',
     body: { trigger: 'schedule' },
   },
+];
+
+/**
+ * Who else publishes to our topics: Google services (wired in infra/) and
+ * the tools people run. With FUNCTIONS' `publishes`, it answers "who sends
+ * this?" for every topic (the README's topic table is printed from both).
+ * `forecast-guard publish` can send to any topic, as these would; it is not
+ * listed per topic.
+ */
+export interface OutsidePublisher {
+  /** As the README names it. */
+  name: string;
+  publishes: readonly TopicName[];
+}
+
+export const OUTSIDE_PUBLISHERS: readonly OutsidePublisher[] = [
+  // Its jobs are SCHEDULES (infra/scheduler.tf; locally the stack's scheduler).
+  { name: 'Cloud Scheduler', publishes: [...new Set(SCHEDULES.map((s) => s.topic))] },
+  // OBJECT_FINALIZE on the sales prefix (infra/storage-notification.tf; locally the stack's folder watcher).
+  { name: 'Cloud Storage', publishes: ['sales-data-updates'] },
+  // Vertex AI PipelineJob state changes (infra/logging.tf).
+  { name: 'Cloud Logging sink (Vertex AI pipeline jobs)', publishes: ['pipeline-events'] },
+  // Vertex AI DeployModel / MutateDeployedModel audit entries: deployments made outside forecast-guard.
+  { name: 'Cloud Logging sink (Vertex AI endpoint audit)', publishes: ['model-deployments'] },
+  // Every build's state changes, on the topic name Cloud Build always uses.
+  { name: 'Cloud Build', publishes: ['cloud-builds'] },
+  // `forecast-guard deploy` (ModelDeployed, its lifecycle event, a failed canary's alert) and `alerts test`.
+  { name: 'the CLI', publishes: ['model-deployments', 'model-lifecycle', 'alerts'] },
+  // "Run a health check now".
+  { name: 'the dashboard', publishes: ['health-check-requests'] },
+  // `gcloud pubsub topics publish rollback-requests …` (README: emergency model rollback with gcloud).
+  { name: 'operators (gcloud)', publishes: ['rollback-requests'] },
 ];
 
 /**

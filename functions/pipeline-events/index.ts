@@ -3,31 +3,13 @@
  * Logging sink to the `pipeline-events` topic, become alerts. A failed run
  * reaches alert-dispatch (and a person) within seconds.
  */
-import * as functions from '@google-cloud/functions-framework';
-import { PipelineJobLogEntry } from '../../shared/contracts/external/pipeline-job-log-entry';
-import { handlePubSubDelivery } from '../../shared/runtime/pubsub-function';
 import { handlePipelineEvent } from '../../shared/services/pipeline-events';
-import { functionRuntime } from '../../shared/wiring/function-runtime';
+import { pubsubFunction } from '../../shared/wiring/entry-points';
 
-export const ENTRY_POINT = 'pipelineEvents';
-
-functions.cloudEvent(ENTRY_POINT, async (event: functions.CloudEvent<unknown>) => {
-  const rt = await functionRuntime('pipeline-events');
-  await handlePubSubDelivery(
-    {
-      consumer: 'pipeline-events',
-      topic: 'pipeline-events',
-      schema: PipelineJobLogEntry,
-      what: 'PipelineJob log entry',
-      handle: async (entry, ctx) => {
-        await handlePipelineEvent(entry, ctx, {
-          bus: rt.backend.bus,
-          pipelines: rt.backend.pipelines,
-          environment: rt.config.environment,
-        });
-      },
-    },
-    event,
-    { ...rt.backend, logger: rt.logger, ids: rt.ids },
-  );
+export const ENTRY_POINT = pubsubFunction('pipeline-events', async (entry, ctx, rt) => {
+  await handlePipelineEvent(entry, ctx, {
+    bus: rt.backend.bus,
+    pipelines: rt.backend.pipelines,
+    environment: rt.config.environment,
+  });
 });

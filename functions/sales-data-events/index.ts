@@ -3,17 +3,13 @@
  * (OBJECT_FINALIZE of a sales object; an Eventarc storage event is read the
  * same way) becomes a health check of the books in that object, published to
  * `health-check-requests`. What it ignores, refuses and de-duplicates:
- * shared/services/sales-data-events.ts.
+ * shared/services/sales-data-events.ts, which decodes its own deliveries.
  */
-import * as functions from '@google-cloud/functions-framework';
 import { handleSalesDataDelivery } from '../../shared/services/sales-data-events';
-import { functionRuntime } from '../../shared/wiring/function-runtime';
+import { rawDeliveryFunction } from '../../shared/wiring/entry-points';
 
-export const ENTRY_POINT = 'salesDataEvents';
-
-functions.cloudEvent(ENTRY_POINT, async (event: functions.CloudEvent<unknown>) => {
-  const rt = await functionRuntime('sales-data-events');
-  await handleSalesDataDelivery(
+export const ENTRY_POINT = rawDeliveryFunction('sales-data-events', (event, rt) =>
+  handleSalesDataDelivery(
     event,
     { ...rt.backend, logger: rt.logger },
     {
@@ -24,5 +20,5 @@ functions.cloudEvent(ENTRY_POINT, async (event: functions.CloudEvent<unknown>) =
         ? { localRoot: rt.config.stateDir }
         : {}),
     },
-  );
-});
+  ),
+);

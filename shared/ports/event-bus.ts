@@ -3,7 +3,9 @@
  * emulator), or a SQLite-backed queue embedded. Delivery is at least once:
  * consumers are idempotent by message id.
  */
+import type { TopicPayload } from '../contracts/topic-messages';
 import { ValidationError } from '../errors';
+import type { DeadLetterTopicOf, FunctionName, PublishesOf, TopicName } from '../topology';
 
 export type Attributes = Record<string, string>;
 
@@ -72,6 +74,31 @@ export interface EventBus {
   /** Redeliver later (after the subscription's backoff); counts as a delivery attempt. */
   nack(subscription: string, ackIds: string[], options?: NackOptions): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * The publishing half of the bus, typed by topic: only the topics in T, each
+ * with its own contract's payload. The EventBus above fits it, so a service
+ * takes `bus: PublisherFor<'its-function'>` and the wiring hands it the bus.
+ */
+export interface Publisher<T extends TopicName> {
+  publish<K extends T>(
+    topic: K,
+    message: { data: TopicPayload<K>; attributes?: Attributes },
+  ): Promise<string>;
+}
+
+/** What function F may publish: the topics shared/topology.ts lists for it, and nothing else. */
+export type PublisherFor<F extends FunctionName> = Publisher<PublishesOf<F>>;
+
+/**
+ * Republishing a message its consumer gave up on to `<T>-dead-letter`, as it
+ * arrived (raw bytes and attributes). The Pub/Sub runtime does it for every
+ * function; a consumer that decodes its own deliveries (sales-data-events)
+ * needs it too.
+ */
+export interface DeadLetterPublisher<T extends TopicName> {
+  publish(topic: DeadLetterTopicOf<T>, message: OutgoingMessage): Promise<string>;
 }
 
 /**

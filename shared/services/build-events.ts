@@ -10,10 +10,10 @@ import type { Environment } from '../contracts/primitives';
 import { buildCorrelationId, decideBuildEvent } from '../domain/build-events';
 import { withCorrelation } from '../logging/correlation';
 import type { Logger } from '../logging/logger';
-import { PUBSUB_LIMITS, truncateUtf8, type EventBus } from '../ports/event-bus';
+import { PUBSUB_LIMITS, truncateUtf8, type PublisherFor } from '../ports/event-bus';
 
 export interface BuildEventsDeps {
-  bus: EventBus;
+  bus: PublisherFor<'build-events'>;
   /** Where this function runs: part of the alerts' fingerprint. */
   environment: Environment;
 }

@@ -7,11 +7,11 @@ import type { Environment } from '../contracts/primitives';
 import { decidePipelineEvent } from '../domain/pipeline-alerts';
 import { withCorrelation } from '../logging/correlation';
 import type { Logger } from '../logging/logger';
-import type { EventBus } from '../ports/event-bus';
+import type { PublisherFor } from '../ports/event-bus';
 import type { PipelineMonitor } from '../ports/pipeline-monitor';
 
 export interface PipelineEventsDeps {
-  bus: EventBus;
+  bus: PublisherFor<'pipeline-events'>;
   pipelines?: PipelineMonitor;
   environment: Environment;
 }

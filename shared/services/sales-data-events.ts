@@ -43,7 +43,7 @@ import { describeError, isRetryable, NotSalesSourceError, ValidationError } from
 import { correlationFrom, withCorrelation } from '../logging/correlation';
 import type { Logger } from '../logging/logger';
 import type { Clock } from '../ports/clock';
-import type { EventBus } from '../ports/event-bus';
+import type { DeadLetterPublisher, PublisherFor } from '../ports/event-bus';
 import type { SalesData, SalesSource } from '../ports/sales-data';
 import type { StateStore } from '../ports/state-store';
 import { PROCESSED_TTL_MS } from '../runtime/pubsub-function';
@@ -64,7 +64,7 @@ export const LOCAL_SALES_BUCKET = 'local';
 export interface SalesDataEventsDeps {
   sales: SalesData;
   state: StateStore;
-  bus: EventBus;
+  bus: PublisherFor<'sales-data-events'> & DeadLetterPublisher<'sales-data-updates'>;
   clock: Clock;
   logger: Logger;
 }

@@ -8,7 +8,7 @@ import type { ThresholdOverrides } from '../../domain/thresholds';
 import type { RiskPolicy } from '../../domain/validation/deploy-gates';
 import type { Logger } from '../../logging/logger';
 import type { Clock, IdGenerator } from '../../ports/clock';
-import type { EventBus } from '../../ports/event-bus';
+import type { Publisher } from '../../ports/event-bus';
 import type { ModelRegistry } from '../../ports/model-registry';
 import type { SalesData } from '../../ports/sales-data';
 import type { ServingTarget } from '../../ports/serving-target';
@@ -19,7 +19,8 @@ export interface DeployDeps {
   serving: ServingTarget;
   sales: SalesData;
   state: StateStore;
-  bus: EventBus;
+  /** The CLI deploys: ModelDeployed for validation, the switch's lifecycle event, a canary's alert. */
+  bus: Publisher<'model-deployments' | 'model-lifecycle' | 'alerts'>;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;

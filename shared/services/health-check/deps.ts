@@ -1,7 +1,7 @@
 /** The ports a health check drives, passed in whole so tests and the bench can swap any of them. */
 import type { Logger } from '../../logging/logger';
 import type { Clock } from '../../ports/clock';
-import type { EventBus } from '../../ports/event-bus';
+import type { PublisherFor } from '../../ports/event-bus';
 import type { ModelRegistry } from '../../ports/model-registry';
 import type { PipelineMonitor } from '../../ports/pipeline-monitor';
 import type { SalesData } from '../../ports/sales-data';
@@ -14,7 +14,7 @@ export interface HealthCheckDeps {
   pipelines: PipelineMonitor;
   sales: SalesData;
   state: StateStore;
-  bus: EventBus;
+  bus: PublisherFor<'health-check'>;
   /** Time of day: report times, alert times, freshness and pipeline age. */
   clock: Clock;
   logger: Logger;

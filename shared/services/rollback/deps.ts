@@ -6,7 +6,7 @@
 import type { Environment } from '../../contracts/primitives';
 import type { Logger } from '../../logging/logger';
 import type { Clock } from '../../ports/clock';
-import type { EventBus } from '../../ports/event-bus';
+import type { PublisherFor } from '../../ports/event-bus';
 import type { ModelRegistry } from '../../ports/model-registry';
 import type { ServingTarget } from '../../ports/serving-target';
 import type { StateStore } from '../../ports/state-store';
@@ -57,7 +57,7 @@ export interface RollbackDeps {
   state: StateStore;
   registry: ModelRegistry;
   serving: ServingTarget;
-  bus: EventBus;
+  bus: PublisherFor<'rollback'>;
   clock: Clock;
   logger: Logger;
   /** Who holds the leases this service takes, e.g. `cli@host:4242`. */

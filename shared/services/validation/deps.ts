@@ -13,7 +13,7 @@ import type { ThresholdOverrides } from '../../domain/thresholds';
 import { ValidationError } from '../../errors';
 import type { Logger } from '../../logging/logger';
 import type { Clock, IdGenerator } from '../../ports/clock';
-import type { EventBus } from '../../ports/event-bus';
+import type { PublisherFor } from '../../ports/event-bus';
 import type { ModelRegistry } from '../../ports/model-registry';
 import type { SalesData } from '../../ports/sales-data';
 import type { ServingTarget } from '../../ports/serving-target';
@@ -49,7 +49,7 @@ export interface ValidationDeps {
   serving: ServingTarget;
   sales: SalesData;
   state: StateStore;
-  bus: EventBus;
+  bus: PublisherFor<'post-deploy-validation'>;
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;

@@ -1,0 +1,111 @@
+/**
+ * Every function's entry points, built from shared/topology.ts: the entry
+ * point's name, the topic that triggers it, the consumer name that keys
+ * de-duplication, and the schema a delivery is checked against
+ * (CONSUMED_MESSAGES) all come from there, so functions/<name>/index.ts says
+ * only which service a message goes to.
+ */
+import * as functions from '@google-cloud/functions-framework';
+import { CONSUMED_MESSAGES, type ConsumedPayload } from '../contracts/topic-messages';
+import { handlePubSubDelivery, type HandlerContext } from '../runtime/pubsub-function';
+import { functionSpec, HTTP_SCHEDULES, type FunctionName, type TopicName, type TriggerOf } from '../topology';
+import { functionRuntime, type FunctionRuntime } from './function-runtime';
+
+/** The functions a topic triggers. */
+export type TriggeredFunction = {
+  [F in FunctionName]: TriggerOf<F> extends TopicName ? F : never;
+}[FunctionName];
+
+/** What function F's handler is given: its trigger topic's accepted payload. */
+export type TriggerPayload<F extends TriggeredFunction> = ConsumedPayload<Extract<TriggerOf<F>, TopicName>>;
+
+export type PubSubHandler<F extends TriggeredFunction> = (
+  payload: TriggerPayload<F>,
+  ctx: HandlerContext,
+  rt: FunctionRuntime,
+) => Promise<void>;
+
+function triggerOf(name: TriggeredFunction): TopicName {
+  const { trigger } = functionSpec(name);
+  if (!trigger) throw new Error(`function ${name}: topology lists no trigger topic`);
+  return trigger;
+}
+
+/**
+ * Registers function `name`'s CloudEvent entry point: each delivery of its
+ * trigger topic goes through the Pub/Sub runtime (de-duplication, schema,
+ * ack / retry / dead-letter) to `handle`. Returns the entry point's name.
+ */
+export function pubsubFunction<F extends TriggeredFunction>(name: F, handle: PubSubHandler<F>): string {
+  const { entryPoint } = functionSpec(name);
+  const topic = triggerOf(name);
+  const contract = CONSUMED_MESSAGES[topic];
+  functions.cloudEvent(entryPoint, async (event: functions.CloudEvent<unknown>) => {
+    const rt = await functionRuntime(name);
+    await handlePubSubDelivery(
+      {
+        consumer: name,
+        topic,
+        schema: contract.schema,
+        what: contract.name,
+        // CONSUMED_MESSAGES[topic] is typed for every topic at once; topology made `topic` F's own.
+        handle: (payload, ctx) => handle(payload as TriggerPayload<F>, ctx, rt),
+      },
+      event,
+      { ...rt.backend, logger: rt.logger, ids: rt.ids },
+    );
+  });
+  return entryPoint;
+}
+
+/**
+ * Registers the CloudEvent entry point of a function that decodes its own
+ * deliveries (sales-data-events: two delivery forms, a de-duplication key of
+ * its own); `handle` gets the event as it arrived. Returns the entry point's name.
+ */
+export function rawDeliveryFunction(
+  name: TriggeredFunction,
+  handle: (event: unknown, rt: FunctionRuntime) => Promise<unknown>,
+): string {
+  const { entryPoint } = functionSpec(name);
+  functions.cloudEvent(entryPoint, async (event: functions.CloudEvent<unknown>) => {
+    await handle(event, await functionRuntime(name));
+  });
+  return entryPoint;
+}
+
+/** The HTTP entry point topology gives function `name` (FunctionSpec.http) or a schedule of it (HTTP_SCHEDULES). */
+export function httpEntryPointOf(name: FunctionName): string {
+  const own = functionSpec(name).http?.entryPoint;
+  const scheduled = HTTP_SCHEDULES.filter((s) => s.function === name).map((s) => s.entryPoint);
+  const all = [...(own ? [own] : []), ...scheduled];
+  const [only, ...more] = all;
+  if (!only || more.length > 0) {
+    throw new Error(
+      `function ${name}: topology lists ${all.length} HTTP entry points (${all.join(', ')}); want one`,
+    );
+  }
+  return only;
+}
+
+/**
+ * Registers function `name`'s HTTP entry point under the name topology gives
+ * it. Returns the entry point's name.
+ */
+export function httpFunction(name: FunctionName, handle: functions.HttpFunction): string {
+  const entryPoint = httpEntryPointOf(name);
+  functions.http(entryPoint, handle);
+  return entryPoint;
+}
+
+/**
+ * A value built once per function runtime (an instance's alerting deps),
+ * so every event after the first reuses it.
+ */
+export function perRuntime<T>(build: (rt: FunctionRuntime) => T): (rt: FunctionRuntime) => T {
+  const built = new WeakMap<FunctionRuntime, T>();
+  return (rt) => {
+    if (!built.has(rt)) built.set(rt, build(rt));
+    return built.get(rt) as T;
+  };
+}

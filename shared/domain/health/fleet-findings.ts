@@ -4,7 +4,7 @@
  * answering. Pure: the observations come in, findings go out.
  */
 import type { PipelineRun, PredictResponse } from '../../contracts/model';
-import { isoDateToMs } from '../../forecasting/weeks';
+import { isoDateToMs } from '../series/weeks';
 import type { RegistryPing } from '../../ports/model-registry';
 import type { Finding } from './findings';
 

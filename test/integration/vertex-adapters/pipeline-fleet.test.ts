@@ -16,7 +16,7 @@ import { VertexServingTarget } from '../../../shared/adapters/gcp/vertex-serving
 import { timestampToIso } from '../../../shared/adapters/gcp/vertex-values';
 import { loadConfig } from '../../../shared/config';
 import type { SalesSeries } from '../../../shared/contracts/model';
-import { addWeeks } from '../../../shared/forecasting/weeks';
+import { addWeeks } from '../../../shared/domain/series/weeks';
 import type { ModelRegistry } from '../../../shared/ports/model-registry';
 import { PRODUCTION_ALIAS } from '../../../shared/ports/model-registry';
 import { healthCheckSettings, type HealthCheckDeps } from '../../../shared/services/health-check';

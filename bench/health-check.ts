@@ -32,12 +32,8 @@ import { addWeeks } from '../shared/domain/series/weeks';
 import { createSilentLogger } from '../shared/logging/capture';
 import type { Clock } from '../shared/ports/clock';
 import { PRODUCTION_ALIAS } from '../shared/ports/model-registry';
-import {
-  forEachBounded,
-  healthCheckSettings,
-  runHealthCheck,
-  type HealthCheckDeps,
-} from '../shared/services/health-check';
+import { forEachBounded, runHealthCheck, type HealthCheckDeps } from '../shared/services/health-check';
+import { healthCheckSettings } from '../shared/wiring/health-check';
 import { servedVersion } from '../shared/services/health-check/check-model';
 import { SEED_AS_OF, seedFleet } from '../shared/services/seed-fleet';
 import { openBackend, SALES_CSV_FILE, type Backend } from '../shared/wiring/backend';

@@ -12,7 +12,7 @@ import {
   writeReport,
 } from '../../../../shared/services/health-check/report';
 import { loadConfig } from '../../../../shared/config';
-import { healthCheckSettings } from '../../../../shared/services/health-check';
+import { healthCheckSettings } from '../../../../shared/wiring/health-check';
 import { isbnFor } from '../../../builders/model';
 
 function model(n: number, status: ModelHealth['status'] = 'healthy'): ModelHealth {

@@ -25,11 +25,8 @@ import { addWeeks } from '../../../../shared/domain/series/weeks';
 import { createCapturingLogger, type CapturedLogs } from '../../../../shared/logging/capture';
 import type { Clock } from '../../../../shared/ports/clock';
 import type { ReceivedMessage } from '../../../../shared/ports/event-bus';
-import {
-  healthCheckSettings,
-  type HealthCheckDeps,
-  type HealthCheckSettings,
-} from '../../../../shared/services/health-check';
+import type { HealthCheckDeps, HealthCheckSettings } from '../../../../shared/services/health-check';
+import { healthCheckSettings } from '../../../../shared/wiring/health-check';
 import { loadConfig } from '../../../../shared/config';
 import { ensureTopology } from '../../../../shared/wiring/topology-setup';
 

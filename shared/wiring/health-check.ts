@@ -6,7 +6,15 @@
 import type { Config } from '../config';
 import { DEFAULT_DRIFT_OPTIONS } from '../domain/health/drift';
 import { DEFAULT_LIVE_ACCURACY_OPTIONS } from '../domain/health/live-accuracy';
+import { MAX_DOCUMENT_BYTES } from '../ports/state-store';
 import type { HealthCheckSettings } from '../services/health-check/settings';
+
+/**
+ * Of a report document's MAX_DOCUMENT_BYTES, what is kept back from the alerts
+ * and figures for everything else it holds (run id, times, registry ping,
+ * omitted counts: a few KB) with a wide margin: the budget is 960,000 bytes.
+ */
+const REPORT_HEADROOM_BYTES = 88_576;
 
 /** Settings from the loaded config; `overrides` for tests and benchmarks. */
 export function healthCheckSettings(
@@ -23,7 +31,7 @@ export function healthCheckSettings(
     drift: { ...DEFAULT_DRIFT_OPTIONS },
     pipelineRunsLimit: 100,
     publishConcurrency: 16,
-    reportBudgetBytes: 960_000,
+    reportBudgetBytes: MAX_DOCUMENT_BYTES - REPORT_HEADROOM_BYTES,
     ...overrides,
   };
 }

@@ -4,7 +4,13 @@
  * never asserted on. Query cases live in state-store-query.contract.ts.
  */
 import { BackendUnavailableError, ConflictError, ValidationError } from '../../shared/errors';
-import type { Query, StateStore, WhereOp } from '../../shared/ports/state-store';
+import {
+  documentSize,
+  MAX_DOCUMENT_BYTES,
+  type Query,
+  type StateStore,
+  type WhereOp,
+} from '../../shared/ports/state-store';
 import { reportFigure } from '../helpers/figures';
 import { describeStateStoreQueryCases } from './state-store-query.contract';
 
@@ -275,6 +281,37 @@ export function describeStateStoreContract(
       }
       expect(await store.query('alerts')).toEqual([]);
       reportFigure(suite, 'validation', `${cases.length} bad inputs rejected with field and reason`);
+    });
+
+    it('stores a document of exactly MAX_DOCUMENT_BYTES as Firestore counts it, and refuses one byte more', async () => {
+      const room = MAX_DOCUMENT_BYTES - documentSize('alerts', 'big', { blob: '' });
+      await store.set('alerts', 'big', { blob: 'x'.repeat(room) });
+      expect((await store.get('alerts', 'big'))?.data.blob).toHaveLength(room);
+      // An expiring document also carries Firestore's expireAtTs copy (8 bytes and its name).
+      const expireAt = '2999-01-01T00:00:00.000Z';
+      const roomExpiring =
+        MAX_DOCUMENT_BYTES - documentSize('alerts', 'ttl', { expireAt, expireAtTs: 0, blob: '' });
+      await store.set('alerts', 'ttl', { expireAt, blob: 'x'.repeat(roomExpiring) });
+      const over: Array<[() => Promise<unknown>, string]> = [
+        [() => store.set('alerts', 'big', { blob: 'x'.repeat(room + 1) }), 'data'],
+        [() => store.set('alerts', 'ttl', { expireAt, blob: 'x'.repeat(roomExpiring + 1) }), 'data'],
+        [
+          () => store.batchSet([{ collection: 'alerts', id: 'big', data: { blob: 'y'.repeat(room + 1) } }]),
+          'writes[0].data',
+        ],
+        [
+          () => store.runTransaction(async (tx) => tx.set('alerts', 'big', { blob: 'z'.repeat(room + 1) })),
+          'data',
+        ],
+      ];
+      for (const [call, field] of over) {
+        const err = await rejection(call());
+        expect(err).toBeInstanceOf(ValidationError);
+        expect((err as ValidationError).fields).toEqual([field]);
+        expect((err as Error).message).toContain(`at most ${MAX_DOCUMENT_BYTES}`);
+      }
+      expect((await store.get('alerts', 'big'))?.data.blob).toBe('x'.repeat(room));
+      reportFigure(suite, 'document size', `${MAX_DOCUMENT_BYTES} bytes stored, one more refused`);
     });
 
     it('batchSet lands 500 documents together, and a batch with one bad write lands none', async () => {

@@ -26,9 +26,9 @@ export interface HealthCheckSettings {
   /** Alerts published at once. */
   publishConcurrency: number;
   /**
-   * Bytes (as Firestore counts them) the report's alerts and per-model
-   * figures may take: a document holds at most 1 MiB, and 5,000 models'
-   * figures take about 0.8 MiB.
+   * Bytes (as Firestore counts them, `firestoreSize`) the report's alerts and
+   * per-model figures may take: a document holds at most MAX_DOCUMENT_BYTES
+   * (1 MiB), and 5,000 models' figures take about 0.8 MiB.
    */
   reportBudgetBytes: number;
 }

@@ -5,8 +5,8 @@ import { SqliteStateStore, stateDbPath } from '../../../../shared/adapters/local
 import { COLLECTIONS } from '../../../../shared/contracts/collections';
 import type { HealthReport, ModelHealth } from '../../../../shared/contracts/documents/health-report';
 import { createCapturingLogger } from '../../../../shared/logging/capture';
+import { firestoreSize } from '../../../../shared/ports/state-store';
 import {
-  firestoreSize,
   fitReportToBudget,
   readPreviousReport,
   writeReport,

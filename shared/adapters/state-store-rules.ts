@@ -8,6 +8,7 @@ import { ValidationError } from '../errors';
 import {
   documentSize,
   MAX_DOCUMENT_BYTES,
+  MAX_FIELD_VALUE_BYTES,
   type DocData,
   type Query,
   type WhereOp,
@@ -67,9 +68,19 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+function checkString(value: string, path: string): void {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: only a long string needs counting.
+  if (value.length * 3 <= MAX_FIELD_VALUE_BYTES) return;
+  const bytes = Buffer.byteLength(value);
+  if (bytes > MAX_FIELD_VALUE_BYTES) {
+    fail(path, `is a string of ${bytes} bytes; a field value holds at most ${MAX_FIELD_VALUE_BYTES}`);
+  }
+}
+
 function checkValue(value: unknown, path: string, depth: number, inArray: boolean): void {
   if (depth > MAX_DEPTH) fail(path, `nests deeper than ${MAX_DEPTH} levels`);
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
+  if (typeof value === 'string') return checkString(value, path);
+  if (value === null || typeof value === 'boolean') return;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) fail(path, `must be a finite number (got ${value})`);
     return;

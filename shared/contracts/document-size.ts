@@ -14,6 +14,13 @@
 export const MAX_DOCUMENT_BYTES = 1_048_576;
 
 /**
+ * Firestore's maximum size of one field value, 1 MiB - 89 bytes (same page):
+ * for a string, its UTF-8 bytes. The Firestore emulator refuses a string one
+ * byte longer even in a document under MAX_DOCUMENT_BYTES.
+ */
+export const MAX_FIELD_VALUE_BYTES = MAX_DOCUMENT_BYTES - 89;
+
+/**
  * Storage size of a field value as Firestore counts it against that limit
  * (https://cloud.google.com/firestore/docs/storage-size): a string is its
  * UTF-8 bytes + 1, a number 8, a boolean or null 1, a map the sum of its field

@@ -16,9 +16,15 @@
  * name, its fields, and, when it expires, the `expireAtTs` copy) passes
  * MAX_DOCUMENT_BYTES, Firestore's 1 MiB, is refused. Code that fills a document
  * to a budget (health reports, backup parts) measures against the same limit.
+ * A string longer than MAX_FIELD_VALUE_BYTES (UTF-8) is refused too.
  * Bad input rejects with a ValidationError naming the field.
  */
-export { documentSize, firestoreSize, MAX_DOCUMENT_BYTES } from '../contracts/document-size';
+export {
+  documentSize,
+  firestoreSize,
+  MAX_DOCUMENT_BYTES,
+  MAX_FIELD_VALUE_BYTES,
+} from '../contracts/document-size';
 
 /** A JSON object as stored. */
 export type DocData = Record<string, unknown>;

@@ -7,6 +7,7 @@ import { BackendUnavailableError, ConflictError, ValidationError } from '../../s
 import {
   documentSize,
   MAX_DOCUMENT_BYTES,
+  MAX_FIELD_VALUE_BYTES,
   type Query,
   type StateStore,
   type WhereOp,
@@ -284,33 +285,49 @@ export function describeStateStoreContract(
     });
 
     it('stores a document of exactly MAX_DOCUMENT_BYTES as Firestore counts it, and refuses one byte more', async () => {
-      const room = MAX_DOCUMENT_BYTES - documentSize('alerts', 'big', { blob: '' });
-      await store.set('alerts', 'big', { blob: 'x'.repeat(room) });
-      expect((await store.get('alerts', 'big'))?.data.blob).toHaveLength(room);
+      // Two fields: one string alone may hold at most MAX_FIELD_VALUE_BYTES.
+      const filled = (room: number, fill = 'x') => {
+        const half = Math.floor(room / 2);
+        return { a: fill.repeat(half), b: fill.repeat(room - half) };
+      };
+      const room = MAX_DOCUMENT_BYTES - documentSize('alerts', 'big', { a: '', b: '' });
+      await store.set('alerts', 'big', filled(room));
       // An expiring document also carries Firestore's expireAtTs copy (8 bytes and its name).
       const expireAt = '2999-01-01T00:00:00.000Z';
       const roomExpiring =
-        MAX_DOCUMENT_BYTES - documentSize('alerts', 'ttl', { expireAt, expireAtTs: 0, blob: '' });
-      await store.set('alerts', 'ttl', { expireAt, blob: 'x'.repeat(roomExpiring) });
-      const over: Array<[() => Promise<unknown>, string]> = [
-        [() => store.set('alerts', 'big', { blob: 'x'.repeat(room + 1) }), 'data'],
-        [() => store.set('alerts', 'ttl', { expireAt, blob: 'x'.repeat(roomExpiring + 1) }), 'data'],
+        MAX_DOCUMENT_BYTES - documentSize('alerts', 'ttl', { expireAt, expireAtTs: 0, a: '', b: '' });
+      await store.set('alerts', 'ttl', { expireAt, ...filled(roomExpiring) });
+      const over: Array<[() => Promise<unknown>, string, string]> = [
+        [() => store.set('alerts', 'big', filled(room + 1)), 'data', `at most ${MAX_DOCUMENT_BYTES}`],
         [
-          () => store.batchSet([{ collection: 'alerts', id: 'big', data: { blob: 'y'.repeat(room + 1) } }]),
-          'writes[0].data',
+          () => store.set('alerts', 'ttl', { expireAt, ...filled(roomExpiring + 1) }),
+          'data',
+          `at most ${MAX_DOCUMENT_BYTES}`,
         ],
         [
-          () => store.runTransaction(async (tx) => tx.set('alerts', 'big', { blob: 'z'.repeat(room + 1) })),
+          () => store.batchSet([{ collection: 'alerts', id: 'big', data: filled(room + 1, 'y') }]),
+          'writes[0].data',
+          `at most ${MAX_DOCUMENT_BYTES}`,
+        ],
+        [
+          () => store.runTransaction(async (tx) => tx.set('alerts', 'big', filled(room + 1, 'z'))),
           'data',
+          `at most ${MAX_DOCUMENT_BYTES}`,
+        ],
+        [
+          () => store.set('alerts', 'one', { blob: 'x'.repeat(MAX_FIELD_VALUE_BYTES + 1) }),
+          'data.blob',
+          `at most ${MAX_FIELD_VALUE_BYTES}`,
         ],
       ];
-      for (const [call, field] of over) {
+      for (const [call, field, reason] of over) {
         const err = await rejection(call());
         expect(err).toBeInstanceOf(ValidationError);
         expect((err as ValidationError).fields).toEqual([field]);
-        expect((err as Error).message).toContain(`at most ${MAX_DOCUMENT_BYTES}`);
+        expect((err as Error).message).toContain(reason);
       }
-      expect((await store.get('alerts', 'big'))?.data.blob).toBe('x'.repeat(room));
+      expect((await store.get('alerts', 'big'))?.data).toEqual(filled(room));
+      await store.set('alerts', 'one', { blob: 'x'.repeat(MAX_FIELD_VALUE_BYTES) });
       reportFigure(suite, 'document size', `${MAX_DOCUMENT_BYTES} bytes stored, one more refused`);
     });
 

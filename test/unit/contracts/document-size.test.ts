@@ -23,8 +23,9 @@ describe('document size', () => {
     expect(firestoreSize({ a: undefined, b: null })).toBe(2 + 1);
   });
 
-  it('is 1 MiB, the figure the StateStore port gives', () => {
+  it('is 1 MiB, and 1 MiB - 89 bytes for one field value, the figures the StateStore port gives', () => {
     expect(MAX_DOCUMENT_BYTES).toBe(1024 * 1024);
+    expect(port.MAX_FIELD_VALUE_BYTES).toBe(1_048_487);
     expect(port.MAX_DOCUMENT_BYTES).toBe(MAX_DOCUMENT_BYTES);
     expect(port.documentSize).toBe(documentSize);
   });

@@ -12,10 +12,10 @@ import type { SalesSeries } from '../shared/contracts/model';
 import { DEFAULT_BOOKS } from '../shared/fleet/catalogue';
 import { generateFleetSales } from '../shared/fleet/sales-generator';
 import { fitMany } from '../shared/forecasting/fit-pool';
-import { mape, rmse } from '../shared/forecasting/metrics';
+import { mape, rmse } from '../shared/domain/series/metrics';
 import type { TrainModelOptions } from '../shared/forecasting/train-model';
 import { trainModel } from '../shared/forecasting/train-model';
-import { addWeeks } from '../shared/forecasting/weeks';
+import { addWeeks } from '../shared/domain/series/weeks';
 
 const seedFlag = process.argv.indexOf('--seed');
 const seed = seedFlag > 0 ? Number(process.argv[seedFlag + 1]) : 42;

@@ -27,17 +27,13 @@ import { isbn13CheckDigit } from '../shared/domain/isbn';
 import { liveForecastSteps } from '../shared/domain/health/live-accuracy';
 import { mulberry32 } from '../shared/fleet/prng';
 import { toSalesRows, writeSalesCsv } from '../shared/fleet/sales-csv';
-import { trainingDataHash } from '../shared/forecasting/data-hash';
-import { addWeeks } from '../shared/forecasting/weeks';
+import { trainingDataHash } from '../shared/domain/series/data-hash';
+import { addWeeks } from '../shared/domain/series/weeks';
 import { createSilentLogger } from '../shared/logging/capture';
 import type { Clock } from '../shared/ports/clock';
 import { PRODUCTION_ALIAS } from '../shared/ports/model-registry';
-import {
-  forEachBounded,
-  healthCheckSettings,
-  runHealthCheck,
-  type HealthCheckDeps,
-} from '../shared/services/health-check';
+import { forEachBounded, runHealthCheck, type HealthCheckDeps } from '../shared/services/health-check';
+import { healthCheckSettings } from '../shared/wiring/health-check';
 import { servedVersion } from '../shared/services/health-check/check-model';
 import { SEED_AS_OF, seedFleet } from '../shared/services/seed-fleet';
 import { openBackend, SALES_CSV_FILE, type Backend } from '../shared/wiring/backend';

@@ -16,7 +16,7 @@ import { NotFoundError } from '../../shared/errors';
 import { systemClock, type Clock } from '../../shared/ports/clock';
 import { parseDuration } from '../../shared/config/duration';
 import { TOPICS, deadLetterSubscriptionOf, type TopicName } from '../../shared/topology';
-import { DEAD_LETTER_OWN } from '../../shared/runtime/dead-letter';
+import { DEAD_LETTER_OWN } from '../../shared/ports/dead-letter';
 import type { Command, CommandContext } from '../command';
 import { withBackend } from '../backend';
 import { EXIT, UsageError } from '../exit-codes';

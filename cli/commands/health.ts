@@ -11,11 +11,8 @@ import { parseIsbn13 } from '../../shared/domain/isbn';
 import { newCorrelationId } from '../../shared/logging/correlation';
 import { createLogger } from '../../shared/logging/logger';
 import { randomIds } from '../../shared/ports/clock';
-import {
-  healthCheckSettings,
-  runHealthCheck,
-  type HealthCheckResult,
-} from '../../shared/services/health-check';
+import { runHealthCheck, type HealthCheckResult } from '../../shared/services/health-check';
+import { healthCheckSettings } from '../../shared/wiring/health-check';
 import { vertexQuotaDetail } from '../../shared/adapters/gcp/vertex-quota';
 import { withBackend } from '../backend';
 import { startActivityLine } from '../progress';

@@ -66,7 +66,7 @@ export class BufferedTransaction implements Transaction {
 
   private write(kind: 'set' | 'create', collection: string, id: string, data: DocData): void {
     checkDocRef(collection, id);
-    const { json, expireAtMs } = encodeDocData(data);
+    const { json, expireAtMs } = encodeDocData(collection, id, data);
     // Keep a copy: the caller may mutate its object between tx.set and commit.
     this.pending.push({ kind, collection, id, data: JSON.parse(json) as DocData, json, expireAtMs });
   }

@@ -5,17 +5,23 @@
  * ValidationError naming the field and the reason.
  */
 import { ValidationError } from '../errors';
-import type { DocData, Query, WhereOp } from '../ports/state-store';
+import {
+  documentSize,
+  MAX_DOCUMENT_BYTES,
+  MAX_FIELD_VALUE_BYTES,
+  type DocData,
+  type Query,
+  type WhereOp,
+} from '../ports/state-store';
 
 /** Top-level field that makes a document expire (ISO 8601 date-time). */
 export const EXPIRE_AT_FIELD = 'expireAt';
 /** Firestore keeps a Timestamp copy of `expireAt` here for its TTL policy; reserved everywhere. */
 export const EXPIRE_AT_TS_FIELD = 'expireAtTs';
 
-/** Firestore's limits, applied by every adapter. */
+/** Firestore's limits, applied by every adapter (the document size: MAX_DOCUMENT_BYTES, in the port). */
 const MAX_ID_BYTES = 1500;
 const MAX_DEPTH = 20;
-const MAX_DOC_BYTES = 1_000_000;
 const MAX_IN_VALUES = 30;
 
 const WHERE_OPS: readonly WhereOp[] = ['==', '!=', '<', '<=', '>', '>=', 'in'];
@@ -62,9 +68,19 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
+function checkString(value: string, path: string): void {
+  // A UTF-16 unit is at most 3 UTF-8 bytes: only a long string needs counting.
+  if (value.length * 3 <= MAX_FIELD_VALUE_BYTES) return;
+  const bytes = Buffer.byteLength(value);
+  if (bytes > MAX_FIELD_VALUE_BYTES) {
+    fail(path, `is a string of ${bytes} bytes; a field value holds at most ${MAX_FIELD_VALUE_BYTES}`);
+  }
+}
+
 function checkValue(value: unknown, path: string, depth: number, inArray: boolean): void {
   if (depth > MAX_DEPTH) fail(path, `nests deeper than ${MAX_DEPTH} levels`);
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return;
+  if (typeof value === 'string') return checkString(value, path);
+  if (value === null || typeof value === 'boolean') return;
   if (typeof value === 'number') {
     if (!Number.isFinite(value)) fail(path, `must be a finite number (got ${value})`);
     return;
@@ -99,10 +115,16 @@ export function parseIsoMillis(value: unknown): number | undefined {
 }
 
 /**
- * Validates a document body and returns it as JSON with its expiry.
- * `field` names the body in messages (`data`, `writes[7].data`).
+ * Validates the body of document `collection`/`id` (already checked with
+ * checkDocRef) and returns it as JSON with its expiry. `field` names the body
+ * in messages (`data`, `writes[7].data`).
  */
-export function encodeDocData(data: unknown, field = 'data'): { json: string; expireAtMs?: number } {
+export function encodeDocData(
+  collection: string,
+  id: string,
+  data: unknown,
+  field = 'data',
+): { json: string; expireAtMs?: number } {
   if (!isPlainObject(data)) fail(field, 'must be a plain JSON object');
   if (data[EXPIRE_AT_TS_FIELD] !== undefined) {
     fail(`${field}.${EXPIRE_AT_TS_FIELD}`, 'is reserved (the Firestore adapter writes it from expireAt)');
@@ -119,11 +141,27 @@ export function encodeDocData(data: unknown, field = 'data'): { json: string; ex
       );
     }
   }
-  const json = JSON.stringify(data);
-  const bytes = Buffer.byteLength(json);
-  if (bytes > MAX_DOC_BYTES)
-    fail(field, `is ${bytes} bytes as JSON; a document holds at most ${MAX_DOC_BYTES}`);
-  return { json, expireAtMs };
+  checkDocSize(collection, id, data, expireAtMs, field);
+  return { json: JSON.stringify(data), expireAtMs };
+}
+
+/** Refuses a document Firestore would refuse as too large, counted as Firestore stores it. */
+function checkDocSize(
+  collection: string,
+  id: string,
+  data: DocData,
+  expireAtMs: number | undefined,
+  field: string,
+): void {
+  // The Firestore adapter adds the expireAtTs Timestamp (8 bytes, like the 0 here) to an expiring document.
+  const stored = expireAtMs === undefined ? data : { ...data, [EXPIRE_AT_TS_FIELD]: 0 };
+  const bytes = documentSize(collection, id, stored);
+  if (bytes > MAX_DOCUMENT_BYTES) {
+    fail(
+      field,
+      `takes ${bytes} bytes as Firestore counts them (name, fields, overhead); a document holds at most ${MAX_DOCUMENT_BYTES}`,
+    );
+  }
 }
 
 /** True when the document carries an `expireAt` at or before `nowMs` (TTL: it no longer exists). */

@@ -191,3 +191,13 @@ export const SalesSeries = z.object({
   points: z.array(SalesPoint),
 });
 export type SalesSeries = z.infer<typeof SalesSeries>;
+
+/**
+ * What `ModelRegistry.ping` answers: one cheap read, timed. Declared here, not
+ * in the port, so the health domain can judge it without importing a port.
+ */
+export interface RegistryPing {
+  ok: boolean;
+  latencyMs: number;
+  detail?: string;
+}

@@ -94,6 +94,17 @@ export const correlationId = z
   .min(1, 'must not be empty')
   .max(256, 'must be at most 256 characters');
 
+// Ids we mint or carry go into log queries and labels: keep them to a safe
+// alphabet and length so a hostile attribute cannot inject text or blow up a
+// label (limit 1024). Stricter than `correlationId`, which only bounds what a
+// stored document may hold.
+const VALID_CORRELATION_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
+
+/** True when `id` is usable as a correlation id (the safe alphabet, at most 128 characters). */
+export function isValidCorrelationId(id: unknown): id is string {
+  return typeof id === 'string' && VALID_CORRELATION_ID.test(id);
+}
+
 /** Who did something: a person's name or email, or a service account. */
 export const actor = nonEmptyText.max(320, 'must be at most 320 characters');
 

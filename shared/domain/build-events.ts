@@ -12,7 +12,7 @@ import type { CloudBuild, CloudBuildStatus } from '../contracts/external/cloud-b
 import type { Alert } from '../contracts/messages/alert';
 import type { LifecycleEvent } from '../contracts/messages/lifecycle-event';
 import type { Environment, Severity } from '../contracts/primitives';
-import { isValidCorrelationId } from '../logging/correlation';
+import { isValidCorrelationId } from '../contracts/primitives';
 import { isValidIsbn13 } from './isbn';
 
 /** Tag every forecast-guard build config carries; build-events keys on it. */

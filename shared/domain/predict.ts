@@ -7,7 +7,7 @@ import type { PredictInstance as PredictInstanceType, Prediction, StoredForecast
 import { MAX_FORECAST_STEPS, PredictInstance } from '../contracts/model';
 import { describeIssues } from '../contracts/issues';
 import { ValidationError } from '../errors';
-import { addWeeks, isIsoDate, isSaturday, saturdayOnOrAfter } from '../forecasting/weeks';
+import { addWeeks, isIsoDate, isSaturday, saturdayOnOrAfter } from './series/weeks';
 
 /** How many problems a message spells out before it only counts the rest. */
 const PROBLEMS_SHOWN = 5;

@@ -12,7 +12,7 @@
  */
 import type { SalesPoint, SalesSeries } from '../contracts/model';
 import { ValidationError } from '../errors';
-import { isoDateToMs, saturdayOnOrAfter, saturdaysBetween } from '../forecasting/weeks';
+import { isoDateToMs, saturdayOnOrAfter, saturdaysBetween } from '../domain/series/weeks';
 import type { Book, Genre } from './catalogue';
 import { isChildrens } from './catalogue';
 import { deriveSeed, mulberry32 } from './prng';

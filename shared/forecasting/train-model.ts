@@ -41,11 +41,11 @@ import { isValidIsbn13 } from '../domain/isbn';
 import { ValidationError } from '../errors';
 import type { ArimaOrder, SeasonalOrder } from './arima-fit';
 import { describeOrder, fitArima, ModelFitError } from './arima-fit';
-import { trainingDataHash } from './data-hash';
-import { holdoutMetrics } from './metrics';
-import type { WeeklyGrid } from './seasonal-adjustment';
-import { adjustSeries, interpolateGaps, weeklyGrid } from './seasonal-adjustment';
-import { addWeeks, isSaturday, seasonalSlot } from './weeks';
+import { trainingDataHash } from '../domain/series/data-hash';
+import { holdoutMetrics } from '../domain/series/metrics';
+import type { WeeklyGrid } from '../domain/series/seasonal-adjustment';
+import { adjustSeries, interpolateGaps, weeklyGrid } from '../domain/series/seasonal-adjustment';
+import { addWeeks, isSaturday, seasonalSlot } from '../domain/series/weeks';
 
 /** The order used unless one is asked for, and the one a diverged fit falls back to. */
 export const DEFAULT_ORDER: Readonly<ArimaOrder> = Object.freeze({ p: 0, d: 1, q: 1 });

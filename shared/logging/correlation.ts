@@ -7,18 +7,14 @@
  */
 import type { Attributes } from '../ports/event-bus';
 import type { IdGenerator } from '../ports/clock';
+import { isValidCorrelationId } from '../contracts/primitives';
 
 /** The EventBus attribute (and log field) that carries the correlation id. */
 export const CORRELATION_ATTRIBUTE = 'correlationId';
 
-// Ids go into log queries and labels: keep them to a safe alphabet and length
-// so a hostile attribute cannot inject text or blow up a label (limit 1024).
-const VALID_ID = /^[A-Za-z0-9._:@-]{1,128}$/;
-
-/** True when `id` is usable as a correlation id. */
-export function isValidCorrelationId(id: unknown): id is string {
-  return typeof id === 'string' && VALID_ID.test(id);
-}
+// The rule lives with the contracts so the pure domain (build-events) can use
+// it too; re-exported here for the code that handles attributes.
+export { isValidCorrelationId };
 
 /** A new correlation id from the injected id generator (`corr-…`). */
 export function newCorrelationId(ids: IdGenerator): string {

@@ -7,16 +7,12 @@
  * most one version of a book and moving it is one step; bad ISBNs and bad
  * registrations are ValidationErrors naming the field.
  */
-import type { ModelVersion, NewModelVersionInput, Quarantine } from '../contracts/model';
+import type { ModelVersion, NewModelVersionInput, Quarantine, RegistryPing } from '../contracts/model';
 
 /** The alias that marks the version in production. */
 export const PRODUCTION_ALIAS = 'production';
 
-export interface RegistryPing {
-  ok: boolean;
-  latencyMs: number;
-  detail?: string;
-}
+export type { RegistryPing };
 
 export interface ModelRegistry {
   /** One cheap read that proves the registry answers, timed. Never throws: a failure is `ok: false`. */

@@ -11,8 +11,20 @@
  * TTL: a document with a top-level `expireAt` (ISO 8601 date-time) at or
  * before now no longer exists for get, query, create and transactions; the
  * backend deletes it later. `expireAtTs` is reserved (Firestore's TTL copy).
+ *
+ * Size: a document whose `documentSize` (Firestore's storage-size count: its
+ * name, its fields, and, when it expires, the `expireAtTs` copy) passes
+ * MAX_DOCUMENT_BYTES, Firestore's 1 MiB, is refused. Code that fills a document
+ * to a budget (health reports, backup parts) measures against the same limit.
+ * A string longer than MAX_FIELD_VALUE_BYTES (UTF-8) is refused too.
  * Bad input rejects with a ValidationError naming the field.
  */
+export {
+  documentSize,
+  firestoreSize,
+  MAX_DOCUMENT_BYTES,
+  MAX_FIELD_VALUE_BYTES,
+} from '../contracts/document-size';
 
 /** A JSON object as stored. */
 export type DocData = Record<string, unknown>;

@@ -14,7 +14,7 @@
  */
 import type { z } from 'zod';
 import { COLLECTIONS } from '../contracts/collections';
-import { processedMessageDocId } from '../contracts/documents/processed-message';
+import { PROCESSED_TTL_MS, processedMessageDocId } from '../contracts/documents/processed-message';
 import { decodeJsonData, pubsubEventFrom, type PubsubEvent } from '../contracts/pubsub-event';
 import { describeError, isRetryable, ValidationError } from '../errors';
 import { correlationFrom, newCorrelationId } from '../logging/correlation';
@@ -24,13 +24,10 @@ import type { EventBus } from '../ports/event-bus';
 import type { StateStore } from '../ports/state-store';
 import { deadLetterTopicOf } from '../topology';
 import { keepPushDeliveryAttempt } from './push-delivery-attempt';
-import { deadLetterMessage } from './dead-letter';
+import { deadLetterMessage } from '../ports/dead-letter';
 
 // At load, before the functions framework builds its server: a push's deliveryAttempt must reach handlers.
 keepPushDeliveryAttempt();
-
-/** Processed-message records outlive Pub/Sub's 7-day retention. */
-export const PROCESSED_TTL_MS = 8 * 24 * 3600 * 1000;
 
 export interface PubSubRuntime {
   state: StateStore;

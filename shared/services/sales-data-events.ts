@@ -30,7 +30,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { COLLECTIONS } from '../contracts/collections';
-import { processedMessageDocId } from '../contracts/documents/processed-message';
+import { PROCESSED_TTL_MS, processedMessageDocId } from '../contracts/documents/processed-message';
 import {
   storageEventFrom,
   storageEventKey,
@@ -46,8 +46,7 @@ import type { Clock } from '../ports/clock';
 import type { DeadLetterPublisher, PublisherFor } from '../ports/event-bus';
 import type { SalesData, SalesSource } from '../ports/sales-data';
 import type { StateStore } from '../ports/state-store';
-import { PROCESSED_TTL_MS } from '../runtime/pubsub-function';
-import { deadLetterMessage } from '../runtime/dead-letter';
+import { deadLetterMessage } from '../ports/dead-letter';
 import { deadLetterTopicOf } from '../topology';
 
 export const SALES_DATA_CONSUMER = 'sales-data-events';

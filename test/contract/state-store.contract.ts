@@ -4,7 +4,14 @@
  * never asserted on. Query cases live in state-store-query.contract.ts.
  */
 import { BackendUnavailableError, ConflictError, ValidationError } from '../../shared/errors';
-import type { Query, StateStore, WhereOp } from '../../shared/ports/state-store';
+import {
+  documentSize,
+  MAX_DOCUMENT_BYTES,
+  MAX_FIELD_VALUE_BYTES,
+  type Query,
+  type StateStore,
+  type WhereOp,
+} from '../../shared/ports/state-store';
 import { reportFigure } from '../helpers/figures';
 import { describeStateStoreQueryCases } from './state-store-query.contract';
 
@@ -275,6 +282,53 @@ export function describeStateStoreContract(
       }
       expect(await store.query('alerts')).toEqual([]);
       reportFigure(suite, 'validation', `${cases.length} bad inputs rejected with field and reason`);
+    });
+
+    it('stores a document of exactly MAX_DOCUMENT_BYTES as Firestore counts it, and refuses one byte more', async () => {
+      // Two fields: one string alone may hold at most MAX_FIELD_VALUE_BYTES.
+      const filled = (room: number, fill = 'x') => {
+        const half = Math.floor(room / 2);
+        return { a: fill.repeat(half), b: fill.repeat(room - half) };
+      };
+      const room = MAX_DOCUMENT_BYTES - documentSize('alerts', 'big', { a: '', b: '' });
+      await store.set('alerts', 'big', filled(room));
+      // An expiring document also carries Firestore's expireAtTs copy (8 bytes and its name).
+      const expireAt = '2999-01-01T00:00:00.000Z';
+      const roomExpiring =
+        MAX_DOCUMENT_BYTES - documentSize('alerts', 'ttl', { expireAt, expireAtTs: 0, a: '', b: '' });
+      await store.set('alerts', 'ttl', { expireAt, ...filled(roomExpiring) });
+      const over: Array<[() => Promise<unknown>, string, string]> = [
+        [() => store.set('alerts', 'big', filled(room + 1)), 'data', `at most ${MAX_DOCUMENT_BYTES}`],
+        [
+          () => store.set('alerts', 'ttl', { expireAt, ...filled(roomExpiring + 1) }),
+          'data',
+          `at most ${MAX_DOCUMENT_BYTES}`,
+        ],
+        [
+          () => store.batchSet([{ collection: 'alerts', id: 'big', data: filled(room + 1, 'y') }]),
+          'writes[0].data',
+          `at most ${MAX_DOCUMENT_BYTES}`,
+        ],
+        [
+          () => store.runTransaction(async (tx) => tx.set('alerts', 'big', filled(room + 1, 'z'))),
+          'data',
+          `at most ${MAX_DOCUMENT_BYTES}`,
+        ],
+        [
+          () => store.set('alerts', 'one', { blob: 'x'.repeat(MAX_FIELD_VALUE_BYTES + 1) }),
+          'data.blob',
+          `at most ${MAX_FIELD_VALUE_BYTES}`,
+        ],
+      ];
+      for (const [call, field, reason] of over) {
+        const err = await rejection(call());
+        expect(err).toBeInstanceOf(ValidationError);
+        expect((err as ValidationError).fields).toEqual([field]);
+        expect((err as Error).message).toContain(reason);
+      }
+      expect((await store.get('alerts', 'big'))?.data).toEqual(filled(room));
+      await store.set('alerts', 'one', { blob: 'x'.repeat(MAX_FIELD_VALUE_BYTES) });
+      reportFigure(suite, 'document size', `${MAX_DOCUMENT_BYTES} bytes stored, one more refused`);
     });
 
     it('batchSet lands 500 documents together, and a batch with one bad write lands none', async () => {

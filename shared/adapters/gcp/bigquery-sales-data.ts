@@ -19,7 +19,7 @@ import type { SalesPoint, SalesSeries } from '../../contracts/model';
 import type { SalesColumns } from '../../config/sales-columns';
 import { parseIsbn13 } from '../../domain/isbn';
 import { BackendUnavailableError, ConfigError, ValidationError } from '../../errors';
-import { isIsoDate, isoDateToMs, isSaturday, msToIsoDate } from '../../forecasting/weeks';
+import { isIsoDate, isoDateToMs, isSaturday, msToIsoDate } from '../../domain/series/weeks';
 import type { SalesData, SalesSource } from '../../ports/sales-data';
 
 export const BIGQUERY_DEFAULT_COLUMNS: Required<SalesColumns> = {

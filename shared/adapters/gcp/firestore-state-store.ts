@@ -111,7 +111,7 @@ export class FirestoreStateStore implements StateStore {
 
   async create(collection: string, id: string, data: DocData): Promise<boolean> {
     checkDocRef(collection, id);
-    const { expireAtMs } = encodeDocData(data);
+    const { expireAtMs } = encodeDocData(collection, id, data);
     try {
       await this.ensureOpen(() => this.ref(collection, id).create(toFirestoreData(data, expireAtMs)));
       return true;
@@ -130,7 +130,7 @@ export class FirestoreStateStore implements StateStore {
 
   async set(collection: string, id: string, data: DocData): Promise<void> {
     checkDocRef(collection, id);
-    const { expireAtMs } = encodeDocData(data);
+    const { expireAtMs } = encodeDocData(collection, id, data);
     await this.call('set', () => this.ref(collection, id).set(toFirestoreData(data, expireAtMs)));
   }
 
@@ -148,7 +148,7 @@ export class FirestoreStateStore implements StateStore {
     if (!Array.isArray(writes)) throw new ValidationError('state store: writes must be an array', ['writes']);
     const encoded = writes.map((w, i) => {
       checkDocRef(w?.collection, w?.id, `writes[${i}].`);
-      const { expireAtMs } = encodeDocData(w.data, `writes[${i}].data`);
+      const { expireAtMs } = encodeDocData(w.collection, w.id, w.data, `writes[${i}].data`);
       return { ref: this.ref(w.collection, w.id), data: toFirestoreData(w.data, expireAtMs) };
     });
     await this.call('batchSet', async () => {

@@ -32,7 +32,7 @@ import {
   PIPELINE_SOURCE,
   TRAINED_THROUGH_ASSUMED,
 } from '../../domain/version-origin';
-import { isIsoDate, saturdayOnOrBefore } from '../../forecasting/weeks';
+import { isIsoDate, saturdayOnOrBefore } from '../../domain/series/weeks';
 import { isbnOfModelName, ISBN_LABEL_KEY, lastSegment, modelIdFor, withoutVersion } from './vertex-names';
 import type { ProtoValue } from './vertex-values';
 import { fromProtoValue, timestampToIso, toProtoValue } from './vertex-values';

@@ -12,7 +12,7 @@ import { resolve } from 'node:path';
 import { BackendUnavailableError, NotFoundError, NotSalesSourceError, ValidationError } from '../../errors';
 import { parseCsv } from '../../fleet/csv';
 import { SALES_CSV_HEADER } from '../../fleet/sales-csv';
-import { isIsoDate, isSaturday } from '../../forecasting/weeks';
+import { isIsoDate, isSaturday } from '../../domain/series/weeks';
 import type { SalesData, SalesSource } from '../../ports/sales-data';
 
 interface Snapshot {

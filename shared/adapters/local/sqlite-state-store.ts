@@ -105,7 +105,7 @@ export class SqliteStateStore implements StateStore {
 
   async create(collection: string, id: string, data: DocData): Promise<boolean> {
     checkDocRef(collection, id);
-    const { json, expireAtMs } = encodeDocData(data);
+    const { json, expireAtMs } = encodeDocData(collection, id, data);
     return this.writing('create', (now) => {
       const params = { collection, id, data: json, now, expireAt: expireAtMs ?? null };
       return this.prepare(CREATE_IF_ABSENT).run(params).changes === 1;
@@ -114,7 +114,7 @@ export class SqliteStateStore implements StateStore {
 
   async set(collection: string, id: string, data: DocData): Promise<void> {
     checkDocRef(collection, id);
-    const { json, expireAtMs } = encodeDocData(data);
+    const { json, expireAtMs } = encodeDocData(collection, id, data);
     await this.writing('set', (now) => {
       this.prepare(UPSERT).run({ collection, id, data: json, now, expireAt: expireAtMs ?? null });
     });
@@ -132,7 +132,11 @@ export class SqliteStateStore implements StateStore {
     if (!Array.isArray(writes)) throw new ValidationError('state store: writes must be an array', ['writes']);
     const encoded = writes.map((w, i) => {
       checkDocRef(w?.collection, w?.id, `writes[${i}].`);
-      return { collection: w.collection, id: w.id, ...encodeDocData(w.data, `writes[${i}].data`) };
+      return {
+        collection: w.collection,
+        id: w.id,
+        ...encodeDocData(w.collection, w.id, w.data, `writes[${i}].data`),
+      };
     });
     if (encoded.length === 0) return;
     await this.writing('batchSet', (now) => {

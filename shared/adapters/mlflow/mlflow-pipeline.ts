@@ -39,7 +39,7 @@ import {
   isSaturday,
   saturdayOnOrAfter,
   saturdayOnOrBefore,
-} from '../../forecasting/weeks';
+} from '../../domain/series/weeks';
 import { MLFLOW_BACKEND } from './mlflow-errors';
 import type { MlflowModelVersion, MlflowRun } from './mlflow-schemas';
 import { isoFromMillis, readJsonTag, TAG, tagMap } from './mlflow-tags';

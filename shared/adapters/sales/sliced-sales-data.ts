@@ -27,7 +27,7 @@ import type { SalesPoint, SalesSeries } from '../../contracts/model';
 import { resolveColumns, type SalesColumns } from '../../config/sales-columns';
 import { parseIsbn13 } from '../../domain/isbn';
 import { BackendUnavailableError, NotFoundError, NotSalesSourceError, ValidationError } from '../../errors';
-import { isIsoDate, isoDateToMs, isSaturday, msToIsoDate } from '../../forecasting/weeks';
+import { isIsoDate, isoDateToMs, isSaturday, msToIsoDate } from '../../domain/series/weeks';
 import type { Clock } from '../../ports/clock';
 import type { SalesData, SalesSource } from '../../ports/sales-data';
 import { CsvRecordScanner, type ScannedRecord } from './csv-scan';

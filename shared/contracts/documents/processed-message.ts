@@ -6,6 +6,9 @@
 import { z } from 'zod';
 import { isoDateTime } from '../primitives';
 
+/** How long a record is kept (`expireAt - processedAt`): longer than Pub/Sub's 7-day retention. */
+export const PROCESSED_TTL_MS = 8 * 24 * 3600 * 1000;
+
 export const ProcessedMessage = z.object({
   /** The Pub/Sub message id (or request id for HTTP calls). */
   id: z.string().min(1, 'must not be empty'),

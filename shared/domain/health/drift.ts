@@ -19,9 +19,9 @@
  *    is more than chance.
  */
 import type { SalesPoint } from '../../contracts/model';
-import { trainingDataHash } from '../../forecasting/data-hash';
-import { seasonalProfile } from '../../forecasting/seasonal-adjustment';
-import { isoDateToMs, seasonalSlot } from '../../forecasting/weeks';
+import { trainingDataHash } from '../series/data-hash';
+import { seasonalProfile } from '../series/seasonal-adjustment';
+import { isoDateToMs, seasonalSlot } from '../series/weeks';
 import type { Finding } from './findings';
 import { chiSquareQuantile } from './statistics';
 

@@ -3,9 +3,8 @@
  * training pipeline healthy and recent, actual sales fresh, endpoint
  * answering. Pure: the observations come in, findings go out.
  */
-import type { PipelineRun, PredictResponse } from '../../contracts/model';
-import { isoDateToMs } from '../../forecasting/weeks';
-import type { RegistryPing } from '../../ports/model-registry';
+import type { PipelineRun, PredictResponse, RegistryPing } from '../../contracts/model';
+import { isoDateToMs } from '../series/weeks';
 import type { Finding } from './findings';
 
 const DAY_MS = 86_400_000;

@@ -24,8 +24,8 @@
  */
 import { MAX_FORECAST_STEPS, type SalesPoint } from '../../contracts/model';
 import { ValidationError } from '../../errors';
-import { mape, mase, rmse, smape, wape } from '../../forecasting/metrics';
-import { weeksBetween } from '../../forecasting/weeks';
+import { mape, mase, rmse, smape, wape } from '../series/metrics';
+import { weeksBetween } from '../series/weeks';
 import { chiSquareQuantile, studentTQuantile } from './statistics';
 
 /** Tuning of live accuracy (defaults in DEFAULT_LIVE_ACCURACY_OPTIONS). */

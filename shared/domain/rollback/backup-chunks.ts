@@ -2,10 +2,14 @@
  * Splitting a fleet-wide backup over documents: Firestore refuses documents
  * above 1 MiB, and 5,000 books of serving state are about 2 MB. Pure.
  */
+import { MAX_DOCUMENT_BYTES } from '../../contracts/document-size';
 import type { RollbackBackupEntry } from '../../contracts/documents/rollback';
 
-/** Bytes of entries per document: well under 1 MiB, leaving room for field names and the head's run fields. */
-export const MAX_BACKUP_PART_BYTES = 600_000;
+/**
+ * JSON bytes of entries per document (600,000): well under the document limit, leaving room for the
+ * head's run fields and for JSON counting a number in fewer bytes than Firestore's 8.
+ */
+export const MAX_BACKUP_PART_BYTES = MAX_DOCUMENT_BYTES - 448_576;
 
 /**
  * Entries in order, cut into chunks of at most `maxBytes` of JSON each (one

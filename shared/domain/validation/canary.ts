@@ -7,7 +7,7 @@
  * why. Pure.
  */
 import { ValidationError } from '../../errors';
-import { mape, rmse } from '../../forecasting/metrics';
+import { mape, rmse } from '../series/metrics';
 import { fmt, type ValidationCheck } from './check';
 
 /** The traffic split of a canary: `percent` to the candidate, the rest to the baseline. */

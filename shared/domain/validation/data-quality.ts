@@ -6,8 +6,8 @@
  * data it was trained on has not been revised since). Pure; each gate names
  * the weeks at fault.
  */
-import { trainingDataHash } from '../../forecasting/data-hash';
-import { isSaturday, saturdaysBetween } from '../../forecasting/weeks';
+import { trainingDataHash } from '../series/data-hash';
+import { isSaturday, saturdaysBetween } from '../series/weeks';
 import { check, fmt, listSome, type ValidationCheck } from './check';
 
 /** A row as it comes from the sales source, before anything is trusted. */

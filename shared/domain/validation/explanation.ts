@@ -5,7 +5,7 @@
  * `params.seasonalProfile`), and the trend (last year against the year
  * before, and the forecast year against the last). Pure.
  */
-import { SLOTS_PER_YEAR } from '../../forecasting/weeks';
+import { SLOTS_PER_YEAR } from '../series/weeks';
 import { fmt } from './check';
 
 export interface ExplanationInput {

@@ -1,13 +1,13 @@
 /**
  * HealthReport documents: reading the previous run's (to resolve what
- * cleared) and writing this run's, within Firestore's 1 MiB document limit,
+ * cleared) and writing this run's, within the StateStore's document limit,
  * with an `expireAt` so the TTL policy on health-reports deletes old ones.
  */
 import { COLLECTIONS } from '../../contracts/collections';
 import { HealthReport, type ModelHealth } from '../../contracts/documents/health-report';
 import { parseWith, safeParseWith } from '../../contracts/parse';
 import type { Logger } from '../../logging/logger';
-import type { StateStore } from '../../ports/state-store';
+import { firestoreSize, type StateStore } from '../../ports/state-store';
 
 /**
  * The most recent report by `startedAt` other than `runId` (a retried run
@@ -43,26 +43,8 @@ const STATUS_ORDER: Record<string, number> = { unhealthy: 0, critical: 0, degrad
 const rank = (status: string) => STATUS_ORDER[status] ?? 2;
 
 /**
- * Storage size of a value as Firestore counts it against its 1 MiB
- * document limit: a string is its UTF-8 bytes + 1, a number 8, a boolean or
- * null 1, a map the sum of its field names (bytes + 1) and values, an array
- * the sum of its elements.
- */
-export function firestoreSize(value: unknown): number {
-  if (typeof value === 'string') return Buffer.byteLength(value) + 1;
-  if (typeof value === 'number') return 8;
-  if (typeof value === 'boolean' || value === null || value === undefined) return 1;
-  if (Array.isArray(value)) return value.reduce((sum: number, v) => sum + firestoreSize(v), 0);
-  let size = 0;
-  for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
-    if (v !== undefined) size += Buffer.byteLength(key) + 1 + firestoreSize(v);
-  }
-  return size;
-}
-
-/**
- * What a report keeps within `budgetBytes` (Firestore's count, see
- * `firestoreSize`; a document holds at most 1 MiB). Alerts first, criticals first: they are what the
+ * What a report keeps within `budgetBytes` (Firestore's count, `firestoreSize`;
+ * a document holds at most MAX_DOCUMENT_BYTES, both in the StateStore port). Alerts first, criticals first: they are what the
  * next run resolves from. Then models, the unhealthy and degraded first,
  * healthy ones in ISBN order until the budget is spent. A small fleet keeps
  * everything; at 5,000 books the healthy tail may be left out, and in a

@@ -1,13 +1,12 @@
 /**
  * What a health check needs to know besides the ports: the environment's
  * thresholds, the alerting config, and the tuning of the accuracy and drift
- * rules. Built from the loaded Config in one place, so the function and the
- * CLI judge the fleet the same way.
+ * rules. Plain values: shared/wiring/health-check.ts maps the loaded Config
+ * to them, so the function and the CLI judge the fleet the same way.
  */
-import type { Config } from '../../config';
 import type { Environment } from '../../contracts/primitives';
-import { DEFAULT_DRIFT_OPTIONS, type DriftOptions } from '../../domain/health/drift';
-import { DEFAULT_LIVE_ACCURACY_OPTIONS, type LiveAccuracyOptions } from '../../domain/health/live-accuracy';
+import type { DriftOptions } from '../../domain/health/drift';
+import type { LiveAccuracyOptions } from '../../domain/health/live-accuracy';
 import type { ThresholdOverrides } from '../../domain/thresholds';
 
 export interface HealthCheckSettings {
@@ -27,29 +26,9 @@ export interface HealthCheckSettings {
   /** Alerts published at once. */
   publishConcurrency: number;
   /**
-   * Bytes (as Firestore counts them) the report's alerts and per-model
-   * figures may take: a document holds at most 1 MiB, and 5,000 models'
-   * figures take about 0.8 MiB.
+   * Bytes (as Firestore counts them, `firestoreSize`) the report's alerts and
+   * per-model figures may take: a document holds at most MAX_DOCUMENT_BYTES
+   * (1 MiB), and 5,000 models' figures take about 0.8 MiB.
    */
   reportBudgetBytes: number;
-}
-
-/** Settings from the loaded config; `overrides` for tests and benchmarks. */
-export function healthCheckSettings(
-  config: Config,
-  overrides: Partial<HealthCheckSettings> = {},
-): HealthCheckSettings {
-  return {
-    environment: config.environment,
-    thresholdOverrides: config.thresholds.overrides,
-    pipelineStaleAfterMs: config.alerting.pipelineStaleAfterMs,
-    dataFreshnessWeeks: config.alerting.dataFreshnessWeeks,
-    concurrency: config.alerting.healthConcurrency,
-    accuracy: { ...DEFAULT_LIVE_ACCURACY_OPTIONS },
-    drift: { ...DEFAULT_DRIFT_OPTIONS },
-    pipelineRunsLimit: 100,
-    publishConcurrency: 16,
-    reportBudgetBytes: 960_000,
-    ...overrides,
-  };
 }

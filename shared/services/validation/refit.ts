@@ -13,7 +13,7 @@ import type { RefitResult } from '../../domain/validation/arima-sanity';
 import { parseOrder } from '../../domain/validation/arima-sanity';
 import { describeError } from '../../errors';
 import { fitArima } from '../../forecasting/arima-fit';
-import { adjustSeries, weeklyGrid } from '../../forecasting/seasonal-adjustment';
+import { adjustSeries, weeklyGrid } from '../../domain/series/seasonal-adjustment';
 
 /** The refit for `params` on the window up to `trainedThrough`; undefined when the order is not refitted. */
 export function refitTrainingWindow(

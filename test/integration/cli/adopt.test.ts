@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStateStore, stateDbPath } from '../../../shared/adapters/local/sqlite-state-store';
 import { COLLECTIONS } from '../../../shared/contracts/collections';
-import { addWeeks } from '../../../shared/forecasting/weeks';
+import { addWeeks } from '../../../shared/domain/series/weeks';
 import { ADOPTED_LKG_ACTOR } from '../../../shared/services/adopt';
 import { nextIsbn } from '../../builders/model';
 import { runCli } from '../../helpers/cli';

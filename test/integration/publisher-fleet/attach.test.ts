@@ -41,7 +41,7 @@ import {
   saturdayOnOrAfter,
   saturdaysBetween,
   weeksBetween,
-} from '../../../shared/forecasting/weeks';
+} from '../../../shared/domain/series/weeks';
 import { startLocalStack, type LocalStack } from '../../../shared/local-stack/stack';
 import { FLEET_MANIFEST_FILE } from '../../../shared/wiring/fleet-clock';
 import { nextIsbn } from '../../builders/model';

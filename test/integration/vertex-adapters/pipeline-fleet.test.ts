@@ -16,10 +16,11 @@ import { VertexServingTarget } from '../../../shared/adapters/gcp/vertex-serving
 import { timestampToIso } from '../../../shared/adapters/gcp/vertex-values';
 import { loadConfig } from '../../../shared/config';
 import type { SalesSeries } from '../../../shared/contracts/model';
-import { addWeeks } from '../../../shared/forecasting/weeks';
+import { addWeeks } from '../../../shared/domain/series/weeks';
 import type { ModelRegistry } from '../../../shared/ports/model-registry';
 import { PRODUCTION_ALIAS } from '../../../shared/ports/model-registry';
-import { healthCheckSettings, type HealthCheckDeps } from '../../../shared/services/health-check';
+import type { HealthCheckDeps } from '../../../shared/services/health-check';
+import { healthCheckSettings } from '../../../shared/wiring/health-check';
 import { checkModel } from '../../../shared/services/health-check/check-model';
 import type { RollbackDeps } from '../../../shared/services/rollback/deps';
 import { switchAndVerify } from '../../../shared/services/rollback/switch-book';

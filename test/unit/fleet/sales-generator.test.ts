@@ -6,7 +6,7 @@ import { ValidationError } from '../../../shared/errors';
 import { catalogue, DEFAULT_BOOKS, isChildrens } from '../../../shared/fleet/catalogue';
 import { formatSalesCsv, toSalesRows, writeSalesCsv } from '../../../shared/fleet/sales-csv';
 import { generateFleetSales, generateSales } from '../../../shared/fleet/sales-generator';
-import { isSaturday, saturdaysBetween } from '../../../shared/forecasting/weeks';
+import { isSaturday, saturdaysBetween } from '../../../shared/domain/series/weeks';
 
 const median = (values: number[]) => {
   const sorted = [...values].sort((a, b) => a - b);

@@ -2,9 +2,9 @@ import { ValidationError } from '../../../shared/errors';
 import { DEFAULT_BOOKS } from '../../../shared/fleet/catalogue';
 import { generateSales } from '../../../shared/fleet/sales-generator';
 import { fitArima, ModelFitError } from '../../../shared/forecasting/arima-fit';
-import { trainingDataHash } from '../../../shared/forecasting/data-hash';
+import { trainingDataHash } from '../../../shared/domain/series/data-hash';
 import { trainModel } from '../../../shared/forecasting/train-model';
-import { addWeeks } from '../../../shared/forecasting/weeks';
+import { addWeeks } from '../../../shared/domain/series/weeks';
 import { ModelMetrics } from '../../../shared/contracts/model';
 
 const alchemist = generateSales(DEFAULT_BOOKS[0]!, { seed: 42 });

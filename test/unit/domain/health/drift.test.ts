@@ -7,7 +7,7 @@ import {
 } from '../../../../shared/domain/health/drift';
 import { catalogue } from '../../../../shared/fleet/catalogue';
 import { generateSales } from '../../../../shared/fleet/sales-generator';
-import { trainingDataHash } from '../../../../shared/forecasting/data-hash';
+import { trainingDataHash } from '../../../../shared/domain/series/data-hash';
 
 const TRAINED = '2024-11-30';
 

@@ -7,7 +7,7 @@ import {
   rmseLowerBound,
 } from '../../../../shared/domain/health/live-accuracy';
 import { ValidationError } from '../../../../shared/errors';
-import { addWeeks } from '../../../../shared/forecasting/weeks';
+import { addWeeks } from '../../../../shared/domain/series/weeks';
 
 const TRAINED = '2024-11-30';
 

@@ -5,7 +5,7 @@ import {
   regressionCheck,
   worseThan,
 } from '../../../../shared/domain/validation/accuracy';
-import { addWeeks } from '../../../../shared/forecasting/weeks';
+import { addWeeks } from '../../../../shared/domain/series/weeks';
 
 const production = DEFAULT_THRESHOLDS.production;
 const v = (version: string, rmse: number, mape: number) => ({ version, metrics: { rmse, mape } });

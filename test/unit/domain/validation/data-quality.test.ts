@@ -1,5 +1,5 @@
 import { DEFAULT_HOLDOUT_WEEKS, MIN_FIT_WEEKS } from '../../../../shared/forecasting/train-model';
-import { trainingDataHash } from '../../../../shared/forecasting/data-hash';
+import { trainingDataHash } from '../../../../shared/domain/series/data-hash';
 import {
   DEFAULT_DATA_QUALITY_LIMITS,
   dataQualityChecks,

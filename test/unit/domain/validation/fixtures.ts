@@ -1,6 +1,6 @@
 /** Builders for the validation rule tests: predict responses as an endpoint answers them, and sales windows. */
 import type { PredictResponse } from '../../../../shared/contracts/model';
-import { addWeeks } from '../../../../shared/forecasting/weeks';
+import { addWeeks } from '../../../../shared/domain/series/weeks';
 
 export const FIRST_WEEK = '2025-01-04';
 

@@ -13,7 +13,7 @@ import { SqliteStateStore } from '../../../../shared/adapters/local/sqlite-state
 import { MlflowModelRegistry } from '../../../../shared/adapters/mlflow/mlflow-model-registry';
 import { COLLECTIONS } from '../../../../shared/contracts/collections';
 import type { ServingState } from '../../../../shared/contracts/model';
-import { addWeeks } from '../../../../shared/forecasting/weeks';
+import { addWeeks } from '../../../../shared/domain/series/weeks';
 import type { Clock } from '../../../../shared/ports/clock';
 import type { ServingTarget } from '../../../../shared/ports/serving-target';
 import { ADOPTED_LKG_ACTOR, adoptFleet } from '../../../../shared/services/adopt';

@@ -2,7 +2,7 @@ import { COLLECTIONS } from '../../../../shared/contracts/collections';
 import { Approval } from '../../../../shared/contracts/documents/approval';
 import { ModelDeployed } from '../../../../shared/contracts/messages/model-deployed';
 import type { RollbackLease } from '../../../../shared/contracts/documents/rollback';
-import { addWeeks } from '../../../../shared/forecasting/weeks';
+import { addWeeks } from '../../../../shared/domain/series/weeks';
 import { deployModels, type DeployRequest } from '../../../../shared/services/deploy';
 import type { DeployDeps } from '../../../../shared/services/deploy/deps';
 import { aForecast } from '../../../builders/model';

@@ -5,14 +5,14 @@ import { SqliteStateStore, stateDbPath } from '../../../../shared/adapters/local
 import { COLLECTIONS } from '../../../../shared/contracts/collections';
 import type { HealthReport, ModelHealth } from '../../../../shared/contracts/documents/health-report';
 import { createCapturingLogger } from '../../../../shared/logging/capture';
+import { firestoreSize } from '../../../../shared/ports/state-store';
 import {
-  firestoreSize,
   fitReportToBudget,
   readPreviousReport,
   writeReport,
 } from '../../../../shared/services/health-check/report';
 import { loadConfig } from '../../../../shared/config';
-import { healthCheckSettings } from '../../../../shared/services/health-check';
+import { healthCheckSettings } from '../../../../shared/wiring/health-check';
 import { isbnFor } from '../../../builders/model';
 
 function model(n: number, status: ModelHealth['status'] = 'healthy'): ModelHealth {

@@ -20,16 +20,13 @@ import type { SalesSeries, StoredForecast } from '../../../../shared/contracts/m
 import { catalogue } from '../../../../shared/fleet/catalogue';
 import { generateSales } from '../../../../shared/fleet/sales-generator';
 import { toSalesRows, writeSalesCsv } from '../../../../shared/fleet/sales-csv';
-import { trainingDataHash } from '../../../../shared/forecasting/data-hash';
-import { addWeeks } from '../../../../shared/forecasting/weeks';
+import { trainingDataHash } from '../../../../shared/domain/series/data-hash';
+import { addWeeks } from '../../../../shared/domain/series/weeks';
 import { createCapturingLogger, type CapturedLogs } from '../../../../shared/logging/capture';
 import type { Clock } from '../../../../shared/ports/clock';
 import type { ReceivedMessage } from '../../../../shared/ports/event-bus';
-import {
-  healthCheckSettings,
-  type HealthCheckDeps,
-  type HealthCheckSettings,
-} from '../../../../shared/services/health-check';
+import type { HealthCheckDeps, HealthCheckSettings } from '../../../../shared/services/health-check';
+import { healthCheckSettings } from '../../../../shared/wiring/health-check';
 import { loadConfig } from '../../../../shared/config';
 import { ensureTopology } from '../../../../shared/wiring/topology-setup';
 

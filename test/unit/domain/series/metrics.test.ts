@@ -1,5 +1,13 @@
-import { ValidationError } from '../../../shared/errors';
-import { holdoutMetrics, mape, mase, maseLag, rmse, smape, wape } from '../../../shared/forecasting/metrics';
+import { ValidationError } from '../../../../shared/errors';
+import {
+  holdoutMetrics,
+  mape,
+  mase,
+  maseLag,
+  rmse,
+  smape,
+  wape,
+} from '../../../../shared/domain/series/metrics';
 
 // Hand-computed: errors (a - p) are -2, 2, -3, -1.
 const actual = [10, 20, 30, 0];

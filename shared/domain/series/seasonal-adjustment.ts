@@ -6,7 +6,7 @@
  * (promotions, stock-out zeros) pulled back to the local level. The profile is
  * added back to the forecast.
  */
-import type { SalesPoint } from '../contracts/model';
+import type { SalesPoint } from '../../contracts/model';
 import { saturdaysBetween, seasonalSlot, SLOTS_PER_YEAR } from './weeks';
 
 /** A regular weekly grid; `values` holds NaN where a week has no row. */

@@ -8,7 +8,7 @@ import {
   saturdaysBetween,
   seasonalSlot,
   weeksBetween,
-} from '../../../shared/forecasting/weeks';
+} from '../../../../shared/domain/series/weeks';
 
 describe('weeks', () => {
   it('knows real dates and Saturdays', () => {

@@ -5,7 +5,7 @@
  * changes the hash.
  */
 import { createHash } from 'node:crypto';
-import type { SalesPoint } from '../contracts/model';
+import type { SalesPoint } from '../../contracts/model';
 
 /**
  * `sha256:<hex>` over the canonical window: the ISBN, then one

@@ -12,15 +12,13 @@
  * - data that would take the message past 10 MB is cut, and its original
  *   size said in `deadLetterDataBytes`.
  * Limits: PUBSUB_LIMITS (Pub/Sub's "Quotas and limits" page).
+ *
+ * Beside the EventBus port rather than in shared/runtime: the Pub/Sub runtime
+ * and the sales-data-events service both dead-letter, and services may not
+ * import the runtime.
  */
 import { withCorrelation } from '../logging/correlation';
-import {
-  attributeProblem,
-  messageBytes,
-  PUBSUB_LIMITS,
-  truncateUtf8,
-  type Attributes,
-} from '../ports/event-bus';
+import { attributeProblem, messageBytes, PUBSUB_LIMITS, truncateUtf8, type Attributes } from './event-bus';
 
 export interface DeadLetterInput {
   consumer: string;

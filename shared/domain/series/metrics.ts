@@ -8,8 +8,8 @@
  * skips them and says how many it skipped, WAPE and MASE return `undefined`
  * when they have nothing to divide by, and sMAPE scores a 0/0 week as perfect.
  */
-import type { ModelMetrics } from '../contracts/model';
-import { ValidationError } from '../errors';
+import type { ModelMetrics } from '../../contracts/model';
+import { ValidationError } from '../../errors';
 
 function checkSeries(name: string, values: readonly number[]): void {
   for (let i = 0; i < values.length; i++) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { trainingDataHash } from '../../../shared/forecasting/data-hash';
+import { trainingDataHash } from '../../../../shared/domain/series/data-hash';
 
 const isbn = '9780722532935';
 const points = [

@@ -4,8 +4,8 @@ import {
   seasonalProfile,
   weeklyGrid,
   winsorize,
-} from '../../../shared/forecasting/seasonal-adjustment';
-import { saturdaysBetween, seasonalSlot } from '../../../shared/forecasting/weeks';
+} from '../../../../shared/domain/series/seasonal-adjustment';
+import { saturdaysBetween, seasonalSlot } from '../../../../shared/domain/series/weeks';
 
 describe('seasonal adjustment', () => {
   it('lays points on a weekly grid with NaN for absent weeks, ignoring weeks after `through`', () => {

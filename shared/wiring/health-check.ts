@@ -1,0 +1,37 @@
+/**
+ * The loaded Config mapped to a health check's settings, in one place, so the
+ * function and the CLI judge the fleet the same way. Wiring is the only layer
+ * that reads Config; the service sees plain values.
+ */
+import type { Config } from '../config';
+import { DEFAULT_DRIFT_OPTIONS } from '../domain/health/drift';
+import { DEFAULT_LIVE_ACCURACY_OPTIONS } from '../domain/health/live-accuracy';
+import { MAX_DOCUMENT_BYTES } from '../ports/state-store';
+import type { HealthCheckSettings } from '../services/health-check/settings';
+
+/**
+ * Of a report document's MAX_DOCUMENT_BYTES, what is kept back from the alerts
+ * and figures for everything else it holds (run id, times, registry ping,
+ * omitted counts: a few KB) with a wide margin: the budget is 960,000 bytes.
+ */
+const REPORT_HEADROOM_BYTES = 88_576;
+
+/** Settings from the loaded config; `overrides` for tests and benchmarks. */
+export function healthCheckSettings(
+  config: Config,
+  overrides: Partial<HealthCheckSettings> = {},
+): HealthCheckSettings {
+  return {
+    environment: config.environment,
+    thresholdOverrides: config.thresholds.overrides,
+    pipelineStaleAfterMs: config.alerting.pipelineStaleAfterMs,
+    dataFreshnessWeeks: config.alerting.dataFreshnessWeeks,
+    concurrency: config.alerting.healthConcurrency,
+    accuracy: { ...DEFAULT_LIVE_ACCURACY_OPTIONS },
+    drift: { ...DEFAULT_DRIFT_OPTIONS },
+    pipelineRunsLimit: 100,
+    publishConcurrency: 16,
+    reportBudgetBytes: MAX_DOCUMENT_BYTES - REPORT_HEADROOM_BYTES,
+    ...overrides,
+  };
+}

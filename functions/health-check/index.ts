@@ -5,8 +5,9 @@
  * named after the request's `requestId`, else the message id, so a redelivery
  * (or a second request for the same cause) never checks or alerts twice.
  */
-import { healthCheckSettings, runHealthCheck, runIdForMessage } from '../../shared/services/health-check';
+import { runHealthCheck, runIdForMessage } from '../../shared/services/health-check';
 import { pubsubFunction } from '../../shared/wiring/entry-points';
+import { healthCheckSettings } from '../../shared/wiring/health-check';
 
 export const ENTRY_POINT = pubsubFunction('health-check', async (request, ctx, rt) => {
   if (request.reason) ctx.logger.info(`health check asked for: ${request.reason}`);

@@ -4,12 +4,20 @@ import {
   type InterruptedBook,
   type RecoveryStep,
 } from '../../../../shared/domain/rollback/recovery';
-import { desiredForVersion, desiredFromEntry } from '../../../../shared/domain/rollback/serving';
+import { desiredForVersion } from '../../../../shared/domain/rollback/serving';
 import { at, ISBN, servingWith } from './books';
 
 const intent = { from: '3', to: '1', backupId: 'bk-1', desired: desiredForVersion('1'), at };
 const entry = { isbn: ISBN, productionAlias: '3', serving: servingWith({ '2': 0, '3': 100 }) };
-const restoreTo = desiredFromEntry(entry);
+/** The backup entry as a state to put back: its alias and every deployment, nothing else. */
+const restoreTo = {
+  productionAlias: '3',
+  split: [
+    { version: '2', trafficPercent: 0 },
+    { version: '3', trafficPercent: 100 },
+  ],
+  exact: true,
+};
 const lease: RollbackLease = {
   isbn: ISBN,
   holder: 'dead@host:1',

@@ -78,8 +78,8 @@ function entryFrom(
  * and the lease stays held (with its intent) for the next attempt.
  */
 export async function recoverBook(
-  deps: RollbackDeps,
   stale: RollbackLease,
+  deps: RollbackDeps,
   options: { force?: boolean; correlationId?: string; cache?: BackupCache } = {},
 ): Promise<BookResult | undefined> {
   const lease = await takeOverLease(deps, stale, options.force === true);
@@ -169,8 +169,8 @@ async function applyRecovery(
  * runs still `running` whose holder is dead or whose time is up as interrupted.
  */
 export async function recoverInterrupted(
+  options: RecoverOptions,
   deps: RollbackDeps,
-  options: RecoverOptions = {},
 ): Promise<RecoveryReport> {
   const { leaseTtlMs } = rollbackOptions(deps);
   const now = deps.clock.now();
@@ -188,7 +188,7 @@ export async function recoverInterrupted(
       continue;
     }
     try {
-      const result = await recoverBook(deps, lease, {
+      const result = await recoverBook(lease, deps, {
         force: options.force,
         correlationId: options.correlationId,
         cache,

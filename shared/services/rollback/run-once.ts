@@ -62,6 +62,6 @@ async function replay(deps: RollbackDeps, head: RollbackBackup): Promise<Rollbac
       { retryable: true },
     );
   }
-  await recoverInterrupted(deps, { rollbackId: head.rollbackId, correlationId: head.correlationId });
+  await recoverInterrupted({ rollbackId: head.rollbackId, correlationId: head.correlationId }, deps);
   return resultOfRun(deps.state, (await readHead(deps.state, head.backupId)) ?? head);
 }

@@ -13,6 +13,9 @@
  * requestId answers with every book. Runs left `running` by a dead holder
  * are marked `interrupted`.
  *
+ * Those rules are `planRecovery` (domain/rollback/recovery.ts, pure); this
+ * file reads what it plans from, takes the steps it gives and writes the outcome.
+ *
  * Runs from `forecast-guard rollback --recover`, and by itself whenever a
  * rollback finds a stale lease on a book it wants, or a replayed request
  * finds its run dead.

@@ -205,8 +205,13 @@ describe('planRecovery', () => {
       ['3', 'deploy'],
       ['1', 'recovery'],
     ]);
-    const back = planRecovery(known({ current: halfSwitched, restored: { ok: true } }));
-    expect(back.step === 'finish' && back.history).toEqual(history);
+    const movedOn = [...history, { version: '1', at, via: 'rollback' as const }];
+    const back = planRecovery(known({ history: movedOn, current: halfSwitched, restored: { ok: true } }));
+    expect(back.step === 'finish' && back.history.map((h) => [h.version, h.via])).toEqual([
+      ['3', 'deploy'],
+      ['1', 'rollback'],
+      ['3', 'restore'],
+    ]);
     const kept = planRecovery(known({ current: halfSwitched, restored: { ok: false, detail: 'x' } }));
     expect(kept.step === 'finish' && kept.history).toEqual(history);
   });

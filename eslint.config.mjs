@@ -10,6 +10,14 @@ export default tseslint.config(
     },
   },
   {
+    // The rollback core: functions short enough to read whole, and no '!' hiding a lookup that can miss.
+    files: ['shared/services/rollback/**/*.ts', 'shared/domain/rollback/**/*.ts'],
+    rules: {
+      'max-lines-per-function': ['error', { max: 60 }],
+      '@typescript-eslint/no-non-null-assertion': 'error',
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

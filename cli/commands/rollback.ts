@@ -279,7 +279,7 @@ function printOutcome(ctx: CommandContext, result: RollbackResult | RollbackDryR
 async function recover(ctx: CommandContext): Promise<ExitCode> {
   const report = await withBackend(ctx, (backend) => {
     const { deps, done } = depsFor(ctx, backend, true);
-    return recoverInterrupted(deps, { force: ctx.flags.force === true }).finally(done);
+    return recoverInterrupted({ force: ctx.flags.force === true }, deps).finally(done);
   });
   ctx.out.table(
     report.books.map((r) => ({

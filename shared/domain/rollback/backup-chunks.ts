@@ -20,13 +20,14 @@ export function chunkBackupEntries(
   entries: readonly RollbackBackupEntry[],
   maxBytes: number = MAX_BACKUP_PART_BYTES,
 ): RollbackBackupEntry[][] {
-  const chunks: RollbackBackupEntry[][] = [[]];
+  let current: RollbackBackupEntry[] = [];
+  const chunks = [current];
   let size = 0;
   for (const entry of entries) {
     const bytes = Buffer.byteLength(JSON.stringify(entry), 'utf8') + 1;
-    const current = chunks[chunks.length - 1]!;
     if (current.length > 0 && size + bytes > maxBytes) {
-      chunks.push([entry]);
+      current = [entry];
+      chunks.push(current);
       size = bytes;
     } else {
       current.push(entry);

@@ -58,9 +58,5 @@ export function previousFromHistory(
   current: string,
   usable: (version: string) => boolean,
 ): string | undefined {
-  for (let i = history.length - 1; i >= 0; i--) {
-    const version = history[i]!.version;
-    if (version !== current && usable(version)) return version;
-  }
-  return undefined;
+  return history.findLast((entry) => entry.version !== current && usable(entry.version))?.version;
 }

@@ -8,4 +8,5 @@ export * from './plan';
 export * from './validate-plan';
 export * from './scope';
 export * from './recovery';
+export * from './run';
 export * from './backup-chunks';

@@ -21,26 +21,7 @@ export function planBook(
 ): PlanItem {
   const { isbn } = book;
   const from = servingVersion(book.serving);
-  if (!book.registered) {
-    return {
-      isbn,
-      action: 'refuse',
-      from: null,
-      to: null,
-      problem: 'not-registered',
-      reason: `no model is registered for ISBN ${isbn}`,
-    };
-  }
-  if (from === null) {
-    return {
-      isbn,
-      action: 'refuse',
-      from: null,
-      to: null,
-      problem: 'not-served',
-      reason: `ISBN ${isbn} has no endpoint serving traffic; there is nothing to roll back (deploy it instead)`,
-    };
-  }
+  if (!book.registered || from === null) return unservable(book);
   const resolved = resolveTarget(request.target, book, request.force === true);
   if (!resolved.ok) {
     // Fleet-wide, a book with nothing to go back to is not a failure of the run: it is left as it is.
@@ -75,6 +56,19 @@ export function planBook(
     desired,
     forced: resolved.forced,
     via: resolved.via,
+  };
+}
+
+/** The refusal for a book with no model registered, or none served: there is nothing to roll back. */
+function unservable(book: BookSnapshot): PlanItem {
+  const { isbn } = book;
+  const refusal = { isbn, action: 'refuse' as const, from: null, to: null };
+  if (!book.registered)
+    return { ...refusal, problem: 'not-registered', reason: `no model is registered for ISBN ${isbn}` };
+  return {
+    ...refusal,
+    problem: 'not-served',
+    reason: `ISBN ${isbn} has no endpoint serving traffic; there is nothing to roll back (deploy it instead)`,
   };
 }
 

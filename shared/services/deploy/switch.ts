@@ -21,7 +21,7 @@ export async function switchTo(
   request: Pick<DeployRequest, 'deployedBy' | 'correlationId'>,
   deps: DeployDeps,
 ): Promise<string> {
-  await recordServingChange(deps, { isbn, version, via: 'deploy', by: request.deployedBy });
+  await recordServingChange({ isbn, version, via: 'deploy', by: request.deployedBy }, deps);
   await deps.serving.setTraffic(isbn, { [version]: 100 });
   await deps.registry.setAlias(isbn, PRODUCTION_ALIAS, version);
   const message: ModelDeployed = {

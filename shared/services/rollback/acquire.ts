@@ -41,7 +41,7 @@ export async function acquireBook(
       if (taken.kind === 'taken') return { ok: true, lease: taken.lease, unlock };
       if (taken.kind === 'free') continue;
       if (taken.kind === 'stale') {
-        await recoverBook(deps, taken.lease, { correlationId });
+        await recoverBook(taken.lease, deps, { correlationId });
         continue;
       }
       lastHeld = taken.lease;

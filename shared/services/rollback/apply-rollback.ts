@@ -16,18 +16,13 @@
  */
 import { parseWith } from '../../contracts/parse';
 import { RollbackRequest } from '../../contracts/messages/rollback-request';
-import { backupIdFor, rollbackIdFor } from '../../domain/rollback/ids';
 import { planRestore, planRollback } from '../../domain/rollback/plan';
 import { scopeKind } from '../../domain/rollback/types';
 import { refusalError } from '../../domain/rollback/validate-plan';
-import type { RollbackBackup } from '../../contracts/documents/rollback';
-import { ConflictError } from '../../errors';
-import { readBackup, readHead } from './backups';
+import { readBackup } from './backups';
 import type { RollbackDeps } from './deps';
-import { rollbackOptions } from './deps';
-import { recoverInterrupted, runIsDead } from './recover';
-import { dryRunOf, resultOfRun, type RollbackDryRun, type RollbackResult } from './results';
-import { executeRun, RunAlreadyClaimed } from './run';
+import { dryRunOf, type RollbackDryRun, type RollbackResult } from './results';
+import { runOnce } from './run-once';
 import { fleetScopeIsbns, readBooks } from './snapshot';
 
 /** What the entry point knows of the caller, beyond what the request claims. */
@@ -54,34 +49,23 @@ export async function applyRollback(
     const plan = planRollback(request, await readBooks(deps, isbns, { fleet: scope !== 'isbns' }));
     return dryRunOf(plan, Math.round(performance.now() - started));
   }
-  const backupId = backupIdFor(request.requestId);
-  const seen = await readHead(deps.state, backupId);
-  if (seen) return replay(deps, seen);
-  if (scope === 'isbns') {
-    const refusal = refusalError(planRollback(request, await readBooks(deps, isbns)));
-    if (refusal) throw refusal;
-  }
-  try {
-    return await executeRun(
-      {
-        kind: 'rollback',
-        requestId: request.requestId,
-        rollbackId: rollbackIdFor(request.requestId),
-        backupId,
-        requestedBy: request.requestedBy,
-        ...(caller.verifiedCaller ? { verifiedCaller: caller.verifiedCaller } : {}),
-        reason: request.reason,
-        correlationId: request.correlationId,
-        isbns,
-        fleet: scope !== 'isbns',
-        plan: (books) => planRollback(request, books),
-      },
-      deps,
-    );
-  } catch (err) {
-    if (err instanceof RunAlreadyClaimed) return replay(deps, (await readHead(deps.state, backupId))!);
-    throw err;
-  }
+  return runOnce(
+    {
+      kind: 'rollback',
+      requestId: request.requestId,
+      requestedBy: request.requestedBy,
+      ...(caller.verifiedCaller ? { verifiedCaller: caller.verifiedCaller } : {}),
+      reason: request.reason,
+      correlationId: request.correlationId,
+      isbns,
+      fleet: scope !== 'isbns',
+      plan: (books) => planRollback(request, books),
+    },
+    deps,
+    // Named books: one refusal refuses the whole request before anything is claimed.
+    async () =>
+      scope === 'isbns' ? refusalError(planRollback(request, await readBooks(deps, isbns))) : undefined,
+  );
 }
 
 /** `rollback --restore-backup ID`, as the service takes it. */
@@ -114,43 +98,18 @@ export async function restoreBackup(
   const plan = (books: Parameters<typeof planRestore>[2]) => planRestore(request, backup.entries, books);
   if (request.dryRun)
     return dryRunOf(plan(await readBooks(deps, isbns)), Math.round(performance.now() - started));
-  const backupId = backupIdFor(request.requestId);
-  const seen = await readHead(deps.state, backupId);
-  if (seen) return replay(deps, seen);
-  const refusal = refusalError(plan(await readBooks(deps, isbns)));
-  if (refusal) throw refusal;
-  try {
-    return await executeRun(
-      {
-        kind: 'restore-backup',
-        requestId: request.requestId,
-        rollbackId: rollbackIdFor(request.requestId),
-        backupId,
-        requestedBy: request.requestedBy,
-        ...(request.verifiedCaller ? { verifiedCaller: request.verifiedCaller } : {}),
-        reason: request.reason,
-        correlationId: request.correlationId,
-        isbns,
-        plan,
-      },
-      deps,
-    );
-  } catch (err) {
-    if (err instanceof RunAlreadyClaimed) return replay(deps, (await readHead(deps.state, backupId))!);
-    throw err;
-  }
-}
-
-/** The answer for a requestId seen before; recovers its run first when that run died. */
-async function replay(deps: RollbackDeps, head: RollbackBackup): Promise<RollbackResult> {
-  if (head.status !== 'running') return resultOfRun(deps.state, head);
-  const { leaseTtlMs } = rollbackOptions(deps);
-  if (!runIsDead(head, deps.clock.now(), leaseTtlMs, deps)) {
-    throw new ConflictError(
-      `request ${head.requestId} is already being handled (rollback ${head.rollbackId} by ${head.holder ?? 'another process'}, started ${head.createdAt}); ask again later for its result`,
-      { retryable: true },
-    );
-  }
-  await recoverInterrupted(deps, { rollbackId: head.rollbackId, correlationId: head.correlationId });
-  return resultOfRun(deps.state, (await readHead(deps.state, head.backupId)) ?? head);
+  return runOnce(
+    {
+      kind: 'restore-backup',
+      requestId: request.requestId,
+      requestedBy: request.requestedBy,
+      ...(request.verifiedCaller ? { verifiedCaller: request.verifiedCaller } : {}),
+      reason: request.reason,
+      correlationId: request.correlationId,
+      isbns,
+      plan,
+    },
+    deps,
+    async () => refusalError(plan(await readBooks(deps, isbns))),
+  );
 }

@@ -35,7 +35,8 @@ export async function writeBackup(
   entries: RollbackBackupEntry[],
 ): Promise<RollbackBackup> {
   const chunks = chunkBackupEntries(entries);
-  const written: RollbackBackup = { ...head, entries: chunks[0]!, parts: chunks.length };
+  // chunkBackupEntries always gives at least one chunk: the head's.
+  const written: RollbackBackup = { ...head, entries: chunks[0] ?? [], parts: chunks.length };
   const writes = [{ collection: COLLECTIONS.rollbackBackups, id: head.backupId, data: written }];
   chunks.slice(1).forEach((chunk, i) => {
     const part: RollbackBackup = {

@@ -130,10 +130,10 @@ export async function authorizeRollbackCall(input: {
   /** Used in `google-id-token` mode; default googleIdTokenVerifier(). */
   verifier?: IdTokenVerifier;
 }): Promise<AuthDecision> {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(input.authorization ?? '');
+  const presented = /^Bearer\s+(\S+)\s*$/i.exec(input.authorization ?? '')?.[1];
   const { mode } = input;
   if (mode.kind === 'google-id-token') {
-    if (!match) {
+    if (presented === undefined) {
       return {
         ok: false,
         status: 401,
@@ -141,7 +141,7 @@ export async function authorizeRollbackCall(input: {
       };
     }
     try {
-      const identity = await (input.verifier ?? googleIdTokenVerifier()).verify(match[1]!, mode.audiences);
+      const identity = await (input.verifier ?? googleIdTokenVerifier()).verify(presented, mode.audiences);
       return { ok: true, via: 'google-id-token', caller: callerOf(identity) };
     } catch (err) {
       return { ok: false, status: 401, reason: `the identity token is not accepted: ${tokenProblem(err)}` };
@@ -155,14 +155,14 @@ export async function authorizeRollbackCall(input: {
         'HTTP rollback is disabled here: set FG_ROLLBACK_TOKEN to enable it (or FG_ROLLBACK_AUDIENCE on Google Cloud)',
     };
   }
-  if (!match) {
+  if (presented === undefined) {
     return {
       ok: false,
       status: 401,
       reason: 'missing credentials: send Authorization: Bearer <FG_ROLLBACK_TOKEN>',
     };
   }
-  if (!sameSecret(match[1]!, mode.token))
+  if (!sameSecret(presented, mode.token))
     return { ok: false, status: 403, reason: 'the bearer token is not valid' };
   return { ok: true, via: 'bearer', caller: LOCAL_TOKEN_CALLER };
 }

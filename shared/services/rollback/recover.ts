@@ -13,21 +13,17 @@
  * requestId answers with every book. Runs left `running` by a dead holder
  * are marked `interrupted`.
  *
+ * Those rules are `planRecovery` (domain/rollback/recovery.ts, pure); this
+ * file reads what it plans from, takes the steps it gives and writes the outcome.
+ *
  * Runs from `forecast-guard rollback --recover`, and by itself whenever a
  * rollback finds a stale lease on a book it wants, or a replayed request
  * finds its run dead.
  */
 import { COLLECTIONS } from '../../contracts/collections';
-import type {
-  RollbackBackup,
-  RollbackBackupEntry,
-  RollbackLease,
-  RollbackRecord,
-} from '../../contracts/documents/rollback';
-import { historyAfterSwitch, appendHistory } from '../../domain/rollback/history';
-import { decideRecovery } from '../../domain/rollback/recovery';
-import { desiredFromEntry, servingVersion } from '../../domain/rollback/serving';
-import { describeError, isRetryable } from '../../errors';
+import type { RollbackBackup, RollbackBackupEntry, RollbackLease } from '../../contracts/documents/rollback';
+import { planRecovery, type FinishRecovery, type InterruptedBook } from '../../domain/rollback/recovery';
+import { describeError, ForecastGuardError, isRetryable } from '../../errors';
 import { PRODUCTION_ALIAS } from '../../ports/model-registry';
 import { readBackup, readHead, updateHead, type LoadedBackup } from './backups';
 import type { RollbackDeps } from './deps';
@@ -85,165 +81,90 @@ function entryFrom(
  * and the lease stays held (with its intent) for the next attempt.
  */
 export async function recoverBook(
-  deps: RollbackDeps,
   stale: RollbackLease,
+  deps: RollbackDeps,
   options: { force?: boolean; correlationId?: string; cache?: BackupCache } = {},
 ): Promise<BookResult | undefined> {
   const lease = await takeOverLease(deps, stale, options.force === true);
   if (!lease) return undefined;
   const started = performance.now();
-  const cache = options.cache ?? new Map();
   const { canarySteps } = rollbackOptions(deps);
-  const isbn = stale.isbn;
+  const head = stale.backupId ? await readHead(deps.state, stale.backupId) : undefined;
   const rollbackId = stale.rollbackId ?? 'unknown-run';
-  const head: RollbackBackup | undefined = stale.backupId
-    ? await readHead(deps.state, stale.backupId)
-    : undefined;
   const correlationId = options.correlationId ?? head?.correlationId ?? `recovery-${rollbackId}`;
-  const at = () => deps.clock.now().toISOString();
-  const base = {
-    rollbackId,
-    requestId: stale.requestId,
-    isbn,
-    requestedBy: head?.requestedBy ?? deps.holder,
-    ...(head?.verifiedCaller ? { verifiedCaller: head.verifiedCaller } : {}),
-    reason: head?.reason?.trim() ? head.reason : 'recovery of an interrupted rollback',
-    ...(stale.backupId ? { backupId: stale.backupId } : {}),
-  };
-  const history = await readHistory(deps.state, isbn);
-  const intent = stale.intent;
-
-  let record: RollbackRecord;
-  let release = true;
-  let newHistory = history;
-  if (!intent) {
-    const serving = await deps.serving.getServing(isbn).catch(() => undefined);
-    const current = servingVersion(serving ?? null);
-    record = {
-      ...base,
-      from: current,
-      to: null,
-      status: 'failed',
-      verified: false,
-      durationMs: 0,
-      error: 'the run was interrupted before it switched this book; nothing was changed',
-      note: 'released by recovery',
-      at: at(),
-    };
-  } else {
-    const [alias, serving] = await Promise.all([
-      deps.registry.getAlias(isbn, PRODUCTION_ALIAS),
-      deps.serving.getServing(isbn),
-    ]);
-    const entry = await entryFrom(cache, deps, intent.backupId, isbn);
-    let decision = decideRecovery(intent, { productionAlias: alias, serving: serving ?? null }, entry);
-    let completeError: string | undefined;
-    if (decision.action === 'complete') {
-      const check = await verifyDesired(deps, isbn, intent.desired, canarySteps);
-      if (check.ok) {
-        record = {
-          ...base,
-          from: intent.from,
-          to: intent.to,
-          status: 'succeeded',
-          verified: true,
-          durationMs: 0,
-          note: 'completed by recovery',
-          at: at(),
-        };
-        newHistory = intent.to
-          ? historyAfterSwitch(history, {
-              from: intent.from,
-              to: intent.to,
-              at: at(),
-              via: 'recovery',
-              rollbackId,
-            })
-          : history;
-      } else {
-        completeError = check.detail;
-        decision =
-          entry && desiredFromEntry(entry)
-            ? { action: 'restore', unchanged: false }
-            : {
-                action: 'unrecoverable',
-                reason: `verification failed (${check.detail}) and the backup cannot be restored`,
-              };
-      }
-    }
-    if (decision.action === 'restore') {
-      const desired = desiredFromEntry(entry!)!;
-      const check = await switchAndVerify(deps, isbn, desired, canarySteps);
-      const why = completeError
-        ? `verification after recovery failed: ${completeError}`
-        : decision.unchanged
-          ? 'the run was interrupted before it switched this book'
-          : 'the run was interrupted mid-switch';
-      if (check.ok) {
-        record = {
-          ...base,
-          from: intent.from,
-          to: intent.to,
-          status: 'restored',
-          verified: false,
-          durationMs: 0,
-          error: why,
-          note: 'restored by recovery',
-          at: at(),
-        };
-        const back = servingVersion(entry!.serving);
-        newHistory = back
-          ? appendHistory(history, { version: back, at: at(), via: 'restore', rollbackId })
-          : history;
-      } else {
-        release = false;
-        record = {
-          ...base,
-          from: intent.from,
-          to: intent.to,
-          status: 'failed',
-          verified: false,
-          durationMs: 0,
-          error: `${why}; restoring from backup ${intent.backupId} failed: ${check.detail}`,
-          note: 'recovery failed; lease kept',
-          at: at(),
-        };
-      }
-    } else if (decision.action === 'unrecoverable') {
-      release = false;
-      record = {
-        ...base,
-        from: intent.from,
-        to: intent.to,
-        status: 'failed',
-        verified: false,
-        durationMs: 0,
-        error: decision.reason,
-        note: 'recovery impossible; lease kept',
-        at: at(),
-      };
-    }
-  }
-  record!.durationMs = Math.round(performance.now() - started);
+  const known = await readInterrupted(deps, stale, head, options.cache ?? new Map());
+  const done = await applyRecovery(known, deps, canarySteps);
+  const { record } = done;
+  record.durationMs = Math.round(performance.now() - started);
   try {
-    await finishBook(deps, { lease, record: record!, history: newHistory, release });
+    await finishBook(deps, { lease, record, history: done.history, release: done.release });
   } catch (err) {
-    deps.logger.error(`recovery of ISBN ${isbn} could not record its outcome: ${describeError(err)}`, {
+    deps.logger.error(`recovery of ISBN ${stale.isbn} could not record its outcome: ${describeError(err)}`, {
       rollbackId,
       error: err,
     });
     throw err;
   }
-  await publishOutcome(deps, record!, correlationId);
-  deps.onProgress?.({ phase: 'recovered', isbn, done: 1, total: 1 });
-  deps.logger.warning(`recovered ISBN ${isbn} of interrupted rollback ${rollbackId}: ${record!.status}`, {
-    correlationId,
-    rollbackId,
-    isbn,
-    note: record!.note,
-    error: record!.error,
-  });
-  return bookResultOf(record!);
+  await publishOutcome(deps, record, correlationId);
+  deps.onProgress?.({ phase: 'recovered', isbn: stale.isbn, done: 1, total: 1 });
+  deps.logger.warning(
+    `recovered ISBN ${stale.isbn} of interrupted rollback ${rollbackId}: ${record.status}`,
+    {
+      correlationId,
+      rollbackId,
+      isbn: stale.isbn,
+      note: record.note,
+      error: record.error,
+    },
+  );
+  return bookResultOf(record);
+}
+
+/**
+ * What recovery plans from: the book's history and what serves it now, and,
+ * when the run wrote an intent, its production alias and backup entry too.
+ * Without an intent the endpoint is only reported, so an outage reading it
+ * does not keep the book from being released.
+ */
+async function readInterrupted(
+  deps: RollbackDeps,
+  stale: RollbackLease,
+  head: RollbackBackup | undefined,
+  cache: BackupCache,
+): Promise<Omit<InterruptedBook, 'at'>> {
+  const known = { lease: stale, holder: deps.holder, history: await readHistory(deps.state, stale.isbn) };
+  const withHead = head ? { ...known, head } : known;
+  if (!stale.intent) {
+    const serving = await deps.serving.getServing(stale.isbn).catch(() => undefined);
+    return { ...withHead, current: { serving: serving ?? null } };
+  }
+  const [alias, serving] = await Promise.all([
+    deps.registry.getAlias(stale.isbn, PRODUCTION_ALIAS),
+    deps.serving.getServing(stale.isbn),
+  ]);
+  const entry = await entryFrom(cache, deps, stale.intent.backupId, stale.isbn);
+  return { ...withHead, current: { productionAlias: alias, serving: serving ?? null }, entry };
+}
+
+/** Takes the steps `planRecovery` gives, telling it each answer, until it says how to finish. */
+async function applyRecovery(
+  known: Omit<InterruptedBook, 'at'>,
+  deps: RollbackDeps,
+  canarySteps: number,
+): Promise<FinishRecovery> {
+  const isbn = known.lease.isbn;
+  let book = known;
+  // A plan takes at most two steps (verify, restore) before it finishes; a third would be a planning bug.
+  for (let steps = 0; steps <= 2; steps++) {
+    const step = planRecovery({ ...book, at: deps.clock.now().toISOString() });
+    if (step.step === 'finish') return step;
+    if (step.step === 'verify') {
+      book = { ...book, verified: await verifyDesired(deps, isbn, step.desired, canarySteps) };
+    } else {
+      book = { ...book, restored: await switchAndVerify(deps, isbn, step.desired, canarySteps) };
+    }
+  }
+  throw new ForecastGuardError(`internal error: the recovery plan of ISBN ${isbn} did not finish`);
 }
 
 /**
@@ -251,8 +172,8 @@ export async function recoverBook(
  * runs still `running` whose holder is dead or whose time is up as interrupted.
  */
 export async function recoverInterrupted(
+  options: RecoverOptions,
   deps: RollbackDeps,
-  options: RecoverOptions = {},
 ): Promise<RecoveryReport> {
   const { leaseTtlMs } = rollbackOptions(deps);
   const now = deps.clock.now();
@@ -270,7 +191,7 @@ export async function recoverInterrupted(
       continue;
     }
     try {
-      const result = await recoverBook(deps, lease, {
+      const result = await recoverBook(lease, deps, {
         force: options.force,
         correlationId: options.correlationId,
         cache,

@@ -11,40 +11,23 @@
  * is consistent again (at its target, or as in the backup) — see recover.ts
  * for what happens when the process dies anywhere in between.
  */
-import type { RollbackBackup, RollbackBackupEntry, RollbackRecord } from '../../contracts/documents/rollback';
-import type { BookSnapshot, PlanItem, RollbackPlan } from '../../domain/rollback/types';
+import type { RollbackBackup, RollbackBackupEntry } from '../../contracts/documents/rollback';
+import { itemRecord, type RollbackRun } from '../../domain/rollback/run';
+import type { BookSnapshot, RollbackPlan, SwitchItem } from '../../domain/rollback/types';
 import { planProblems } from '../../domain/rollback/validate-plan';
 import { COLLECTIONS } from '../../contracts/collections';
 import { rollbackRecordDocId } from '../../contracts/documents/rollback';
 import { describeError, ForecastGuardError } from '../../errors';
 import { acquireBook } from './acquire';
 import { claimRun, updateHead, writeBackup } from './backups';
-import type { RollbackDeps } from './deps';
+import type { Logger } from '../../logging/logger';
+import type { RollbackDeps, RollbackOptions } from './deps';
 import { mapLimit, rollbackOptions } from './deps';
 import { publishOutcome } from './events';
 import { finishItem } from './finish-item';
 import { releaseUnchanged, renewIfAgeing, writeIntents, type HeldLease } from './leases';
 import { bookResultOf, type BookResult, type RollbackResult } from './results';
 import { readBooks } from './snapshot';
-
-/** One run to execute: its ids, who asked and why, the books, and how to plan them. */
-export interface RunSpec {
-  kind: 'rollback' | 'restore-backup';
-  requestId: string;
-  rollbackId: string;
-  backupId: string;
-  requestedBy: string;
-  /** Who the caller proved to be; recorded beside `requestedBy`. */
-  verifiedCaller?: string;
-  reason: string;
-  correlationId: string;
-  /** Books to take, in order (fleet-wide: sorted, so runs take leases in one order). */
-  isbns: string[];
-  /** Fleet-wide (every served book): the books' endpoints are read in one listing (see readBooks). */
-  fleet?: boolean;
-  /** Pure planning over the books read under their leases. */
-  plan(books: BookSnapshot[]): RollbackPlan;
-}
 
 /** Thrown when the run was claimed by someone else between the caller's check and the claim. */
 export class RunAlreadyClaimed extends ForecastGuardError {}
@@ -54,153 +37,53 @@ interface Held {
   unlock: () => void;
 }
 
+/** One run in progress: what it holds, what it has finished, and how it reports. */
+interface RunState {
+  run: RollbackRun;
+  deps: RollbackDeps;
+  options: RollbackOptions;
+  log: Logger;
+  held: Map<string, Held>;
+  results: Map<string, BookResult>;
+  progress(phase: 'leased' | 'finished', isbn: string): void;
+}
+
+/** What a run will switch, backed up and with every intent written. */
+interface Prepared {
+  plan: RollbackPlan;
+  books: Map<string, BookSnapshot>;
+  entries: Map<string, RollbackBackupEntry>;
+  /** The head as last written (with the backup's first entries once there are switches). */
+  head: RollbackBackup;
+}
+
 /** Executes a run in the order the module comment gives; throws only when nothing was switched yet or the StateStore fails. */
-export async function executeRun(spec: RunSpec, deps: RollbackDeps): Promise<RollbackResult> {
-  const options = rollbackOptions(deps);
+export async function executeRun(run: RollbackRun, deps: RollbackDeps): Promise<RollbackResult> {
   const started = performance.now();
-  const log = deps.logger.child({ correlationId: spec.correlationId, rollbackId: spec.rollbackId });
-  const timer = log.startTimer('rollback run', { kind: spec.kind, books: spec.isbns.length });
-  const head: RollbackBackup = {
-    backupId: spec.backupId,
-    rollbackId: spec.rollbackId,
-    requestId: spec.requestId,
-    createdAt: deps.clock.now().toISOString(),
-    entries: [],
-    parts: 1,
-    status: 'running',
-    kind: spec.kind,
-    holder: deps.holder,
-    requestedBy: spec.requestedBy,
-    ...(spec.verifiedCaller ? { verifiedCaller: spec.verifiedCaller } : {}),
-    reason: spec.reason,
-    correlationId: spec.correlationId,
-  };
+  const ctx = runState(run, deps);
+  const timer = ctx.log.startTimer('rollback run', { kind: run.kind, books: run.isbns.length });
+  const head = runHead(run, deps);
   if (!(await claimRun(deps.state, head)))
-    throw new RunAlreadyClaimed(`run ${spec.rollbackId} was claimed by another caller`);
+    throw new RunAlreadyClaimed(`run ${run.rollbackId} was claimed by another caller`);
 
-  const held = new Map<string, Held>();
-  const results = new Map<string, BookResult>();
-  const total = spec.isbns.length;
-  let finished = 0;
-  const base = {
-    rollbackId: spec.rollbackId,
-    requestId: spec.requestId,
-    requestedBy: spec.requestedBy,
-    ...(spec.verifiedCaller ? { verifiedCaller: spec.verifiedCaller } : {}),
-    reason: spec.reason,
-  };
-  const progress = (phase: 'leased' | 'finished', isbn: string) =>
-    deps.onProgress?.({ phase, isbn, done: phase === 'finished' ? ++finished : held.size, total });
   let switching = false;
-  let current: RollbackBackup = head;
-
+  let current = head;
   try {
-    const leaseTimer = log.startTimer('leases');
-    await mapLimit(spec.isbns, options.concurrency, async (isbn) => {
-      const claim = { isbn, rollbackId: spec.rollbackId, requestId: spec.requestId, backupId: spec.backupId };
-      const got = await acquireBook(deps, claim, spec.correlationId);
-      if (got.ok) {
-        held.set(isbn, { lease: got.lease, unlock: got.unlock });
-        progress('leased', isbn);
-        return;
-      }
-      const record: RollbackRecord = {
-        ...base,
-        isbn,
-        from: null,
-        to: null,
-        status: 'failed',
-        verified: false,
-        durationMs: 0,
-        error: got.reason,
-        at: deps.clock.now().toISOString(),
-      };
-      await deps.state.set(COLLECTIONS.rollbackRecords, rollbackRecordDocId(spec.rollbackId, isbn), record);
-      await publishOutcome(deps, record, spec.correlationId);
-      results.set(isbn, bookResultOf(record));
-      progress('finished', isbn);
-    });
-    leaseTimer.end({ leased: held.size, busy: results.size });
-
-    const leasedIsbns = spec.isbns.filter((isbn) => held.has(isbn));
-    const books = await readBooks(deps, leasedIsbns, { fleet: spec.fleet === true });
-    const plan = spec.plan(books);
-    const problems = planProblems(plan);
-    if (problems.length > 0)
-      throw new ForecastGuardError(`internal error: unsound rollback plan: ${problems.join('; ')}`);
-    const byIsbn = new Map(books.map((b) => [b.isbn, b]));
-    const switches = plan.items.filter(
-      (i): i is Extract<PlanItem, { action: 'switch' }> => i.action === 'switch',
-    );
-    const entries = new Map<string, RollbackBackupEntry>();
-    for (const item of switches) entries.set(item.isbn, entryOf(byIsbn.get(item.isbn)!));
-
-    if (switches.length > 0) {
-      const backupTimer = log.startTimer('backup');
-      current = await writeBackup(deps.state, head, [...entries.values()]);
-      backupTimer.end({ entries: entries.size, parts: current.parts });
-      deps.onProgress?.({ phase: 'backed-up', done: held.size, total });
-      for (const item of switches) {
-        if (!(await renewIfAgeing(deps, held.get(item.isbn)!.lease))) {
-          throw new ForecastGuardError(
-            `lost the lease on ISBN ${item.isbn} before switching; nothing was switched`,
-          );
-        }
-      }
-      const at = deps.clock.now().toISOString();
-      await writeIntents(
-        deps,
-        switches.map((item) => ({
-          lease: held.get(item.isbn)!.lease,
-          intent: { from: item.from, to: item.to, backupId: spec.backupId, desired: item.desired, at },
-        })),
-      );
-      deps.onProgress?.({ phase: 'intent', done: held.size, total });
-    }
+    await leaseBooks(ctx);
+    const prepared = await prepareSwitches(ctx, head);
+    current = prepared.head;
     switching = true;
-
-    await mapLimit(plan.items, options.concurrency, async (item) => {
-      const h = held.get(item.isbn)!;
-      try {
-        results.set(
-          item.isbn,
-          await finishItem(
-            deps,
-            spec,
-            item,
-            h.lease,
-            entries.get(item.isbn),
-            byIsbn.get(item.isbn)!,
-            options.canarySteps,
-          ),
-        );
-      } catch (err) {
-        // The record could not be written: the lease (and any intent) stays, so recovery will see this book.
-        results.set(item.isbn, {
-          isbn: item.isbn,
-          from: item.from,
-          to: item.to,
-          status: 'failed',
-          verified: false,
-          durationMs: 0,
-          error: `not recorded: ${describeError(err)}; run rollback --recover`,
-        });
-      } finally {
-        h.unlock();
-        held.delete(item.isbn);
-        progress('finished', item.isbn);
-      }
-    });
+    await switchBooks(ctx, prepared);
   } catch (err) {
     timer.fail(err, { switching });
     if (!switching) {
       // Nothing was switched: give the books back and drop the claim, so a retry of this request can run.
-      for (const h of held.values()) await releaseUnchanged(deps, h.lease);
-      await deps.state.delete(COLLECTIONS.rollbackBackups, spec.backupId).catch(() => undefined);
+      for (const h of ctx.held.values()) await releaseUnchanged(deps, h.lease);
+      await deps.state.delete(COLLECTIONS.rollbackBackups, run.backupId).catch(() => undefined);
     }
     throw err;
   } finally {
-    for (const h of held.values()) h.unlock();
+    for (const h of ctx.held.values()) h.unlock();
   }
 
   const durationMs = Math.round(performance.now() - started);
@@ -210,19 +93,159 @@ export async function executeRun(spec: RunSpec, deps: RollbackDeps): Promise<Rol
     finishedAt: deps.clock.now().toISOString(),
     durationMs,
   });
-  const ordered = spec.isbns.filter((i) => results.has(i)).map((i) => results.get(i)!);
-  const counts = countStatuses(ordered);
-  timer.end({ ...counts, durationMs });
+  const ordered = run.isbns.flatMap((isbn) => ctx.results.get(isbn) ?? []);
+  timer.end({ ...countStatuses(ordered), durationMs });
   return {
-    rollbackId: spec.rollbackId,
-    backupId: spec.backupId,
-    requestId: spec.requestId,
-    kind: spec.kind,
+    rollbackId: run.rollbackId,
+    backupId: run.backupId,
+    requestId: run.requestId,
+    kind: run.kind,
     status: 'done',
     replayed: false,
     durationMs,
     results: ordered,
   };
+}
+
+function runState(run: RollbackRun, deps: RollbackDeps): RunState {
+  const held = new Map<string, Held>();
+  let finished = 0;
+  const total = run.isbns.length;
+  return {
+    run,
+    deps,
+    options: rollbackOptions(deps),
+    log: deps.logger.child({ correlationId: run.correlationId, rollbackId: run.rollbackId }),
+    held,
+    results: new Map(),
+    progress: (phase, isbn) =>
+      deps.onProgress?.({ phase, isbn, done: phase === 'finished' ? ++finished : held.size, total }),
+  };
+}
+
+/** The run's head as claimed: no entries yet, `running`, who holds it, who asked and why. */
+function runHead(run: RollbackRun, deps: RollbackDeps): RollbackBackup {
+  return {
+    backupId: run.backupId,
+    rollbackId: run.rollbackId,
+    requestId: run.requestId,
+    createdAt: deps.clock.now().toISOString(),
+    entries: [],
+    parts: 1,
+    status: 'running',
+    kind: run.kind,
+    holder: deps.holder,
+    requestedBy: run.requestedBy,
+    ...(run.verifiedCaller ? { verifiedCaller: run.verifiedCaller } : {}),
+    reason: run.reason,
+    correlationId: run.correlationId,
+  };
+}
+
+/** Step 2: every book's lease; a book that stays busy is recorded failed at once. */
+async function leaseBooks(ctx: RunState): Promise<void> {
+  const { run, deps } = ctx;
+  const leaseTimer = ctx.log.startTimer('leases');
+  await mapLimit(run.isbns, ctx.options.concurrency, async (isbn) => {
+    const claim = { isbn, rollbackId: run.rollbackId, requestId: run.requestId, backupId: run.backupId };
+    const got = await acquireBook(deps, claim, run.correlationId);
+    if (got.ok) {
+      ctx.held.set(isbn, { lease: got.lease, unlock: got.unlock });
+      ctx.progress('leased', isbn);
+      return;
+    }
+    const busy = { isbn, from: null, to: null, status: 'failed' as const, error: got.reason };
+    const record = itemRecord(run, busy, deps.clock.now().toISOString());
+    await deps.state.set(COLLECTIONS.rollbackRecords, rollbackRecordDocId(run.rollbackId, isbn), record);
+    await publishOutcome(deps, record, run.correlationId);
+    ctx.results.set(isbn, bookResultOf(record));
+    ctx.progress('finished', isbn);
+  });
+  leaseTimer.end({ leased: ctx.held.size, busy: ctx.results.size });
+}
+
+/** Steps 3 to 5: read the leased books, plan, back up every book to switch, then write their intents. */
+async function prepareSwitches(ctx: RunState, head: RollbackBackup): Promise<Prepared> {
+  const { run, deps } = ctx;
+  const leasedIsbns = run.isbns.filter((isbn) => ctx.held.has(isbn));
+  const read = await readBooks(deps, leasedIsbns, { fleet: run.fleet === true });
+  const plan = run.plan(read);
+  const problems = planProblems(plan);
+  if (problems.length > 0)
+    throw new ForecastGuardError(`internal error: unsound rollback plan: ${problems.join('; ')}`);
+  const books = new Map(read.map((b) => [b.isbn, b]));
+  const switches = plan.items.filter((i): i is SwitchItem => i.action === 'switch');
+  const entries = new Map(switches.map((item) => [item.isbn, entryOf(planned(books, item.isbn))]));
+  if (switches.length === 0) return { plan, books, entries, head };
+
+  const total = run.isbns.length;
+  const backupTimer = ctx.log.startTimer('backup');
+  const written = await writeBackup(deps.state, head, [...entries.values()]);
+  backupTimer.end({ entries: entries.size, parts: written.parts });
+  deps.onProgress?.({ phase: 'backed-up', done: ctx.held.size, total });
+  for (const item of switches) {
+    if (!(await renewIfAgeing(deps, heldBook(ctx, item.isbn).lease))) {
+      throw new ForecastGuardError(
+        `lost the lease on ISBN ${item.isbn} before switching; nothing was switched`,
+      );
+    }
+  }
+  const at = deps.clock.now().toISOString();
+  await writeIntents(
+    deps,
+    switches.map((item) => ({
+      lease: heldBook(ctx, item.isbn).lease,
+      intent: { from: item.from, to: item.to, backupId: run.backupId, desired: item.desired, at },
+    })),
+  );
+  deps.onProgress?.({ phase: 'intent', done: ctx.held.size, total });
+  return { plan, books, entries, head: written };
+}
+
+/** Step 6: each planned book acted on, recorded and released (or kept, when left inconsistent). */
+async function switchBooks(ctx: RunState, prepared: Prepared): Promise<void> {
+  const { run, deps } = ctx;
+  await mapLimit(prepared.plan.items, ctx.options.concurrency, async (item) => {
+    const h = heldBook(ctx, item.isbn);
+    try {
+      const book = {
+        lease: h.lease,
+        entry: prepared.entries.get(item.isbn),
+        book: planned(prepared.books, item.isbn),
+      };
+      ctx.results.set(item.isbn, await finishItem(run, item, book, deps, ctx.options.canarySteps));
+    } catch (err) {
+      // The record could not be written: the lease (and any intent) stays, so recovery will see this book.
+      ctx.results.set(item.isbn, {
+        isbn: item.isbn,
+        from: item.from,
+        to: item.to,
+        status: 'failed',
+        verified: false,
+        durationMs: 0,
+        error: `not recorded: ${describeError(err)}; run rollback --recover`,
+      });
+    } finally {
+      h.unlock();
+      ctx.held.delete(item.isbn);
+      ctx.progress('finished', item.isbn);
+    }
+  });
+}
+
+/** The lease this run holds on a planned book (plans cover only leased books). */
+function heldBook(ctx: RunState, isbn: string): Held {
+  const held = ctx.held.get(isbn);
+  if (!held)
+    throw new ForecastGuardError(`internal error: the plan names ISBN ${isbn}, which this run does not hold`);
+  return held;
+}
+
+/** The snapshot a plan item was planned from (plans cover only books read). */
+function planned(books: Map<string, BookSnapshot>, isbn: string): BookSnapshot {
+  const book = books.get(isbn);
+  if (!book) throw new ForecastGuardError(`internal error: the plan names ISBN ${isbn}, which was not read`);
+  return book;
 }
 
 function entryOf(book: BookSnapshot): RollbackBackupEntry {

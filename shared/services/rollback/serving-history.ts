@@ -15,8 +15,8 @@ import { historyDoc, historyDocId, isHeld } from './leases';
 
 /** Appends `version` to the book's serving history (a deploy calls this after moving traffic). */
 export async function recordServingChange(
-  ports: { state: StateStore; clock: Clock },
   change: { isbn: string; version: string; via?: ServingHistoryEntry['via']; by?: string },
+  ports: { state: StateStore; clock: Clock },
 ): Promise<ServingHistoryEntry[]> {
   return ports.state.runTransaction(async (tx) => {
     const lease = (await tx.get<RollbackLease>(COLLECTIONS.rollbackLeases, change.isbn))?.data;

@@ -113,7 +113,7 @@ async function operate(
   const deps = world.deps({ holder: `kill-test@${hostname()}:${process.pid}`, liveness: localLiveness() });
   try {
     if (argv[1] === '--recover') {
-      const report = await recoverInterrupted(deps);
+      const report = await recoverInterrupted({}, deps);
       if (report.errors.length > 0)
         return {
           code: report.errors.every((e) => e.retryable) ? 3 : 1,

@@ -114,7 +114,7 @@ describe('recovery of interrupted rollbacks', () => {
     await freeze(isbn, 'half', { registry: stuck }, async () => (await now(isbn)).traffic['1'] === 100);
     expect(await now(isbn)).toEqual({ alias: '3', traffic: { '1': 100, '2': 0, '3': 0 } });
 
-    const report = await recoverInterrupted(deps({ liveness: dead }));
+    const report = await recoverInterrupted({}, deps({ liveness: dead }));
     expect(report.books).toEqual([
       expect.objectContaining({
         isbn,
@@ -143,7 +143,7 @@ describe('recovery of interrupted rollbacks', () => {
     stuck.predict = () => never();
     await freeze(isbn, 'full', { serving: stuck }, async () => (await now(isbn)).alias === '1');
 
-    const report = await recoverInterrupted(deps({ liveness: dead }));
+    const report = await recoverInterrupted({}, deps({ liveness: dead }));
     expect(report.books).toEqual([
       expect.objectContaining({ isbn, status: 'succeeded', verified: true, note: 'completed by recovery' }),
     ]);
@@ -166,11 +166,11 @@ describe('recovery of interrupted rollbacks', () => {
       async () => (await state.get(COLLECTIONS.rollbackLeases, isbn)) !== undefined,
     );
 
-    const alive = await recoverInterrupted(deps({ liveness: () => true }));
+    const alive = await recoverInterrupted({}, deps({ liveness: () => true }));
     expect(alive.books).toEqual([]);
     expect(alive.live).toEqual([expect.objectContaining({ isbn, holder: 'dead@host:2' })]);
 
-    const forced = await recoverInterrupted(deps({ liveness: () => true }), { force: true });
+    const forced = await recoverInterrupted({ force: true }, deps({ liveness: () => true }));
     expect(forced.books).toEqual([
       expect.objectContaining({
         isbn,

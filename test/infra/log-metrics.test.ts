@@ -24,7 +24,9 @@ describe('log-based metrics and the smoke check follow the code', () => {
     expect(source('shared/services/alert-dispatch/send.ts')).toContain(
       '`${doc.channel} notification delivered: ${n.title}`',
     );
-    expect(source('functions/alert-dispatch/index.ts')).toContain("functionRuntime('alert-dispatch')");
+    // The component label is the function's name: the entry-point factory builds its runtime under it.
+    expect(source('functions/alert-dispatch/index.ts')).toContain("pubsubFunction('alert-dispatch'");
+    expect(source('shared/wiring/entry-points.ts')).toContain('functionRuntime(name)');
     expect(filterOf('alerts_sent')).toContain('labels.component="alert-dispatch"');
     expect(filterOf('alerts_sent')).toContain('notificationdelivered:');
   });
@@ -43,7 +45,9 @@ describe('log-based metrics and the smoke check follow the code', () => {
   it('smoke check: health-check\'s "<consumer> message done" line with its outcome', () => {
     expect(source('shared/runtime/pubsub-function.ts')).toContain('startTimer(`${spec.consumer} message`)');
     expect(source('shared/runtime/pubsub-function.ts')).toContain("timer.end({ outcome: 'handled' })");
-    expect(source('functions/health-check/index.ts')).toContain("consumer: 'health-check'");
+    // The consumer is the function's name: the entry-point factory passes it to the runtime.
+    expect(source('functions/health-check/index.ts')).toContain("pubsubFunction('health-check'");
+    expect(source('shared/wiring/entry-points.ts')).toContain('consumer: name');
     expect(source('scripts/ci/smoke-health-check.sh')).toContain(
       'jsonPayload.message=\\"health-check message done\\"',
     );

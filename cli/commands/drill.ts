@@ -1,12 +1,12 @@
 /**
  * `drill [--keep]`: the game day on a fresh embedded backend (see
- * shared/services/drill). Prints the targets beside the measured times and
+ * shared/local-stack/drill). Prints the targets beside the measured times and
  * the timeline, writes the HTML report under FG_STATE_DIR/drills; exit 1
  * when any target is missed. `--json`: `{passed, steps:[{name, targetMs,
  * measuredMs, passed}], …}`.
  */
 import { join } from 'node:path';
-import { formatMs, renderDrillText, runDrill } from '../../shared/services/drill';
+import { formatMs, renderDrillText, runDrill } from '../../shared/local-stack/drill';
 import type { Command } from '../command';
 import { configFrom } from '../backend';
 import { EXIT } from '../exit-codes';

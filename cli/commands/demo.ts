@@ -1,5 +1,4 @@
 /** `demo degrade|bad-version|drift --isbn X`: make the embedded fleet go wrong in a realistic way. */
-import { join } from 'node:path';
 import { newCorrelationId } from '../../shared/logging/correlation';
 import { randomIds } from '../../shared/ports/clock';
 import {
@@ -9,7 +8,7 @@ import {
   demoDrift,
   type BadVersionDefect,
 } from '../../shared/services/demo';
-import { SALES_CSV_FILE } from '../../shared/wiring/backend';
+import { embeddedSalesFile } from '../../shared/wiring/seed';
 import { requireFlag, type Command, type CommandContext } from '../command';
 import { withBackend } from '../backend';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes';
@@ -44,16 +43,18 @@ function demo(action: 'degrade' | 'bad-version' | 'drift'): Command {
         }
         const ports = { registry: backend.embeddedRegistry, serving: backend.serving, bus: backend.bus };
         if (action === 'degrade') return demoDegrade(isbn, ports);
-        if (action === 'drift') return demoDrift(isbn, join(backend.config.stateDir, SALES_CSV_FILE));
+        if (action === 'drift') {
+          return demoDrift(isbn, { sales: embeddedSalesFile(backend.config.stateDir) });
+        }
         return demoBadVersion(
-          isbn,
-          ((ctx.flags.defect as string | undefined) ?? 'x10') as BadVersionDefect,
           {
-            environment: backend.config.environment,
+            isbn,
+            defect: ((ctx.flags.defect as string | undefined) ?? 'x10') as BadVersionDefect,
             deployedBy: ctx.env.USER ?? 'demo',
             correlationId: newCorrelationId(randomIds),
           },
           ports,
+          { environment: backend.config.environment },
         );
       });
       ctx.out.line(`${result.isbn}: ${result.detail}`);

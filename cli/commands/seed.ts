@@ -1,8 +1,6 @@
 /** `seed [--books N] [--seed S] [--force]`: build the embedded fleet (cached: a second run is instant). */
-import { join } from 'node:path';
 import { DEFAULT_THRESHOLDS } from '../../shared/domain/thresholds';
-import { clearSeededState, seedFleet } from '../../shared/services/seed-fleet';
-import { SALES_CSV_FILE } from '../../shared/wiring/backend';
+import { clearSeededState, seedEmbeddedFleet } from '../../shared/wiring/seed';
 import type { Command } from '../command';
 import { configFrom, withBackend } from '../backend';
 import { EXIT, UsageError } from '../exit-codes';
@@ -37,10 +35,9 @@ export const seedCommand: Command = {
     if (ctx.flags.force) clearSeededState(config.stateDir);
     const progress = createProgress(ctx.interactive);
     const result = await withBackend(ctx, (backend) =>
-      seedFleet(
+      seedEmbeddedFleet(
         {
           stateDir: config.stateDir,
-          salesCsv: join(config.stateDir, SALES_CSV_FILE),
           books,
           seed,
           onProgress: (done, total, label) => progress.update(done, total, label),

@@ -13,7 +13,7 @@ import { BackendUnavailableError } from '../../shared/errors';
 import { consoleLineFor, renderBanner } from '../../shared/local-stack/banner';
 import { startLocalStack, type LocalStack } from '../../shared/local-stack/stack';
 import { LOCAL_PROJECT_ID } from '../../shared/local-stack/stack-plan';
-import { isSeeded } from '../../shared/services/seed-fleet';
+import { isSeeded } from '../../shared/wiring/seed';
 import type { Command, CommandContext } from '../command';
 import { configFrom } from '../backend';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes';

@@ -9,9 +9,11 @@ import {
   type BadVersionDefect,
 } from '../../shared/services/demo';
 import { embeddedSalesFile } from '../../shared/wiring/seed';
-import { requireFlag, type Command, type CommandContext } from '../command';
+import type { Command, CommandContext } from '../command';
 import { withBackend } from '../backend';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes';
+import { FLAGS } from '../flag-table';
+import { required } from '../flags';
 
 const NEXT_STEPS: Record<string, string> = {
   degrade:
@@ -31,9 +33,9 @@ function demo(action: 'degrade' | 'bad-version' | 'drift'): Command {
           ? `deploy a broken version through the normal path (--defect ${BAD_VERSION_DEFECTS.join('|')})`
           : 'shift recent actual sales (rollback does not cure it)',
     usage: `demo ${action} --isbn X${action === 'bad-version' ? ' [--defect D]' : ''}`,
-    options: { isbn: { type: 'string' }, defect: { type: 'string' } },
+    flags: action === 'bad-version' ? [FLAGS.isbn, FLAGS.defect] : [FLAGS.isbn],
     async run(ctx: CommandContext): Promise<ExitCode> {
-      const isbn = requireFlag(ctx.flags, 'isbn');
+      const isbn = required(ctx.flag(FLAGS.isbn), FLAGS.isbn);
       const result = await withBackend(ctx, async (backend) => {
         if (backend.config.backend !== 'local' || !backend.embeddedRegistry) {
           throw new UsageError(
@@ -49,7 +51,8 @@ function demo(action: 'degrade' | 'bad-version' | 'drift'): Command {
         return demoBadVersion(
           {
             isbn,
-            defect: ((ctx.flags.defect as string | undefined) ?? 'x10') as BadVersionDefect,
+            // The service names the defects it knows when this is none of them.
+            defect: ctx.flag(FLAGS.defect) as BadVersionDefect,
             deployedBy: ctx.env.USER ?? 'demo',
             correlationId: newCorrelationId(randomIds),
           },

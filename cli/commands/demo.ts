@@ -15,7 +15,9 @@ import { EXIT, UsageError, type ExitCode } from '../exit-codes';
 import { FLAGS } from '../flag-table';
 import { required } from '../flags';
 
-const NEXT_STEPS: Record<string, string> = {
+type DemoAction = 'degrade' | 'bad-version' | 'drift';
+
+const NEXT_STEPS: Record<DemoAction, string> = {
   degrade:
     'next: forecast-guard health run --isbn ISBN   then   forecast-guard rollback --isbn ISBN --emergency',
   'bad-version':
@@ -23,7 +25,7 @@ const NEXT_STEPS: Record<string, string> = {
   drift: 'next: forecast-guard health run --isbn ISBN (a rollback does not cure drift: retrain)',
 };
 
-function demo(action: 'degrade' | 'bad-version' | 'drift'): Command {
+function demo(action: DemoAction): Command {
   return {
     name: `demo ${action}`,
     summary:
@@ -61,7 +63,7 @@ function demo(action: 'degrade' | 'bad-version' | 'drift'): Command {
         );
       });
       ctx.out.line(`${result.isbn}: ${result.detail}`);
-      ctx.out.line(NEXT_STEPS[action]!.replaceAll('ISBN', result.isbn));
+      ctx.out.line(NEXT_STEPS[action].replaceAll('ISBN', result.isbn));
       ctx.out.result(result);
       return EXIT.ok;
     },

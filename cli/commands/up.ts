@@ -125,16 +125,17 @@ export const upCommand: Command = {
         log(`emulators up: pubsub ${pubsub.host}, firestore ${firestore.host}`);
       }
       if (firstRun) log(`first run: seeding the fleet into ${config.stateDir} …`);
+      const [pubsubEmulator, firestoreEmulator] = emulators;
       stack = await startLocalStack({
         env,
         tickSeconds,
         port,
         only,
-        ...(emulators.length === 2
+        ...(pubsubEmulator && firestoreEmulator
           ? {
               emulators: {
-                pubsub: emulators[0]!.host,
-                firestore: emulators[1]!.host,
+                pubsub: pubsubEmulator.host,
+                firestore: firestoreEmulator.host,
                 projectId: config.gcp.projectId ?? LOCAL_PROJECT_ID,
               },
             }

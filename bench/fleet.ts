@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../shared/config';
-import { seedFleet } from '../shared/services/seed-fleet';
+import { seedEmbeddedFleet } from '../shared/wiring/seed';
 import { openBackend, SALES_CSV_FILE } from '../shared/wiring/backend';
 import { fmtMs, median, row, timeRuns } from './stats';
 
@@ -20,7 +20,7 @@ async function seedOnce(books: number, dir?: string): Promise<{ ms: number; dir:
   const stateDir = dir ?? mkdtempSync(join(tmpdir(), 'fg-bench-seed-'));
   const backend = openBackend(loadConfig({ FG_STATE_DIR: stateDir }));
   const t = performance.now();
-  await seedFleet({ stateDir, salesCsv: join(stateDir, SALES_CSV_FILE), books, seed: 42 }, backend);
+  await seedEmbeddedFleet({ stateDir, salesCsv: join(stateDir, SALES_CSV_FILE), books, seed: 42 }, backend);
   const ms = performance.now() - t;
   await backend.close();
   return { ms, dir: stateDir };

@@ -35,7 +35,8 @@ import { PRODUCTION_ALIAS } from '../shared/ports/model-registry';
 import { forEachBounded, runHealthCheck, type HealthCheckDeps } from '../shared/services/health-check';
 import { healthCheckSettings } from '../shared/wiring/health-check';
 import { servedVersion } from '../shared/services/health-check/check-model';
-import { SEED_AS_OF, seedFleet } from '../shared/services/seed-fleet';
+import { SEED_AS_OF } from '../shared/services/seed-fleet';
+import { seedEmbeddedFleet } from '../shared/wiring/seed';
 import { openBackend, SALES_CSV_FILE, type Backend } from '../shared/wiring/backend';
 import { ensureTopology } from '../shared/wiring/topology-setup';
 import { fmtMs, median, row } from './stats';
@@ -140,7 +141,10 @@ async function seeded500(): Promise<{ dir: string; backend: Backend }> {
   const backend = openBackend(loadConfig({ FG_STATE_DIR: dir }), { clock: worldClock() });
   const t = performance.now();
   try {
-    await seedFleet({ stateDir: dir, salesCsv: join(dir, SALES_CSV_FILE), books: 500, seed: 42 }, backend);
+    await seedEmbeddedFleet(
+      { stateDir: dir, salesCsv: join(dir, SALES_CSV_FILE), books: 500, seed: 42 },
+      backend,
+    );
   } catch (err) {
     row('setup: seedFleet 500 books FAILED', (err as Error).message.slice(0, 120));
     await backend.close();

@@ -25,7 +25,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalStack } from '../shared/local-stack/stack';
 import { demoDegrade } from '../shared/services/demo';
-import { isSeeded, seedFleet } from '../shared/services/seed-fleet';
+import { isSeeded, seedEmbeddedFleet } from '../shared/wiring/seed';
 import { loadConfig } from '../shared/config';
 import { openBackend, SALES_CSV_FILE } from '../shared/wiring/backend';
 import { fmtMs, median, row } from './stats';
@@ -85,7 +85,10 @@ async function main(): Promise<void> {
     // Seeded first, so the thresholds file can make every book's breach critical (as production pages).
     const seeding = openBackend(loadConfig(baseEnv));
     if (!isSeeded(stateDir)) {
-      await seedFleet({ stateDir, salesCsv: join(stateDir, SALES_CSV_FILE), books: 12, seed: 42 }, seeding);
+      await seedEmbeddedFleet(
+        { stateDir, salesCsv: join(stateDir, SALES_CSV_FILE), books: 12, seed: 42 },
+        seeding,
+      );
     }
     const isbns = (await seeding.serving.listServing()).map((s) => s.isbn).sort();
     await seeding.close();

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { loadConfig } from '../shared/config';
 import { createLogger } from '../shared/logging/logger';
 import { randomIds } from '../shared/ports/clock';
-import { seedFleet } from '../shared/services/seed-fleet';
+import { seedEmbeddedFleet } from '../shared/wiring/seed';
 import { validateVersions, type ValidationTarget } from '../shared/services/validation/validate-versions';
 import { openBackend, SALES_CSV_FILE } from '../shared/wiring/backend';
 import { fmtMs, median, quantile, row } from './stats';
@@ -25,7 +25,10 @@ async function main(): Promise<void> {
   const stateDir = mkdtempSync(join(tmpdir(), 'fg-bench-validation-'));
   const backend = openBackend(loadConfig({ FG_STATE_DIR: stateDir, FG_LOG_LEVEL: 'error' }));
   try {
-    await seedFleet({ stateDir, salesCsv: join(stateDir, SALES_CSV_FILE), books: 12, seed: 42 }, backend);
+    await seedEmbeddedFleet(
+      { stateDir, salesCsv: join(stateDir, SALES_CSV_FILE), books: 12, seed: 42 },
+      backend,
+    );
     const isbns = await backend.registry.listModels();
     const logger = createLogger({ component: 'bench', level: 'error', write: () => undefined });
     const one: ValidationTarget[] = [{ isbn: isbns[0]!, version: '3', correlationId: 'bench' }];

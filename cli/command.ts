@@ -1,12 +1,11 @@
-/** What a CLI command is: a name, its flags, and a run function that returns an exit code. */
-import type { ParseArgsConfig } from 'node:util';
-import { UsageError, type ExitCode } from './exit-codes';
+/** What a CLI command is: a name, the flags it takes (from the flag table), and a run function that returns an exit code. */
+import type { ExitCode } from './exit-codes';
+import type { Flag } from './flags';
 import type { Output } from './output';
 
-export type Flags = Record<string, string | boolean | string[] | undefined>;
-
 export interface CommandContext {
-  flags: Flags;
+  /** A flag's value, parsed by its rule (flag-table.ts); only flags the command declares. */
+  flag<T>(flag: Flag<T>): T;
   positionals: string[];
   out: Output;
   env: Record<string, string | undefined>;
@@ -24,16 +23,9 @@ export interface Command {
   /** One or two words: `seed`, `health run`. */
   name: string;
   summary: string;
+  /** The synopsis: which flags go together (`--help` lists each flag from the table). */
   usage: string;
-  options: NonNullable<ParseArgsConfig['options']>;
+  /** Entries of FLAGS (flag-table.ts); --json and --help are added to every command. */
+  flags: readonly Flag[];
   run(ctx: CommandContext): Promise<ExitCode>;
-}
-
-/** A string flag that must be present; UsageError naming it otherwise. */
-export function requireFlag(flags: Flags, name: string): string {
-  const v = flags[name];
-  if (typeof v !== 'string' || v === '') {
-    throw new UsageError(`--${name} is required`, [name]);
-  }
-  return v;
 }

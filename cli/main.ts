@@ -2,30 +2,16 @@
  * `forecast-guard`: the operator CLI. The only place that reads argv and the
  * process environment; commands are composition over shared/services.
  */
-import { parseArgs } from 'node:util';
 import type { Command } from './command';
 import { COMMANDS } from './commands';
 import { EXIT, UsageError, exitCodeFor, type ExitCode } from './exit-codes';
+import { GLOBAL_FLAGS } from './flag-table';
+import type { Flag } from './flags';
+import { commandHelp, mainHelp } from './help';
 import { createOutput, processStreams, type Streams } from './output';
+import { parseValues, readArgs } from './parse-flags';
 import { googleCredentialIdentity } from '../shared/adapters/gcp/credential-identity';
 import { describeError } from '../shared/errors';
-
-function usage(): string {
-  // Long usages (rollback, deploy) get their summary on the next line, so the column stays readable.
-  const width = 44;
-  const line = (c: Command) =>
-    c.usage.length <= width
-      ? `  ${c.usage.padEnd(width)}  ${c.summary}`
-      : `  ${c.usage}\n  ${' '.repeat(width)}  ${c.summary}`;
-  return [
-    'usage: forecast-guard <command> [flags] [--json]',
-    '',
-    'commands:',
-    ...COMMANDS.map(line),
-    '',
-    'exit codes: 0 ok, 1 problem found, 2 bad usage or input, 3 backend unreachable',
-  ].join('\n');
-}
 
 function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
   const two = COMMANDS.find((c) => c.name === `${argv[0]} ${argv[1]}`);
@@ -55,7 +41,7 @@ export async function main(
   const streams = options.streams ?? processStreams;
   const env = options.env ?? process.env;
   if (argv.length === 0 || argv[0] === '--help' || argv[0] === 'help' || argv[0] === '-h') {
-    streams.stdout(usage() + '\n');
+    streams.stdout(mainHelp(COMMANDS) + '\n');
     return argv.length === 0 ? EXIT.usage : EXIT.ok;
   }
   const found = findCommand(argv);
@@ -67,19 +53,21 @@ export async function main(
   }
   const { command, rest } = found;
   try {
-    const parsed = parseArgs({
-      args: rest,
-      options: { ...command.options, json: { type: 'boolean' }, help: { type: 'boolean' } },
-      allowPositionals: true,
-      strict: true,
-    });
-    if (parsed.values.help) {
-      streams.stdout(`usage: forecast-guard ${command.usage}\n${command.summary}\n`);
+    const flags = [...command.flags, GLOBAL_FLAGS.json, GLOBAL_FLAGS.help];
+    const args = readArgs(rest, flags);
+    // --help answers even when other flags' values are bad.
+    if (GLOBAL_FLAGS.help.parse(args.raw.help)) {
+      streams.stdout(commandHelp(command) + '\n');
       return EXIT.ok;
     }
+    const values = parseValues(args.raw, flags);
     return await command.run({
-      flags: parsed.values,
-      positionals: parsed.positionals,
+      flag: <T>(flag: Flag<T>): T => {
+        if (!values.has(flag))
+          throw new Error(`${command.name} reads --${flag.name}, which it does not declare`);
+        return values.get(flag) as T;
+      },
+      positionals: args.positionals,
       out,
       env,
       interactive: !json && Boolean(process.stderr.isTTY) && env.CI !== 'true',

@@ -21,7 +21,7 @@ export const adoptCommand: Command = {
   name: 'adopt',
   summary: "attach to the pipeline's fleet: inventory, last-known-good, readiness report",
   usage: 'adopt',
-  options: {},
+  flags: [],
   async run(ctx) {
     const report = await withBackend(ctx, (backend) => adoptFleet(backend));
     print(ctx, report);

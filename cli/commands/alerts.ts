@@ -2,12 +2,9 @@
  * `alerts list|ack|silence|test`: the alert state alert-dispatch keeps, and a
  * test alert sent end to end through the real channels.
  */
-import { AlertStateStatus } from '../../shared/contracts/documents/alert-state';
-import { Severity } from '../../shared/contracts/primitives';
-import { parseDuration, formatDuration } from '../../shared/config/duration';
+import { formatDuration } from '../../shared/config/duration';
 import { isFingerprint } from '../../shared/domain/alerting/fingerprint';
 import { newCorrelationId } from '../../shared/logging/correlation';
-import { createLogger } from '../../shared/logging/logger';
 import { randomIds } from '../../shared/ports/clock';
 import {
   acknowledge,
@@ -17,11 +14,13 @@ import {
   type AlertSummary,
 } from '../../shared/services/alert-dispatch';
 import { SUBSCRIPTIONS } from '../../shared/topology';
-import type { Backend } from '../../shared/wiring/backend';
 import { alertingDeps } from '../../shared/wiring/alerting';
-import { requireFlag, type Command, type CommandContext } from '../command';
+import type { Command, CommandContext } from '../command';
 import { withBackend } from '../backend';
 import { EXIT, UsageError } from '../exit-codes';
+import { FLAGS } from '../flag-table';
+import { required } from '../flags';
+import { cliLogger } from '../logger';
 
 const COLUMNS = [
   'fingerprint',
@@ -46,33 +45,6 @@ function fingerprintArg(ctx: CommandContext): string {
   return fp;
 }
 
-function durationFlag(ctx: CommandContext, name: string, fallback?: string): number {
-  const text = (ctx.flags[name] as string | undefined) ?? fallback;
-  if (text === undefined)
-    throw new UsageError(`--${name} is required (a duration like 30m, 2h or 1d)`, [name]);
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) {
-    throw new UsageError(`--${name} must be a duration like 30m, 2h or 1d, greater than 0 (got "${text}")`, [
-      name,
-    ]);
-  }
-  return ms;
-}
-
-/** Log lines go to stderr, errors only unless FG_LOG_LEVEL asks for more: stdout is the operator's. Secrets scrubbed. */
-function cliLogger(ctx: CommandContext, backend: Backend) {
-  const { config } = backend;
-  const level = config.defaulted.includes('FG_LOG_LEVEL') ? 'error' : config.logLevel;
-  const secrets = [
-    config.notify.slackWebhookUrl,
-    config.notify.slackEscalationWebhookUrl,
-    config.notify.smtpUrl,
-    config.rollbackToken,
-    config.mlflow?.token,
-  ].filter((s): s is string => typeof s === 'string');
-  return createLogger({ component: 'alerts-cli', level, secrets, write: (line) => ctx.out.error(line) });
-}
-
 function printOne(ctx: CommandContext, verb: string, a: AlertSummary): void {
   ctx.out.line(`${a.fingerprint} ${a.kind}${a.isbn ? ` ${a.isbn}` : ''}: ${verb}`);
   ctx.out.result({ alert: a });
@@ -83,18 +55,10 @@ export const alertsListCommand: Command = {
   name: 'alerts list',
   summary: 'alert state: what fires, who was told, acknowledgements and silences',
   usage: 'alerts list [--status firing|pending|resolved]',
-  options: { status: { type: 'string' } },
+  flags: [FLAGS.status],
   async run(ctx) {
-    const status = ctx.flags.status as string | undefined;
-    if (status !== undefined && !AlertStateStatus.safeParse(status).success) {
-      throw new UsageError(
-        `--status must be one of ${AlertStateStatus.options.join('|')} (got "${status}")`,
-        ['status'],
-      );
-    }
-    const alerts = await withBackend(ctx, (backend) =>
-      listAlerts(backend.state, status ? { status: status as AlertStateStatus } : {}),
-    );
+    const status = ctx.flag(FLAGS.status);
+    const alerts = await withBackend(ctx, (backend) => listAlerts(backend.state, status ? { status } : {}));
     ctx.out.table(alerts as unknown as Array<Record<string, unknown>>, COLUMNS);
     ctx.out.result({ alerts });
     return EXIT.ok;
@@ -106,10 +70,10 @@ export const alertsAckCommand: Command = {
   name: 'alerts ack',
   summary: 'acknowledge an alert: no reminders or escalation until it resolves',
   usage: 'alerts ack FP --by NAME',
-  options: { by: { type: 'string' } },
+  flags: [FLAGS.by],
   async run(ctx) {
     const fp = fingerprintArg(ctx);
-    const by = requireFlag(ctx.flags, 'by');
+    const by = required(ctx.flag(FLAGS.by), FLAGS.by);
     const alert = await withBackend(ctx, (backend) => acknowledge(backend.state, backend.clock, fp, by));
     printOne(ctx, `acknowledged by ${by} (until it resolves)`, alert);
     return EXIT.ok;
@@ -121,18 +85,21 @@ export const alertsSilenceCommand: Command = {
   name: 'alerts silence',
   summary: 'silence an alert for a while (its resolution is still sent)',
   usage: 'alerts silence FP --for 2h [--by NAME]',
-  options: { for: { type: 'string' }, by: { type: 'string' } },
+  flags: [FLAGS.silenceFor, FLAGS.by],
   async run(ctx) {
     const fp = fingerprintArg(ctx);
-    const forMs = durationFlag(ctx, 'for');
-    const by = (ctx.flags.by as string | undefined) ?? ctx.env.USER ?? 'unknown';
+    const forMs = required(ctx.flag(FLAGS.silenceFor), FLAGS.silenceFor, 'a duration like 30m, 2h or 1d');
+    const by = ctx.flag(FLAGS.by) ?? ctx.env.USER ?? 'unknown';
     const alert = await withBackend(ctx, async (backend) => {
       const silenced = await silence(backend.state, backend.clock, fp, forMs);
-      cliLogger(ctx, backend).notice(`alert ${fp} silenced for ${formatDuration(forMs)} by ${by}`, {
-        fingerprint: fp,
-        silencedUntil: silenced.silencedUntil,
-        by,
-      });
+      cliLogger(ctx.out, backend.config, 'alerts-cli').notice(
+        `alert ${fp} silenced for ${formatDuration(forMs)} by ${by}`,
+        {
+          fingerprint: fp,
+          silencedUntil: silenced.silencedUntil,
+          by,
+        },
+      );
       return silenced;
     });
     printOne(ctx, `silenced until ${alert.silencedUntil} by ${by}`, alert);
@@ -145,21 +112,16 @@ export const alertsTestCommand: Command = {
   name: 'alerts test',
   summary: 'send a test alert end to end and report each channel',
   usage: 'alerts test [--severity critical|warning|info] [--wait 30s]',
-  options: { severity: { type: 'string' }, wait: { type: 'string' } },
+  flags: [FLAGS.severity, FLAGS.testWait],
   async run(ctx) {
-    const severity = (ctx.flags.severity as string | undefined) ?? 'critical';
-    if (!Severity.safeParse(severity).success) {
-      throw new UsageError(`--severity must be one of ${Severity.options.join('|')} (got "${severity}")`, [
-        'severity',
-      ]);
-    }
-    const waitMs = durationFlag(ctx, 'wait', '30s');
+    const severity = ctx.flag(FLAGS.severity);
+    const waitMs = ctx.flag(FLAGS.testWait);
     const result = await withBackend(ctx, (backend) => {
-      const logger = cliLogger(ctx, backend);
+      const logger = cliLogger(ctx.out, backend.config, 'alerts-cli');
       const deps = { ...alertingDeps(backend.config, backend, logger), bus: backend.bus, ids: randomIds };
       const subscription = SUBSCRIPTIONS.find((s) => s.consumer === 'alert-dispatch')!.name;
       return sendTestAlert(deps, {
-        severity: severity as Severity,
+        severity,
         requestedBy: ctx.env.USER ?? 'forecast-guard alerts test',
         correlationId: newCorrelationId(randomIds),
         waitMs,

@@ -14,12 +14,12 @@
 import { DEAD_LETTER_ATTRIBUTES, type EventBus, type ReceivedMessage } from '../../shared/ports/event-bus';
 import { NotFoundError } from '../../shared/errors';
 import { systemClock, type Clock } from '../../shared/ports/clock';
-import { parseDuration } from '../../shared/config/duration';
 import { TOPICS, deadLetterSubscriptionOf, type TopicName } from '../../shared/topology';
 import { DEAD_LETTER_OWN } from '../../shared/ports/dead-letter';
 import type { Command, CommandContext } from '../command';
 import { withBackend } from '../backend';
 import { EXIT, UsageError } from '../exit-codes';
+import { FLAGS } from '../flag-table';
 
 /** One dead-lettered message, as listed. */
 export interface DeadLetter {
@@ -124,6 +124,8 @@ export async function replayDeadLetters(
   return replayed;
 }
 
+function topicArg(value: string | undefined, required: true): TopicName;
+function topicArg(value: string | undefined, required: false): TopicName | undefined;
 function topicArg(value: string | undefined, required: boolean): TopicName | undefined {
   if (value === undefined) {
     if (required) throw new UsageError(`TOPIC is required; topics: ${TOPICS.join(', ')}`, ['TOPIC']);
@@ -142,7 +144,7 @@ export const deadLettersListCommand: Command = {
   name: 'dead-letters list',
   summary: 'messages consumers gave up on, with the reason (nothing is consumed)',
   usage: 'dead-letters list [TOPIC]',
-  options: {},
+  flags: [],
   async run(ctx: CommandContext) {
     const only = topicArg(ctx.positionals[0], false);
     const messages = await withBackend(ctx, async (backend) => {
@@ -163,14 +165,11 @@ export const deadLettersReplayCommand: Command = {
   name: 'dead-letters replay',
   summary: 'republish dead letters to their original topic, then ack them',
   usage: 'dead-letters replay TOPIC [--id ID] [--wait 70s]',
-  options: { id: { type: 'string' }, wait: { type: 'string' } },
+  flags: [FLAGS.id, FLAGS.replayWait],
   async run(ctx: CommandContext) {
-    const topic = topicArg(ctx.positionals[0], true)!;
-    const id = ctx.flags.id as string | undefined;
-    const waitText = ctx.flags.wait as string | undefined;
-    const waitMs = waitText === undefined ? 0 : parseDuration(waitText);
-    if (waitMs === undefined)
-      throw new UsageError(`--wait must be a duration like 30s or 2m (got "${waitText}")`, ['wait']);
+    const topic = topicArg(ctx.positionals[0], true);
+    const id = ctx.flag(FLAGS.id);
+    const waitMs = ctx.flag(FLAGS.replayWait);
     const messages = await withBackend(ctx, (backend) =>
       replayDeadLetters(backend.bus, topic, { ...(id ? { id } : {}), waitMs }),
     );

@@ -1,5 +1,4 @@
 /** `demo degrade|bad-version|drift --isbn X`: make the embedded fleet go wrong in a realistic way. */
-import { join } from 'node:path';
 import { newCorrelationId } from '../../shared/logging/correlation';
 import { randomIds } from '../../shared/ports/clock';
 import {
@@ -9,12 +8,16 @@ import {
   demoDrift,
   type BadVersionDefect,
 } from '../../shared/services/demo';
-import { SALES_CSV_FILE } from '../../shared/wiring/backend';
-import { requireFlag, type Command, type CommandContext } from '../command';
+import { embeddedSalesFile } from '../../shared/wiring/seed';
+import type { Command, CommandContext } from '../command';
 import { withBackend } from '../backend';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes';
+import { FLAGS } from '../flag-table';
+import { required } from '../flags';
 
-const NEXT_STEPS: Record<string, string> = {
+type DemoAction = 'degrade' | 'bad-version' | 'drift';
+
+const NEXT_STEPS: Record<DemoAction, string> = {
   degrade:
     'next: forecast-guard health run --isbn ISBN   then   forecast-guard rollback --isbn ISBN --emergency',
   'bad-version':
@@ -22,7 +25,7 @@ const NEXT_STEPS: Record<string, string> = {
   drift: 'next: forecast-guard health run --isbn ISBN (a rollback does not cure drift: retrain)',
 };
 
-function demo(action: 'degrade' | 'bad-version' | 'drift'): Command {
+function demo(action: DemoAction): Command {
   return {
     name: `demo ${action}`,
     summary:
@@ -32,9 +35,9 @@ function demo(action: 'degrade' | 'bad-version' | 'drift'): Command {
           ? `deploy a broken version through the normal path (--defect ${BAD_VERSION_DEFECTS.join('|')})`
           : 'shift recent actual sales (rollback does not cure it)',
     usage: `demo ${action} --isbn X${action === 'bad-version' ? ' [--defect D]' : ''}`,
-    options: { isbn: { type: 'string' }, defect: { type: 'string' } },
+    flags: action === 'bad-version' ? [FLAGS.isbn, FLAGS.defect] : [FLAGS.isbn],
     async run(ctx: CommandContext): Promise<ExitCode> {
-      const isbn = requireFlag(ctx.flags, 'isbn');
+      const isbn = required(ctx.flag(FLAGS.isbn), FLAGS.isbn);
       const result = await withBackend(ctx, async (backend) => {
         if (backend.config.backend !== 'local' || !backend.embeddedRegistry) {
           throw new UsageError(
@@ -44,20 +47,23 @@ function demo(action: 'degrade' | 'bad-version' | 'drift'): Command {
         }
         const ports = { registry: backend.embeddedRegistry, serving: backend.serving, bus: backend.bus };
         if (action === 'degrade') return demoDegrade(isbn, ports);
-        if (action === 'drift') return demoDrift(isbn, join(backend.config.stateDir, SALES_CSV_FILE));
+        if (action === 'drift') {
+          return demoDrift(isbn, { sales: embeddedSalesFile(backend.config.stateDir) });
+        }
         return demoBadVersion(
-          isbn,
-          ((ctx.flags.defect as string | undefined) ?? 'x10') as BadVersionDefect,
           {
-            environment: backend.config.environment,
+            isbn,
+            // The service names the defects it knows when this is none of them.
+            defect: ctx.flag(FLAGS.defect) as BadVersionDefect,
             deployedBy: ctx.env.USER ?? 'demo',
             correlationId: newCorrelationId(randomIds),
           },
           ports,
+          { environment: backend.config.environment },
         );
       });
       ctx.out.line(`${result.isbn}: ${result.detail}`);
-      ctx.out.line(NEXT_STEPS[action]!.replaceAll('ISBN', result.isbn));
+      ctx.out.line(NEXT_STEPS[action].replaceAll('ISBN', result.isbn));
       ctx.out.result(result);
       return EXIT.ok;
     },

@@ -17,24 +17,12 @@ import { deployModels, type BookDeployment, type DeployRequest } from '../../sha
 import { withBackend } from '../backend';
 import type { Command, CommandContext } from '../command';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes';
-import { cliLogger, environmentFlag } from './validate';
+import { FLAGS } from '../flag-table';
+import { required } from '../flags';
+import { cliLogger } from '../logger';
 
 const USAGE =
   'deploy --isbn X... --model-version N|latest [--environment E] [--force] [--approve --by NAME [--reason TEXT]] [--canary [--canary-percent P] [--bake S]] [--max-books N]';
-
-function str(ctx: CommandContext, name: string): string | undefined {
-  const v = ctx.flags[name];
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
-
-function whole(ctx: CommandContext, name: string, min: number, max: number, fallback: number): number {
-  const v = str(ctx, name);
-  if (v === undefined) return fallback;
-  if (!/^[0-9]+$/.test(v) || Number(v) < min || Number(v) > max) {
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max} (got "${v}")`, [name]);
-  }
-  return Number(v);
-}
 
 function bookDocument(r: BookDeployment) {
   return {
@@ -72,55 +60,74 @@ async function verifiedIdentity(ctx: CommandContext): Promise<string | undefined
   }
 }
 
+/** Each book's gates (and canary arms), then a warning for a self-approval. */
+function printDeployments(ctx: CommandContext, result: Awaited<ReturnType<typeof deployModels>>): void {
+  for (const r of result.results) {
+    ctx.out.line(`${r.isbn} v${r.version}: ${r.deployed ? 'DEPLOYED' : 'NOT DEPLOYED'} — ${r.note ?? ''}`);
+    ctx.out.table(
+      r.gates.map((g) => ({ gate: g.name, result: g.passed ? 'pass' : 'FAIL', detail: g.detail })),
+      ['gate', 'result', 'detail'],
+    );
+    if (r.canary) {
+      const arm = (a: typeof r.canary.baseline) =>
+        `v${a.version} ${a.trafficPercent} %: ${a.requests} requests, ${a.errors} errors, live RMSE ${a.accuracy ? a.accuracy.rmse.toFixed(2) : '-'} over ${a.accuracy?.weeks ?? 0} weeks`;
+      ctx.out.line(`  A/B: ${arm(r.canary.baseline)} | ${arm(r.canary.canary)} → ${r.canary.decision}`);
+    }
+  }
+  if (result.approval?.selfApproved) {
+    ctx.out.error(
+      `warning: approval ${result.approval.id} is a self-approval (${result.approval.selfApprovedBecause ?? 'the approver is the deployer'}); the record says selfApproved: true`,
+    );
+  }
+}
+
 export const deployCommand: Command = {
   name: 'deploy',
   summary: 'gated deployment: quality gates, approval for high-risk changes, optional canary',
   usage: USAGE,
-  options: {
-    isbn: { type: 'string', multiple: true },
-    'model-version': { type: 'string' },
-    environment: { type: 'string' },
-    force: { type: 'boolean' },
-    approve: { type: 'boolean' },
-    by: { type: 'string' },
-    reason: { type: 'string' },
-    canary: { type: 'boolean' },
-    'canary-percent': { type: 'string' },
-    bake: { type: 'string' },
-    'max-books': { type: 'string' },
-  },
+  flags: [
+    FLAGS.deployIsbns,
+    FLAGS.modelVersion,
+    FLAGS.environment,
+    FLAGS.deployForce,
+    FLAGS.approve,
+    FLAGS.by,
+    FLAGS.reason,
+    FLAGS.canary,
+    FLAGS.canaryPercent,
+    FLAGS.bake,
+    FLAGS.maxBooks,
+  ],
   async run(ctx): Promise<ExitCode> {
-    const isbns = ((ctx.flags.isbn as string[] | undefined) ?? []).filter((s) => s !== '');
+    const isbns = ctx.flag(FLAGS.deployIsbns);
     if (isbns.length === 0) throw new UsageError('--isbn is required', ['isbn']);
-    const version = str(ctx, 'model-version');
-    if (version === undefined)
-      throw new UsageError('--model-version is required (a number or latest)', ['model-version']);
-    const by = str(ctx, 'by');
-    if (ctx.flags.approve === true && by === undefined) {
+    const version = required(ctx.flag(FLAGS.modelVersion), FLAGS.modelVersion, 'a number or latest');
+    const by = ctx.flag(FLAGS.by);
+    const approving = ctx.flag(FLAGS.approve);
+    if (approving && by === undefined) {
       throw new UsageError('--approve needs --by NAME: an approval records who gave it', ['by']);
     }
-    const canary = ctx.flags.canary === true;
-    const percent = whole(ctx, 'canary-percent', 1, 99, 10);
-    const bakeSeconds = whole(ctx, 'bake', 0, 7 * 24 * 3600, 10);
-    const maxBooks = whole(ctx, 'max-books', 1, 100_000, 10);
-    const approving = ctx.flags.approve === true;
+    const percent = ctx.flag(FLAGS.canaryPercent);
+    const bakeSeconds = ctx.flag(FLAGS.bake);
+    const maxBooks = ctx.flag(FLAGS.maxBooks);
+    const reason = ctx.flag(FLAGS.reason);
     // One command deploys and approves, with one set of credentials: both are that identity.
     const verified = approving ? await verifiedIdentity(ctx) : undefined;
     const result = await withBackend(ctx, (backend) => {
       const request: DeployRequest = {
         isbns,
         version,
-        force: ctx.flags.force === true,
-        ...(approving
+        force: ctx.flag(FLAGS.deployForce),
+        ...(approving && by !== undefined
           ? {
               approval: {
-                by: by!,
-                ...(str(ctx, 'reason') ? { reason: str(ctx, 'reason')! } : {}),
+                by,
+                ...(reason ? { reason } : {}),
                 ...(verified ? { verifiedIdentity: verified } : {}),
               },
             }
           : {}),
-        ...(canary ? { canary: { percent, bakeMs: bakeSeconds * 1000 } } : {}),
+        ...(ctx.flag(FLAGS.canary) ? { canary: { percent, bakeMs: bakeSeconds * 1000 } } : {}),
         // --by names the approver; the deployer is whoever runs the command.
         deployedBy: ctx.env.USER ?? ctx.env.USERNAME ?? by ?? 'cli',
         ...(verified ? { verifiedDeployer: verified } : {}),
@@ -129,29 +136,13 @@ export const deployCommand: Command = {
       return deployModels(request, {
         ...backend,
         ids: randomIds,
-        logger: cliLogger(ctx, backend, 'deploy-cli'),
-        environment: environmentFlag(ctx, backend.config.environment),
+        logger: cliLogger(ctx.out, backend.config, 'deploy-cli'),
+        environment: ctx.flag(FLAGS.environment) ?? backend.config.environment,
         overrides: backend.config.thresholds.overrides,
         policy: { maxBooksWithoutApproval: maxBooks },
       });
     });
-    for (const r of result.results) {
-      ctx.out.line(`${r.isbn} v${r.version}: ${r.deployed ? 'DEPLOYED' : 'NOT DEPLOYED'} — ${r.note ?? ''}`);
-      ctx.out.table(
-        r.gates.map((g) => ({ gate: g.name, result: g.passed ? 'pass' : 'FAIL', detail: g.detail })),
-        ['gate', 'result', 'detail'],
-      );
-      if (r.canary) {
-        const arm = (a: typeof r.canary.baseline) =>
-          `v${a.version} ${a.trafficPercent} %: ${a.requests} requests, ${a.errors} errors, live RMSE ${a.accuracy ? a.accuracy.rmse.toFixed(2) : '-'} over ${a.accuracy?.weeks ?? 0} weeks`;
-        ctx.out.line(`  A/B: ${arm(r.canary.baseline)} | ${arm(r.canary.canary)} → ${r.canary.decision}`);
-      }
-    }
-    if (result.approval?.selfApproved) {
-      ctx.out.error(
-        `warning: approval ${result.approval.id} is a self-approval (${result.approval.selfApprovedBecause ?? 'the approver is the deployer'}); the record says selfApproved: true`,
-      );
-    }
+    printDeployments(ctx, result);
     const docs = result.results.map(bookDocument);
     ctx.out.result(docs.length === 1 ? docs[0] : { deployed: result.deployed, results: docs });
     return result.deployed ? EXIT.ok : EXIT.problem;

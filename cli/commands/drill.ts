@@ -1,34 +1,35 @@
 /**
  * `drill [--keep]`: the game day on a fresh embedded backend (see
- * shared/services/drill). Prints the targets beside the measured times and
+ * shared/local-stack/drill). Prints the targets beside the measured times and
  * the timeline, writes the HTML report under FG_STATE_DIR/drills; exit 1
  * when any target is missed. `--json`: `{passed, steps:[{name, targetMs,
  * measuredMs, passed}], …}`.
  */
 import { join } from 'node:path';
-import { formatMs, renderDrillText, runDrill } from '../../shared/services/drill';
+import { formatMs, renderDrillText, runDrill } from '../../shared/local-stack/drill';
 import type { Command } from '../command';
 import { configFrom } from '../backend';
 import { EXIT } from '../exit-codes';
+import { FLAGS } from '../flag-table';
 
 export const drillCommand: Command = {
   name: 'drill',
   summary: 'game day on a fresh embedded backend: inject failures, measure against the targets',
   usage: 'drill [--keep]',
-  options: { keep: { type: 'boolean' } },
+  flags: [FLAGS.keep],
   async run(ctx) {
     const config = configFrom(ctx);
     ctx.out.line('drill: starting a fresh stack with a Slack stand-in (about 10-30 s), then five incidents…');
     const result = await runDrill({
       env: ctx.env,
       reportDir: join(config.stateDir, 'drills'),
-      keep: Boolean(ctx.flags.keep),
+      keep: ctx.flag(FLAGS.keep),
       onEvent: (e) => ctx.out.line(`  T+${(e.atMs / 1000).toFixed(2).padStart(7)} s  ${e.text}`),
     });
     ctx.out.line('');
     ctx.out.line(renderDrillText(result, { timeline: false }));
     ctx.out.line(`report: ${result.reportPath}`);
-    if (ctx.flags.keep) ctx.out.line(`state and logs kept in ${result.stateDir}`);
+    if (ctx.flag(FLAGS.keep)) ctx.out.line(`state and logs kept in ${result.stateDir}`);
     ctx.out.result({
       passed: result.passed,
       durationMs: result.durationMs,

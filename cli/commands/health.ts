@@ -6,10 +6,7 @@
  * cannot be opened. A registry that does not answer is a firing alert (1),
  * not an unreachable backend: the check itself ran and found it.
  */
-import { MAX_ISBNS_PER_REQUEST, tooManyIsbns } from '../../shared/contracts/primitives';
-import { parseIsbn13 } from '../../shared/domain/isbn';
 import { newCorrelationId } from '../../shared/logging/correlation';
-import { createLogger } from '../../shared/logging/logger';
 import { randomIds } from '../../shared/ports/clock';
 import { runHealthCheck, type HealthCheckResult } from '../../shared/services/health-check';
 import { healthCheckSettings } from '../../shared/wiring/health-check';
@@ -17,28 +14,12 @@ import { vertexQuotaDetail } from '../../shared/adapters/gcp/vertex-quota';
 import { withBackend } from '../backend';
 import { startActivityLine } from '../progress';
 import type { Command, CommandContext } from '../command';
-import { EXIT, UsageError } from '../exit-codes';
+import { EXIT } from '../exit-codes';
+import { FLAGS } from '../flag-table';
+import { cliLogger } from '../logger';
 
 /** Books listed one per row when the run checked at most this many; beyond, only those with something to say. */
 const LIST_ALL_UP_TO = 50;
-
-function isbnsFrom(ctx: CommandContext): string[] | undefined {
-  const raw = ctx.flags.isbn as string[] | undefined;
-  if (raw === undefined || raw.length === 0) return undefined;
-  // Counted before any is parsed, as HealthCheckRequest does: no --isbn checks the whole fleet.
-  if (raw.length > MAX_ISBNS_PER_REQUEST) {
-    throw new UsageError(`--isbn: ${tooManyIsbns(raw.length, 'leave out --isbn to check the whole fleet')}`, [
-      'isbn',
-    ]);
-  }
-  return raw.map((value) => {
-    try {
-      return parseIsbn13(value);
-    } catch (err) {
-      throw new UsageError(`--isbn ${(err as Error).message}`, ['isbn']);
-    }
-  });
-}
 
 /** The `--json` document: what README's Operator CLI promises, plus the resolutions and the report's status. */
 export function healthRunDocument(result: HealthCheckResult) {
@@ -67,15 +48,15 @@ export const healthRunCommand: Command = {
   name: 'health run',
   summary: 'one health check now: accuracy, endpoints, pipeline, data; publishes alerts',
   usage: 'health run [--isbn X]...',
-  options: { isbn: { type: 'string', multiple: true } },
+  flags: [FLAGS.healthIsbns],
   async run(ctx) {
-    const isbns = isbnsFrom(ctx);
+    // None: the whole fleet.
+    const listed = ctx.flag(FLAGS.healthIsbns);
+    const isbns = listed.length > 0 ? listed : undefined;
     // A fleet-wide check on Vertex paces itself by the quota: show its counters and ETA meanwhile.
     const activity = startActivityLine(ctx.interactive && !isbns, () => vertexQuotaDetail(0, 0));
     const result = await withBackend(ctx, (backend) => {
-      // The operator reads a table; log lines go to stderr, errors only unless FG_LOG_LEVEL asks for more.
-      const level = backend.config.defaulted.includes('FG_LOG_LEVEL') ? 'error' : backend.config.logLevel;
-      const logger = createLogger({ component: 'health-cli', level, write: (line) => ctx.out.error(line) });
+      const logger = cliLogger(ctx.out, backend.config, 'health-cli');
       return runHealthCheck(
         {
           runId: randomIds.next('hc-manual'),

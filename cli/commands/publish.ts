@@ -16,8 +16,10 @@ import { parseWith } from '../../shared/contracts/parse';
 import { withCorrelation, newCorrelationId } from '../../shared/logging/correlation';
 import { randomIds } from '../../shared/ports/clock';
 import { TOPICS, type TopicName } from '../../shared/topology';
-import { requireFlag, type Command } from '../command';
+import type { Command } from '../command';
 import { EXIT, UsageError } from '../exit-codes';
+import { FLAGS } from '../flag-table';
+import { required } from '../flags';
 import { withBackend } from '../backend';
 
 function parseAttrs(values: string[]): Record<string, string> {
@@ -44,21 +46,18 @@ export const publishCommand: Command = {
   summary:
     'publish a message to a topic as its producer would (--file required, except for a sales-data-updates notification with payloadFormat=NONE)',
   usage: 'publish TOPIC [--file F] [--attr k=v]... [--no-check]',
-  options: {
-    file: { type: 'string' },
-    attr: { type: 'string', multiple: true },
-    'no-check': { type: 'boolean' },
-  },
+  flags: [FLAGS.file, FLAGS.attr, FLAGS.noCheck],
   async run(ctx) {
     const topic = ctx.positionals[0];
     if (!topic) throw new UsageError('TOPIC is required', ['TOPIC']);
     if (!(TOPICS as readonly string[]).includes(topic)) {
       throw new UsageError(`unknown topic "${topic}"; topics: ${TOPICS.join(', ')}`, ['TOPIC']);
     }
-    const attrs = parseAttrs((ctx.flags.attr as string[] | undefined) ?? []);
+    const attrs = parseAttrs(ctx.flag(FLAGS.attr));
     const storage = topic === 'sales-data-updates';
-    const attributeOnly = storage && attrs.payloadFormat === 'NONE' && ctx.flags.file === undefined;
-    const file = attributeOnly ? undefined : requireFlag(ctx.flags, 'file');
+    const given = ctx.flag(FLAGS.file);
+    const attributeOnly = storage && attrs.payloadFormat === 'NONE' && given === undefined;
+    const file = attributeOnly ? undefined : required(given, FLAGS.file);
     let payload: unknown;
     if (file !== undefined) {
       try {
@@ -67,7 +66,7 @@ export const publishCommand: Command = {
         throw new UsageError(`--file ${file}: ${(err as Error).message}`, ['file']);
       }
     }
-    if (!ctx.flags['no-check']) {
+    if (!ctx.flag(FLAGS.noCheck)) {
       if (storage) checkStorageNotification(payload, attrs);
       else {
         const { name, schema } = TOPIC_MESSAGES[topic as TopicName];

@@ -18,10 +18,7 @@ import type {
   RollbackScope,
   RollbackTarget,
 } from '../../shared/contracts/messages/rollback-request';
-import { MAX_ISBNS_PER_REQUEST, tooManyIsbns } from '../../shared/contracts/primitives';
-import { parseIsbn13 } from '../../shared/domain/isbn';
-import { describeError, type ValidationError } from '../../shared/errors';
-import { createLogger } from '../../shared/logging/logger';
+import { describeError } from '../../shared/errors';
 import { newCorrelationId } from '../../shared/logging/correlation';
 import { randomIds } from '../../shared/ports/clock';
 import {
@@ -38,6 +35,8 @@ import type { Backend } from '../../shared/wiring/backend';
 import { withBackend } from '../backend';
 import type { Command, CommandContext } from '../command';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes';
+import { FLAGS } from '../flag-table';
+import { cliLogger } from '../logger';
 import {
   currentVertexLimiter,
   quotaSnapshot,
@@ -67,11 +66,6 @@ export function localLiveness(host: string = hostname()): HolderLiveness {
   };
 }
 
-function str(ctx: CommandContext, name: string): string | undefined {
-  const v = ctx.flags[name];
-  return typeof v === 'string' && v !== '' ? v : undefined;
-}
-
 function targetOf(value: string): RollbackTarget {
   if (value === 'previous' || value === 'last-known-good') return { kind: value };
   if (/^[0-9]+$/.test(value)) return { kind: 'version', version: value };
@@ -81,29 +75,12 @@ function targetOf(value: string): RollbackTarget {
   );
 }
 
-function isbnsOf(ctx: CommandContext): string[] {
-  const raw = (ctx.flags.isbn as string[] | undefined) ?? [];
-  // Counted before any is parsed, as the request schema does: the whole fleet has its own flag.
-  if (raw.length > MAX_ISBNS_PER_REQUEST) {
-    throw new UsageError(`--isbn: ${tooManyIsbns(raw.length, 'use --all-models for the whole fleet')}`, [
-      'isbn',
-    ]);
-  }
-  return raw.map((value) => {
-    try {
-      return parseIsbn13(value);
-    } catch (err) {
-      throw new UsageError(`--isbn: ${(err as ValidationError).message}`, ['isbn']);
-    }
-  });
-}
-
 /** The RollbackRequest the flags ask for; UsageError naming the flag when they do not add up. */
 export function requestFromFlags(ctx: CommandContext, ids = randomIds): RollbackRequest {
-  const isbns = isbnsOf(ctx);
-  const toVersion = str(ctx, 'to-version');
-  const emergency = ctx.flags.emergency === true;
-  const all = ctx.flags['all-models'] === true;
+  const isbns = ctx.flag(FLAGS.rollbackIsbns);
+  const toVersion = ctx.flag(FLAGS.toVersion);
+  const emergency = ctx.flag(FLAGS.emergency);
+  const all = ctx.flag(FLAGS.allModels);
   if (all && isbns.length > 0)
     throw new UsageError('--all-models and --isbn exclude each other', ['all-models']);
   if (all && emergency)
@@ -138,19 +115,20 @@ export function requestFromFlags(ctx: CommandContext, ids = randomIds): Rollback
     target = targetOf(toVersion);
   }
   return {
-    requestId: str(ctx, 'request-id') ?? ids.next('cli'),
+    requestId: ctx.flag(FLAGS.requestId) ?? ids.next('cli'),
     scope,
     target,
-    reason: str(ctx, 'reason') ?? (emergency ? 'emergency rollback from the CLI' : 'rollback from the CLI'),
+    reason:
+      ctx.flag(FLAGS.reason) ?? (emergency ? 'emergency rollback from the CLI' : 'rollback from the CLI'),
     requestedBy: requester(ctx),
-    dryRun: ctx.flags['dry-run'] === true,
-    force: ctx.flags.force === true,
+    dryRun: ctx.flag(FLAGS.dryRun),
+    force: ctx.flag(FLAGS.rollbackForce),
     correlationId: newCorrelationId(ids),
   };
 }
 
 function requester(ctx: CommandContext): string {
-  const by = str(ctx, 'by') ?? ctx.env.USER ?? ctx.env.USERNAME;
+  const by = ctx.flag(FLAGS.by) ?? ctx.env.USER ?? ctx.env.USERNAME;
   if (!by) throw new UsageError('--by is required when $USER is not set', ['by']);
   return by;
 }
@@ -170,15 +148,6 @@ async function callerIdentity(ctx: CommandContext): Promise<string | undefined> 
   }
 }
 
-function concurrencyOf(ctx: CommandContext): number | undefined {
-  const v = str(ctx, 'concurrency');
-  if (v === undefined) return undefined;
-  if (!/^[0-9]+$/.test(v) || Number(v) < 1 || Number(v) > 256) {
-    throw new UsageError(`--concurrency must be a whole number from 1 to 256 (got "${v}")`, ['concurrency']);
-  }
-  return Number(v);
-}
-
 function depsFor(
   ctx: CommandContext,
   backend: Backend,
@@ -186,10 +155,8 @@ function depsFor(
 ): { deps: RollbackDeps; done: () => void } {
   // On Vertex the bar also shows the quota counters and the ETA they project (the limiter paces the job).
   const progress = createProgress(ctx.interactive && fleetWide, undefined, vertexQuotaDetail);
-  // The operator reads a table; log lines go to stderr, errors only unless FG_LOG_LEVEL asks for more.
-  const level = backend.config.defaulted.includes('FG_LOG_LEVEL') ? 'error' : backend.config.logLevel;
-  const logger = createLogger({ component: 'rollback-cli', level, write: (line) => ctx.out.error(line) });
-  const concurrency = concurrencyOf(ctx);
+  const logger = cliLogger(ctx.out, backend.config, 'rollback-cli');
+  const concurrency = ctx.flag(FLAGS.concurrency);
   const deps: RollbackDeps = {
     state: backend.state,
     registry: backend.registry,
@@ -279,7 +246,7 @@ function printOutcome(ctx: CommandContext, result: RollbackResult | RollbackDryR
 async function recover(ctx: CommandContext): Promise<ExitCode> {
   const report = await withBackend(ctx, (backend) => {
     const { deps, done } = depsFor(ctx, backend, true);
-    return recoverInterrupted({ force: ctx.flags.force === true }, deps).finally(done);
+    return recoverInterrupted({ force: ctx.flag(FLAGS.rollbackForce) }, deps).finally(done);
   });
   ctx.out.table(
     report.books.map((r) => ({
@@ -318,25 +285,30 @@ export const rollbackCommand: Command = {
   name: 'rollback',
   summary: 'roll books back (a version, previous, last-known-good), restore a backup, or recover',
   usage: USAGE,
-  options: {
-    isbn: { type: 'string', multiple: true },
-    'to-version': { type: 'string' },
-    emergency: { type: 'boolean' },
-    'all-models': { type: 'boolean' },
-    'restore-backup': { type: 'string' },
-    recover: { type: 'boolean' },
-    'dry-run': { type: 'boolean' },
-    force: { type: 'boolean' },
-    reason: { type: 'string' },
-    by: { type: 'string' },
-    'request-id': { type: 'string' },
-    concurrency: { type: 'string' },
-  },
+  flags: [
+    FLAGS.rollbackIsbns,
+    FLAGS.toVersion,
+    FLAGS.emergency,
+    FLAGS.allModels,
+    FLAGS.restoreBackup,
+    FLAGS.recover,
+    FLAGS.dryRun,
+    FLAGS.rollbackForce,
+    FLAGS.reason,
+    FLAGS.by,
+    FLAGS.requestId,
+    FLAGS.concurrency,
+  ],
   async run(ctx) {
-    if (ctx.flags.recover === true) return recover(ctx);
-    const backupId = str(ctx, 'restore-backup');
+    if (ctx.flag(FLAGS.recover)) return recover(ctx);
+    const backupId = ctx.flag(FLAGS.restoreBackup);
     if (backupId !== undefined) {
-      if (ctx.flags.isbn || ctx.flags['to-version'] || ctx.flags.emergency || ctx.flags['all-models']) {
+      const scoped =
+        ctx.flag(FLAGS.rollbackIsbns).length > 0 ||
+        ctx.flag(FLAGS.toVersion) !== undefined ||
+        ctx.flag(FLAGS.emergency) ||
+        ctx.flag(FLAGS.allModels);
+      if (scoped) {
         throw new UsageError('--restore-backup takes no --isbn, --to-version, --emergency or --all-models', [
           'restore-backup',
         ]);
@@ -348,12 +320,12 @@ export const rollbackCommand: Command = {
         return restoreBackup(
           {
             backupId,
-            requestId: str(ctx, 'request-id') ?? ids.next('cli-restore'),
+            requestId: ctx.flag(FLAGS.requestId) ?? ids.next('cli-restore'),
             requestedBy: requester(ctx),
             ...(verifiedCaller ? { verifiedCaller } : {}),
-            reason: str(ctx, 'reason') ?? `restore backup ${backupId} from the CLI`,
+            reason: ctx.flag(FLAGS.reason) ?? `restore backup ${backupId} from the CLI`,
             correlationId: newCorrelationId(ids),
-            dryRun: ctx.flags['dry-run'] === true,
+            dryRun: ctx.flag(FLAGS.dryRun),
           },
           deps,
         ).finally(done);

@@ -1,32 +1,20 @@
 /** `seed [--books N] [--seed S] [--force]`: build the embedded fleet (cached: a second run is instant). */
-import { join } from 'node:path';
 import { DEFAULT_THRESHOLDS } from '../../shared/domain/thresholds';
-import { clearSeededState, seedFleet } from '../../shared/services/seed-fleet';
-import { SALES_CSV_FILE } from '../../shared/wiring/backend';
+import { clearSeededState, seedEmbeddedFleet } from '../../shared/wiring/seed';
 import type { Command } from '../command';
 import { configFrom, withBackend } from '../backend';
 import { EXIT, UsageError } from '../exit-codes';
+import { FLAGS } from '../flag-table';
 import { createProgress } from '../progress';
-
-function intFlag(value: unknown, name: string, fallback: number, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(`--${name} must be a whole number from ${min} to ${max} (got "${String(value)}")`, [
-      name,
-    ]);
-  }
-  return n;
-}
 
 export const seedCommand: Command = {
   name: 'seed',
   summary: 'embedded backend: synthetic sales, ARIMA versions, deployments',
   usage: 'seed [--books N] [--seed S] [--force]',
-  options: { books: { type: 'string' }, seed: { type: 'string' }, force: { type: 'boolean' } },
+  flags: [FLAGS.books, FLAGS.seed, FLAGS.seedForce],
   async run(ctx) {
-    const books = intFlag(ctx.flags.books, 'books', 12, 1, 500);
-    const seed = intFlag(ctx.flags.seed, 'seed', 42, 0, 2 ** 31 - 1);
+    const books = ctx.flag(FLAGS.books);
+    const seed = ctx.flag(FLAGS.seed);
     const config = configFrom(ctx);
     if (config.backend !== 'local' || config.registry !== 'local') {
       throw new UsageError(
@@ -34,13 +22,12 @@ export const seedCommand: Command = {
         ['FG_BACKEND'],
       );
     }
-    if (ctx.flags.force) clearSeededState(config.stateDir);
+    if (ctx.flag(FLAGS.seedForce)) clearSeededState(config.stateDir);
     const progress = createProgress(ctx.interactive);
     const result = await withBackend(ctx, (backend) =>
-      seedFleet(
+      seedEmbeddedFleet(
         {
           stateDir: config.stateDir,
-          salesCsv: join(config.stateDir, SALES_CSV_FILE),
           books,
           seed,
           onProgress: (done, total, label) => progress.update(done, total, label),

@@ -13,28 +13,12 @@ import { BackendUnavailableError } from '../../shared/errors';
 import { consoleLineFor, renderBanner } from '../../shared/local-stack/banner';
 import { startLocalStack, type LocalStack } from '../../shared/local-stack/stack';
 import { LOCAL_PROJECT_ID } from '../../shared/local-stack/stack-plan';
-import { isSeeded } from '../../shared/services/seed-fleet';
+import { isSeeded } from '../../shared/wiring/seed';
 import type { Command, CommandContext } from '../command';
 import { configFrom } from '../backend';
-import { EXIT, UsageError, type ExitCode } from '../exit-codes';
-
-function numberFlag(
-  value: unknown,
-  name: string,
-  min: number,
-  max: number,
-  integer: boolean,
-): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min || n > max || (integer && !Number.isInteger(n))) {
-    throw new UsageError(
-      `--${name} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max} (got "${String(value)}")`,
-      [name],
-    );
-  }
-  return n;
-}
+import { EXIT, type ExitCode } from '../exit-codes';
+import { FLAGS } from '../flag-table';
+import { parseNameList } from '../flags';
 
 async function startEmulators(): Promise<RunningEmulator[]> {
   const support = detectEmulatorSupport();
@@ -84,32 +68,42 @@ function onSignals(onSecond: () => void): { signal: Promise<NodeJS.Signals>; dis
   };
 }
 
+/** Where everything is, once ready: the banner, or with --json one document. */
+function announce(ctx: CommandContext, stack: LocalStack, firstRun: boolean, readyMs: number): void {
+  if (!ctx.out.json) {
+    ctx.out.line(renderBanner(stack, firstRun, readyMs));
+    return;
+  }
+  const status = stack.status();
+  ctx.out.result({
+    dashboardUrl: stack.dashboardUrl,
+    readyMs,
+    seeded: !stack.seed.cached,
+    backend: status.backend,
+    functionsFrom: status.functionsFrom,
+    stateDir: status.stateDir,
+    functions: status.functions,
+    schedules: status.schedules,
+    logs: join(status.stateDir, 'logs'),
+  });
+}
+
 export const upCommand: Command = {
   name: 'up',
   summary: 'the whole system on this machine: functions, queue, schedules, dashboard (Ctrl-C stops it)',
   usage: 'up [--emulators] [--tick S] [--port N] [--only health-check,alert-dispatch,...]',
-  options: {
-    emulators: { type: 'boolean' },
-    tick: { type: 'string' },
-    port: { type: 'string' },
-    only: { type: 'string' },
-  },
+  flags: [FLAGS.emulators, FLAGS.tick, FLAGS.port, FLAGS.only],
   async run(ctx: CommandContext): Promise<ExitCode> {
-    const tickSeconds = numberFlag(ctx.flags.tick, 'tick', 0.5, 86_400, false);
-    const port = numberFlag(ctx.flags.port, 'port', 0, 65_535, true);
-    const only =
-      typeof ctx.flags.only === 'string'
-        ? ctx.flags.only
-            .split(',')
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : undefined;
+    const tickSeconds = ctx.flag(FLAGS.tick);
+    const port = ctx.flag(FLAGS.port);
+    const only = parseNameList(ctx.flag(FLAGS.only));
+    const useEmulators = ctx.flag(FLAGS.emulators);
     const config = configFrom(ctx);
     const log = (text: string) => ctx.out.error(`${new Date().toTimeString().slice(0, 8)} ${text}`);
     for (const warning of config.warnings) log(`warning: ${warning}`);
 
     const started = Date.now();
-    const firstRun = ctx.flags.emulators ? true : !isSeeded(config.stateDir);
+    const firstRun = useEmulators ? true : !isSeeded(config.stateDir);
     let emulators: RunningEmulator[] = [];
     let stack: LocalStack | undefined;
     // Caught from the start, so a Ctrl-C while things start still stops what already runs.
@@ -119,7 +113,7 @@ export const upCommand: Command = {
     });
     try {
       let env = ctx.env;
-      if (ctx.flags.emulators) {
+      if (useEmulators) {
         log("starting Google's Pub/Sub and Firestore emulators…");
         emulators = await startEmulators();
         const [pubsub, firestore] = emulators as [RunningEmulator, RunningEmulator];
@@ -131,16 +125,17 @@ export const upCommand: Command = {
         log(`emulators up: pubsub ${pubsub.host}, firestore ${firestore.host}`);
       }
       if (firstRun) log(`first run: seeding the fleet into ${config.stateDir} …`);
+      const [pubsubEmulator, firestoreEmulator] = emulators;
       stack = await startLocalStack({
         env,
         tickSeconds,
         port,
         only,
-        ...(emulators.length === 2
+        ...(pubsubEmulator && firestoreEmulator
           ? {
               emulators: {
-                pubsub: emulators[0]!.host,
-                firestore: emulators[1]!.host,
+                pubsub: pubsubEmulator.host,
+                firestore: firestoreEmulator.host,
                 projectId: config.gcp.projectId ?? LOCAL_PROJECT_ID,
               },
             }
@@ -152,22 +147,7 @@ export const upCommand: Command = {
         },
       });
       const readyMs = Date.now() - started;
-      if (ctx.out.json) {
-        const status = stack.status();
-        ctx.out.result({
-          dashboardUrl: stack.dashboardUrl,
-          readyMs,
-          seeded: !stack.seed.cached,
-          backend: status.backend,
-          functionsFrom: status.functionsFrom,
-          stateDir: status.stateDir,
-          functions: status.functions,
-          schedules: status.schedules,
-          logs: join(status.stateDir, 'logs'),
-        });
-      } else {
-        ctx.out.line(renderBanner(stack, firstRun, readyMs));
-      }
+      announce(ctx, stack, firstRun, readyMs);
       const signal = await signals.signal;
       log(`${signal}: stopping every process this stack started…`);
       return EXIT.ok;

@@ -1,6 +1,8 @@
 /** `versions --isbn X`: serving, last-known-good and every version of one book. */
 import { describeBookVersions } from '../../shared/services/book-versions';
-import { requireFlag, type Command } from '../command';
+import type { Command } from '../command';
+import { FLAGS } from '../flag-table';
+import { required } from '../flags';
 import { withBackend } from '../backend';
 import { EXIT } from '../exit-codes';
 
@@ -8,9 +10,9 @@ export const versionsCommand: Command = {
   name: 'versions',
   summary: 'registry view of one book: serving, last-known-good, every version',
   usage: 'versions --isbn X',
-  options: { isbn: { type: 'string' } },
+  flags: [FLAGS.isbn],
   async run(ctx) {
-    const isbn = requireFlag(ctx.flags, 'isbn');
+    const isbn = required(ctx.flag(FLAGS.isbn), FLAGS.isbn);
     const view = await withBackend(ctx, (backend) => describeBookVersions(isbn, backend));
     const serving = view.servingKnown ? `v${view.serving ?? '-'}` : 'unknown (no serving target configured)';
     ctx.out.line(

@@ -2,6 +2,7 @@
 export * from './config';
 export * from './load-config';
 export * from './redact-config';
+export * from './secrets';
 export * from './duration';
 export { VARIABLES, ALIASES, type VariableInfo } from './variables';
 export { VARIABLE_NAMES } from './env-schema';

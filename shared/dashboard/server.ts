@@ -19,16 +19,16 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { parseIsbn13 } from '../domain/isbn';
 import { describeError, ForecastGuardError, NotFoundError, ValidationError } from '../errors';
-import type { StackStatus } from '../local-stack/stack';
 import { DASHBOARD_PAGE } from './page';
 import { chartView } from './chart-view';
 import { alertsView, fleetView, historyView, type ViewPorts } from './views';
 import { ViewCache } from './view-cache';
+import type { StackStatusView } from './stack-status';
 
 export interface DashboardSource {
   backend: ViewPorts;
   /** The local stack's processes and schedules, when a stack runs. */
-  status?(): StackStatus;
+  status?(): StackStatusView;
   /** Publishes a manual HealthCheckRequest; resolves to the message id. */
   requestHealthCheck?(isbns?: string[]): Promise<string>;
 }

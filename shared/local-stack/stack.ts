@@ -6,7 +6,6 @@
  * (the HTTP ones, like the alert-dispatch flush, called with the stack's
  * flush token), and the dashboard. `stop()` undoes all of it, children first.
  */
-import { join } from 'node:path';
 import { loadConfig, type Config } from '../config';
 import { SqliteEventBus } from '../adapters/local/sqlite-event-bus';
 import { freePort } from '../adapters/gcp/emulators';
@@ -15,9 +14,9 @@ import { startDashboard, type DashboardServer } from '../dashboard/server';
 import { ConfigError, describeError } from '../errors';
 import { logFilePath } from '../logging/rotating-file';
 import { systemClock } from '../ports/clock';
-import { clearSeededState, isSeeded, seedFleet } from '../services/seed-fleet';
 import { functionSpec, HTTP_SCHEDULES, SCHEDULES, type HttpScheduleSpec } from '../topology';
-import { openBackend, SALES_CSV_FILE, type Backend } from '../wiring/backend';
+import { openBackend, type Backend } from '../wiring/backend';
+import { clearSeededState, isSeeded, seedEmbeddedFleet } from '../wiring/seed';
 import { ensureTopology } from '../wiring/topology-setup';
 import { FunctionProcess } from './function-process';
 import { defaultLaunch, repositoryRoot, type FunctionLaunch } from './launch';
@@ -120,10 +119,7 @@ async function seedIfNeeded(
   // stack creates them later with their push endpoints.
   const backend = openBackend(config, { clock: systemClock });
   try {
-    const result = await seedFleet(
-      { stateDir: config.stateDir, salesCsv: join(config.stateDir, SALES_CSV_FILE), books, seed: 42 },
-      backend,
-    );
+    const result = await seedEmbeddedFleet({ stateDir: config.stateDir, books, seed: 42 }, backend);
     return { cached: result.cached, books: result.books, durationMs: Date.now() - started };
   } finally {
     await backend.close();

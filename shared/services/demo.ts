@@ -12,26 +12,28 @@
  * - `drift`: the book's recent actual sales shift (×1.8 for 8 weeks). Every
  *   version was trained before the shift, so rollback does not cure it.
  */
-import { readFileSync } from 'node:fs';
-import { parseSalesCsv } from '../adapters/local/csv-sales-data';
-import type { SqliteModelRegistry } from '../adapters/local/sqlite-model-registry';
 import type { ModelVersion, StoredForecast } from '../contracts/model';
 import type { ModelDeployed } from '../contracts/messages/model-deployed';
 import type { Environment } from '../contracts/primitives';
 import { parseIsbn13 } from '../domain/isbn';
 import { NotFoundError, ValidationError } from '../errors';
-import { toSalesRows, writeSalesCsv } from '../fleet/sales-csv';
 import { withCorrelation } from '../logging/correlation';
 import type { EventBus } from '../ports/event-bus';
-import { PRODUCTION_ALIAS } from '../ports/model-registry';
+import { PRODUCTION_ALIAS, type ModelRegistry } from '../ports/model-registry';
+import type { SalesFile } from '../ports/sales-file';
 import type { ServingTarget } from '../ports/serving-target';
 
 /** `nan`: weeks a broken model container emitted as NaN, stored (as JSON does) as null. */
 export const BAD_VERSION_DEFECTS = ['x10', 'negative', 'horizon', 'nan'] as const;
 export type BadVersionDefect = (typeof BAD_VERSION_DEFECTS)[number];
 
+/** A registry that hands out a version's stored forecast (the embedded and MLflow registries do). */
+export interface ForecastArtifacts {
+  getForecast(isbn: string, version: string): Promise<StoredForecast>;
+}
+
 export interface DemoPorts {
-  registry: SqliteModelRegistry;
+  registry: ModelRegistry & ForecastArtifacts;
   serving: ServingTarget;
   bus: EventBus;
 }
@@ -116,18 +118,26 @@ export async function demoDegrade(isbnInput: string, ports: DemoPorts): Promise<
   };
 }
 
+/** Which book gets which broken version, and who the announcement says deployed it. */
+export interface BadVersionRequest {
+  isbn: string;
+  defect: BadVersionDefect;
+  deployedBy: string;
+  correlationId: string;
+}
+
 export async function demoBadVersion(
-  isbnInput: string,
-  defect: BadVersionDefect,
-  context: { environment: Environment; deployedBy: string; correlationId: string },
+  request: BadVersionRequest,
   ports: DemoPorts,
+  settings: { environment: Environment },
 ): Promise<DemoResult & { messageId: string }> {
+  const { defect } = request;
   if (!BAD_VERSION_DEFECTS.includes(defect)) {
     throw new ValidationError(`--defect must be one of ${BAD_VERSION_DEFECTS.join('|')} (got "${defect}")`, [
       'defect',
     ]);
   }
-  const isbn = parseIsbn13(isbnInput);
+  const isbn = parseIsbn13(request.isbn);
   const base = await servingVersion(isbn, ports);
   const bad = await registerCopy(
     base,
@@ -140,14 +150,14 @@ export async function demoBadVersion(
   const event: ModelDeployed = {
     isbn,
     version: bad.version,
-    environment: context.environment,
-    deployedBy: context.deployedBy,
-    correlationId: context.correlationId,
+    environment: settings.environment,
+    deployedBy: request.deployedBy,
+    correlationId: request.correlationId,
     previousVersion: base.version,
   };
   const messageId = await ports.bus.publish('model-deployments', {
     data: event,
-    attributes: withCorrelation({ isbn, version: bad.version }, context.correlationId),
+    attributes: withCorrelation({ isbn, version: bad.version }, request.correlationId),
   });
   return {
     isbn,
@@ -159,22 +169,23 @@ export async function demoBadVersion(
   };
 }
 
+/** Scales the last `weeks` weeks of one book's actual sales by `factor` (default 8 weeks, ×1.8). */
 export async function demoDrift(
   isbnInput: string,
-  salesCsv: string,
-  options: { weeks?: number; factor?: number } = {},
+  ports: { sales: SalesFile },
+  settings: { weeks?: number; factor?: number } = {},
 ): Promise<DemoResult> {
   const isbn = parseIsbn13(isbnInput);
-  const weeks = options.weeks ?? 8;
-  const factor = options.factor ?? 1.8;
-  const all = parseSalesCsv(readFileSync(salesCsv, 'utf8'), salesCsv);
-  const series = all.get(isbn);
-  if (!series) throw new NotFoundError(`${isbn} has no sales in ${salesCsv}`);
+  const weeks = settings.weeks ?? 8;
+  const factor = settings.factor ?? 1.8;
+  const all = await ports.sales.readAll();
+  const series = all.find((s) => s.isbn === isbn);
+  if (!series) throw new NotFoundError(`${isbn} has no sales in ${ports.sales.location}`);
   const from = series.points.length - weeks;
   series.points = series.points.map((p, i) =>
     i >= from ? { ...p, volume: Math.round(p.volume * factor) } : p,
   );
-  await writeSalesCsv(salesCsv, toSalesRows([...all.values()]));
+  await ports.sales.writeAll(all);
   return {
     isbn,
     action: 'drift',

@@ -5,23 +5,25 @@
  * version deployed (the previous one kept deployed at 0 %), aliased
  * `production` and marked last-known-good. Seeding again with the same
  * settings is a no-op that answers from what is there.
+ *
+ * Where the sales file and the manifest live is the caller's business
+ * (shared/wiring/seed.ts opens them in the state directory).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { COLLECTIONS } from '../contracts/collections';
 import type { LastKnownGood } from '../contracts/documents/last-known-good';
-import type { ModelVersion, PipelineRun } from '../contracts/model';
+import type { ModelVersion, PipelineRun, SalesSeries } from '../contracts/model';
 import { ConflictError, ForecastGuardError } from '../errors';
-import { catalogue } from '../fleet/catalogue';
+import { catalogue, type Book } from '../fleet/catalogue';
+import type { FleetManifest } from '../fleet/manifest';
 import { generateFleetSales } from '../fleet/sales-generator';
-import { toSalesRows, writeSalesCsv } from '../fleet/sales-csv';
-import { fitMany } from '../forecasting/fit-pool';
+import { fitMany, type FitResult } from '../forecasting/fit-pool';
+import type { TrainedModel } from '../forecasting/train-model';
 import { PRODUCTION_ALIAS, type ModelRegistry } from '../ports/model-registry';
 import type { PipelineMonitor } from '../ports/pipeline-monitor';
+import type { SalesFile } from '../ports/sales-file';
 import type { ServingTarget } from '../ports/serving-target';
 import type { StateStore } from '../ports/state-store';
-import { FLEET_MANIFEST_FILE, readFleetManifest, type FleetManifest } from '../wiring/fleet-clock';
 
 /** The weekly pipeline's last three runs before the data ends (Saturdays). */
 export const SEED_CUTOFFS = ['2024-10-05', '2024-11-02', '2024-11-30'] as const;
@@ -35,23 +37,39 @@ export const SEED_PIPELINE_NAME = 'arima-weekly-training';
  * would look as if training had stopped a month ago.
  */
 export const SEED_LATER_RUNS = ['2024-12-07', '2024-12-14', '2024-12-21', '2024-12-28'] as const;
+/** The last registered run's cutoff: seeded versions count as validated the Monday after it. */
+const LAST_CUTOFF: string = SEED_CUTOFFS[SEED_CUTOFFS.length - 1] ?? SEED_CUTOFFS[0];
 /** Bumped when what seed builds changes, so old state dirs are not mistaken for current ones. */
 const SEED_FORMAT = 2;
+
+/** fleet.json in the state directory: read to answer a second seed, written once the fleet is built. */
+export interface FleetManifestStore {
+  /** Where the fleet lives (the state directory), for messages. */
+  readonly location: string;
+  read(): FleetManifest | undefined;
+  write(manifest: FleetManifest): void;
+}
 
 export interface SeedPorts {
   registry: ModelRegistry;
   serving: ServingTarget;
   pipelines: PipelineMonitor;
   state: StateStore;
+  manifest: FleetManifestStore;
+  /** The actuals every health check reads; written before training. */
+  sales: Pick<SalesFile, 'writeAll'>;
+  onProgress?: (done: number, total: number, label: string) => void;
 }
 
-export interface SeedOptions {
-  stateDir: string;
-  salesCsv: string;
+/** How big a fleet, from which random seed. */
+export interface SeedRequest {
   books: number;
   seed: number;
+}
+
+export interface SeedSettings {
+  /** Models trained at once (default: the fit pool's). */
   concurrency?: number;
-  onProgress?: (done: number, total: number, label: string) => void;
   now?: () => number;
 }
 
@@ -80,21 +98,6 @@ function mondayAfter(saturday: string): string {
   return new Date(Date.parse(`${saturday}T00:00:00Z`) + 2 * 86_400_000 + 6 * 3_600_000).toISOString();
 }
 
-/** Files seed writes into the state directory; `--force` removes them first. */
-export const SEEDED_FILES = [
-  'fleet.sqlite',
-  'state.sqlite',
-  'queue.sqlite',
-  'sales.csv',
-  FLEET_MANIFEST_FILE,
-];
-
-export function clearSeededState(stateDir: string): void {
-  for (const f of SEEDED_FILES) {
-    for (const suffix of ['', '-wal', '-shm']) rmSync(join(stateDir, f + suffix), { force: true });
-  }
-}
-
 async function summarise(ports: SeedPorts, titles: Map<string, string>): Promise<SeededBook[]> {
   const out: SeededBook[] = [];
   for (const isbn of await ports.registry.listModels()) {
@@ -112,17 +115,22 @@ async function summarise(ports: SeedPorts, titles: Map<string, string>): Promise
   return out;
 }
 
-export async function seedFleet(options: SeedOptions, ports: SeedPorts): Promise<SeedResult> {
-  const now = options.now ?? Date.now;
+/** Builds the fleet, or answers from the one already there when it was seeded the same way. */
+export async function seedFleet(
+  request: SeedRequest,
+  ports: SeedPorts,
+  settings: SeedSettings = {},
+): Promise<SeedResult> {
+  const now = settings.now ?? Date.now;
   const started = now();
-  const books = catalogue(options.books);
+  const books = catalogue(request.books);
   const titles = new Map(books.map((b) => [b.isbn, b.title]));
-  const fingerprint = seedFingerprint(options.books, options.seed);
-  const manifest = readFleetManifest(options.stateDir);
+  const fingerprint = seedFingerprint(request.books, request.seed);
+  const manifest = ports.manifest.read();
   if (manifest) {
     if (manifest.fingerprint !== fingerprint) {
       throw new ConflictError(
-        `${options.stateDir} already holds a fleet seeded with --books ${manifest.books} --seed ${manifest.seed}; ` +
+        `${ports.manifest.location} already holds a fleet seeded with --books ${manifest.books} --seed ${manifest.seed}; ` +
           'use --force to replace it, or another FG_STATE_DIR',
       );
     }
@@ -136,26 +144,69 @@ export async function seedFleet(options: SeedOptions, ports: SeedPorts): Promise
     };
   }
 
-  mkdirSync(options.stateDir, { recursive: true });
-  const series = generateFleetSales(books, { seed: options.seed, from: '2012', to: '2024' });
-  await writeSalesCsv(options.salesCsv, toSalesRows(series));
+  const series = generateFleetSales(books, { seed: request.seed, from: '2012', to: '2024' });
+  await ports.sales.writeAll(series);
+  const progress = counter(ports, SEED_CUTOFFS.length * series.length + books.length);
+  const models = await trainEveryCutoff(series, settings, progress);
+  const registered = await registerPipelineRuns(series, models, ports);
+  await recordLaterRuns(ports);
+  await deployNewest(books, registered, ports, progress);
 
-  const jobs = SEED_CUTOFFS.flatMap((cutoff) => series.map((s) => ({ series: s, options: { cutoff } })));
-  const total = jobs.length + books.length;
-  let done = 0;
-  const results = await fitMany(jobs, {
-    concurrency: options.concurrency,
-    onProgress: (p) =>
-      options.onProgress?.(++done, total, `trained ${p.result.ok ? p.result.model.isbn : 'a model'}`),
+  ports.manifest.write({
+    asOf: SEED_AS_OF,
+    books: request.books,
+    seed: request.seed,
+    seededAt: new Date(now()).toISOString(),
+    fingerprint,
   });
-  const failed = results.filter((r) => !r.ok);
-  if (failed.length > 0) {
+  const perBook = await summarise(ports, titles);
+  return {
+    books: books.length,
+    versions: models.length,
+    cached: false,
+    durationMs: now() - started,
+    perBook,
+  };
+}
+
+/** One progress count across training and deploying. */
+function counter(ports: SeedPorts, total: number): (label: string) => void {
+  let done = 0;
+  return (label) => ports.onProgress?.(++done, total, label);
+}
+
+/** One model per book per cutoff, in cutoff-major order; any failure fails the seed. */
+async function trainEveryCutoff(
+  series: readonly SalesSeries[],
+  settings: SeedSettings,
+  progress: (label: string) => void,
+): Promise<TrainedModel[]> {
+  const jobs = SEED_CUTOFFS.flatMap((cutoff) => series.map((s) => ({ series: s, options: { cutoff } })));
+  const results = await fitMany(jobs, {
+    concurrency: settings.concurrency,
+    onProgress: (p) => progress(`trained ${p.result.ok ? p.result.model.isbn : 'a model'}`),
+  });
+  const models: TrainedModel[] = [];
+  const failed: Array<Extract<FitResult, { ok: false }>> = [];
+  for (const r of results) {
+    if (r.ok) models.push(r.model);
+    else failed.push(r);
+  }
+  const first = failed[0];
+  if (first) {
     throw new ForecastGuardError(
-      `training failed for ${failed.length} of ${results.length} models: ${failed[0]!.error!.name}: ${failed[0]!.error!.message}`,
+      `training failed for ${failed.length} of ${results.length} models: ${first.error.name}: ${first.error.message}`,
     );
   }
+  return models;
+}
 
-  // Register in pipeline-run order so version numbers follow cutoffs, as weekly runs would.
+/** Registers in pipeline-run order so version numbers follow cutoffs, as weekly runs would. */
+async function registerPipelineRuns(
+  series: readonly SalesSeries[],
+  models: readonly TrainedModel[],
+  ports: SeedPorts,
+): Promise<Map<string, ModelVersion[]>> {
   const registered = new Map<string, ModelVersion[]>();
   for (const [runIndex, cutoff] of SEED_CUTOFFS.entries()) {
     const runId = `${SEED_PIPELINE_NAME}-${cutoff.replaceAll('-', '')}`;
@@ -168,8 +219,7 @@ export async function seedFleet(options: SeedOptions, ports: SeedPorts): Promise
       endTime: new Date(Date.parse(createdAt) + 40 * 60_000).toISOString(),
       registered: [],
     };
-    for (let i = 0; i < series.length; i++) {
-      const model = results[runIndex * series.length + i]!.model!;
+    for (const model of models.slice(runIndex * series.length, (runIndex + 1) * series.length)) {
       const version = await ports.registry.registerVersion({
         isbn: model.isbn,
         createdAt,
@@ -186,7 +236,11 @@ export async function seedFleet(options: SeedOptions, ports: SeedPorts): Promise
     }
     await ports.pipelines.recordRun(run);
   }
+  return registered;
+}
 
+/** The runs after the last registered one: succeeded, registered nothing (see SEED_LATER_RUNS). */
+async function recordLaterRuns(ports: SeedPorts): Promise<void> {
   for (const cutoff of SEED_LATER_RUNS) {
     const startTime = mondayAfter(cutoff);
     await ports.pipelines.recordRun({
@@ -198,11 +252,20 @@ export async function seedFleet(options: SeedOptions, ports: SeedPorts): Promise
       registered: [],
     });
   }
+}
 
-  const validatedAt = mondayAfter(SEED_CUTOFFS[SEED_CUTOFFS.length - 1]!);
+/** Each book's newest version serving 100 %, aliased production and last-known-good. */
+async function deployNewest(
+  books: readonly Book[],
+  registered: Map<string, ModelVersion[]>,
+  ports: SeedPorts,
+  progress: (label: string) => void,
+): Promise<void> {
+  const validatedAt = mondayAfter(LAST_CUTOFF);
   for (const book of books) {
-    const versions = registered.get(book.isbn)!;
-    const latest = versions[versions.length - 1]!;
+    const versions = registered.get(book.isbn) ?? [];
+    const latest = versions[versions.length - 1];
+    if (!latest) throw new ForecastGuardError(`seed registered no version of ${book.isbn}`);
     const previous = versions[versions.length - 2];
     // Deploy the previous version first so it stays deployed at 0 % for a fast rollback.
     if (previous) await ports.serving.setTraffic(book.isbn, { [previous.version]: 100 });
@@ -210,27 +273,6 @@ export async function seedFleet(options: SeedOptions, ports: SeedPorts): Promise
     await ports.registry.setAlias(book.isbn, PRODUCTION_ALIAS, latest.version);
     const lkg: LastKnownGood = { isbn: book.isbn, version: latest.version, validatedAt, setBy: 'seed' };
     await ports.state.set(COLLECTIONS.lastKnownGood, book.isbn, lkg);
-    options.onProgress?.(++done, total, `deployed ${book.isbn}`);
+    progress(`deployed ${book.isbn}`);
   }
-
-  const written: FleetManifest = {
-    asOf: SEED_AS_OF,
-    books: options.books,
-    seed: options.seed,
-    seededAt: new Date(now()).toISOString(),
-    fingerprint,
-  };
-  writeFileSync(join(options.stateDir, FLEET_MANIFEST_FILE), JSON.stringify(written, null, 2) + '\n');
-  const perBook = await summarise(ports, titles);
-  return {
-    books: books.length,
-    versions: results.length,
-    cached: false,
-    durationMs: now() - started,
-    perBook,
-  };
-}
-
-export function isSeeded(stateDir: string): boolean {
-  return existsSync(join(stateDir, FLEET_MANIFEST_FILE));
 }

@@ -6,19 +6,12 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { FleetManifest } from '../fleet/manifest';
 import { systemClock, type Clock } from '../ports/clock';
 
 export const FLEET_MANIFEST_FILE = 'fleet.json';
 
-export interface FleetManifest {
-  /** ISO date-time the synthetic world stands at (just after its last week of actuals). */
-  asOf: string;
-  books: number;
-  seed: number;
-  seededAt: string;
-  /** Fingerprint of what was seeded (catalogue, seed, versions): equal → seeding again is a no-op. */
-  fingerprint: string;
-}
+export type { FleetManifest };
 
 export function readFleetManifest(stateDir: string): FleetManifest | undefined {
   const file = join(stateDir, FLEET_MANIFEST_FILE);

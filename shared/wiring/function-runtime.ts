@@ -9,6 +9,7 @@ import { createLogger, type Logger } from '../logging/logger';
 import { randomIds, type IdGenerator } from '../ports/clock';
 import { openBackend, type Backend } from './backend';
 import { ensureLocalTopology } from './topology-setup';
+import { configSecrets } from '../config/secrets';
 
 export interface FunctionRuntime {
   config: Config;
@@ -21,19 +22,12 @@ const runtimes = new Map<string, Promise<FunctionRuntime>>();
 
 /** Builds a logger that follows the config (level, environment, project, secrets). */
 export function loggerFor(config: Config, component: string): Logger {
-  const secrets = [
-    config.notify.slackWebhookUrl,
-    config.notify.slackEscalationWebhookUrl,
-    config.notify.smtpUrl,
-    config.rollbackToken,
-    config.mlflow?.token,
-  ].filter((s): s is string => typeof s === 'string');
   return createLogger({
     component,
     level: config.logLevel,
     projectId: config.gcp.projectId,
     environment: config.environment,
-    secrets,
+    secrets: configSecrets(config),
   });
 }
 

@@ -36,7 +36,7 @@ import { PushDispatcher } from '../../../shared/adapters/local/push-dispatcher';
 import type { SqliteEventBus } from '../../../shared/adapters/local/sqlite-event-bus';
 import { loadConfig } from '../../../shared/config';
 import { demoDegrade } from '../../../shared/services/demo';
-import { seedFleet as seedFleetService } from '../../../shared/services/seed-fleet';
+import { seedEmbeddedFleet } from '../../../shared/wiring/seed';
 import { deadLetterSubscriptionOf } from '../../../shared/topology';
 import { openBackend, QUEUE_DB_FILE, SALES_CSV_FILE, type Backend } from '../../../shared/wiring/backend';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
@@ -292,7 +292,7 @@ describe('fault: the SQLite state file’s disk full', () => {
         Object.assign(process.env, { FG_STATE_DIR: mount.dir, FG_LOG_LEVEL: 'error', FG_BACKEND: 'local' });
         const config = loadConfig(process.env);
         const seeding = openBackend(config);
-        await seedFleetService(
+        await seedEmbeddedFleet(
           { stateDir: mount.dir, salesCsv: join(mount.dir, SALES_CSV_FILE), books: BOOKS, seed: 42 },
           seeding,
         );

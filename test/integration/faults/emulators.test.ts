@@ -31,7 +31,7 @@ import type { RollbackBackup, RollbackRecord } from '../../../shared/contracts/d
 import type { Alert } from '../../../shared/contracts/messages/alert';
 import { backupIdFor } from '../../../shared/domain/rollback/ids';
 import { demoDegrade } from '../../../shared/services/demo';
-import { seedFleet } from '../../../shared/services/seed-fleet';
+import { seedEmbeddedFleet } from '../../../shared/wiring/seed';
 import { openBackend, SALES_CSV_FILE, type Backend } from '../../../shared/wiring/backend';
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
@@ -126,7 +126,7 @@ describeWithSmtpServer('fault: emulator outages under the real functions', () =>
       writeFileSync(thresholds, '{}');
       const config = loadConfig(process.env);
       const seeding = openBackend(config);
-      await seedFleet(
+      await seedEmbeddedFleet(
         { stateDir, salesCsv: join(stateDir, SALES_CSV_FILE), books: BOOKS, seed: 42 },
         seeding,
       );

@@ -16,7 +16,7 @@ import { HealthReport } from '../../../shared/contracts/documents/health-report'
 import type { LastKnownGood } from '../../../shared/contracts/documents/last-known-good';
 import { Alert, MODEL_METRIC_ALERT_KINDS } from '../../../shared/contracts/messages/alert';
 import { PRODUCTION_ALIAS } from '../../../shared/ports/model-registry';
-import { seedFleet } from '../../../shared/services/seed-fleet';
+import { seedEmbeddedFleet } from '../../../shared/wiring/seed';
 import { openBackend, QUEUE_DB_FILE, SALES_CSV_FILE } from '../../../shared/wiring/backend';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
 import { reportFigure } from '../../helpers/figures';
@@ -55,7 +55,10 @@ describe('forecast-guard health run (embedded fleet)', () => {
     stateDir = mkdtempSync(join(tmpdir(), 'fg-health-cli-'));
     env = { FG_STATE_DIR: stateDir, FG_LOG_LEVEL: 'error' };
     const backend = openBackend(loadConfig(env));
-    await seedFleet({ stateDir, salesCsv: join(stateDir, SALES_CSV_FILE), books: 12, seed: 42 }, backend);
+    await seedEmbeddedFleet(
+      { stateDir, salesCsv: join(stateDir, SALES_CSV_FILE), books: 12, seed: 42 },
+      backend,
+    );
     await ensureTopology(backend.bus);
     await backend.close();
     bus = SqliteEventBus.open(join(stateDir, QUEUE_DB_FILE));

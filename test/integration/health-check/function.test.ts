@@ -17,7 +17,7 @@ import { COLLECTIONS } from '../../../shared/contracts/collections';
 import { HealthReport } from '../../../shared/contracts/documents/health-report';
 import { Alert } from '../../../shared/contracts/messages/alert';
 import { demoDegrade } from '../../../shared/services/demo';
-import { seedFleet } from '../../../shared/services/seed-fleet';
+import { seedEmbeddedFleet } from '../../../shared/wiring/seed';
 import { deadLetterSubscriptionOf } from '../../../shared/topology';
 import { openBackend, QUEUE_DB_FILE, SALES_CSV_FILE } from '../../../shared/wiring/backend';
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
@@ -45,7 +45,10 @@ describe('health-check function', () => {
     process.env.FG_STATE_DIR = stateDir;
     process.env.FG_LOG_LEVEL = 'error';
     const backend = openBackend(loadConfig({ FG_STATE_DIR: stateDir }));
-    await seedFleet({ stateDir, salesCsv: join(stateDir, SALES_CSV_FILE), books: 12, seed: 42 }, backend);
+    await seedEmbeddedFleet(
+      { stateDir, salesCsv: join(stateDir, SALES_CSV_FILE), books: 12, seed: 42 },
+      backend,
+    );
     await ensureTopology(backend.bus);
     await demoDegrade(ALCHEMIST, {
       registry: backend.embeddedRegistry!,

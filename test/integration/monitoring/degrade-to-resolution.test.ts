@@ -19,7 +19,7 @@ import { loadConfig } from '../../../shared/config';
 import { COLLECTIONS } from '../../../shared/contracts/collections';
 import { PRODUCTION_ALIAS } from '../../../shared/ports/model-registry';
 import { demoDegrade } from '../../../shared/services/demo';
-import { seedFleet } from '../../../shared/services/seed-fleet';
+import { seedEmbeddedFleet } from '../../../shared/wiring/seed';
 import { openBackend, SALES_CSV_FILE, type Backend } from '../../../shared/wiring/backend';
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
@@ -80,7 +80,10 @@ function monitoringSuite(wiring: Wiring): void {
     });
     const config = loadConfig(process.env);
     const seeding = openBackend(config);
-    await seedFleet({ stateDir, salesCsv: join(stateDir, SALES_CSV_FILE), books: 12, seed: 42 }, seeding);
+    await seedEmbeddedFleet(
+      { stateDir, salesCsv: join(stateDir, SALES_CSV_FILE), books: 12, seed: 42 },
+      seeding,
+    );
     await seeding.close();
     // Reopened after seeding so its clock is the seeded world's, as every function's is.
     backend = openBackend(config);

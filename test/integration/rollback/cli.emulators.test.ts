@@ -17,7 +17,7 @@ import { loadConfig } from '../../../shared/config';
 import { COLLECTIONS } from '../../../shared/contracts/collections';
 import { PRODUCTION_ALIAS } from '../../../shared/ports/model-registry';
 import { demoDegrade } from '../../../shared/services/demo';
-import { seedFleet } from '../../../shared/services/seed-fleet';
+import { seedEmbeddedFleet } from '../../../shared/wiring/seed';
 import { openBackend, SALES_CSV_FILE } from '../../../shared/wiring/backend';
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { startFunctionServer } from '../../helpers/function-server';
@@ -45,7 +45,10 @@ describeOnEmulators('forecast-guard rollback with Firestore and Pub/Sub', () => 
       USER: 'alice',
     };
     const backend = openBackend(loadConfig(env));
-    await seedFleet({ stateDir: dir, salesCsv: join(dir, SALES_CSV_FILE), books: 12, seed: 42 }, backend);
+    await seedEmbeddedFleet(
+      { stateDir: dir, salesCsv: join(dir, SALES_CSV_FILE), books: 12, seed: 42 },
+      backend,
+    );
     await backend.close();
   }, 60_000);
   afterAll(async () => {

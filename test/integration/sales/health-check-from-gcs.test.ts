@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { main } from '../../../cli/main';
 import { loadConfig } from '../../../shared/config';
 import { parseCsv } from '../../../shared/fleet/csv';
-import { seedFleet } from '../../../shared/services/seed-fleet';
+import { seedEmbeddedFleet } from '../../../shared/wiring/seed';
 import { openBackend, SALES_CSV_FILE } from '../../../shared/wiring/backend';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
 import { publisherCsv, type PublisherRow } from '../../builders/publisher-sales';
@@ -56,7 +56,10 @@ describe('health check with actuals from Cloud Storage', () => {
     gcsDir = mkdtempSync(join(tmpdir(), 'fg-health-gcs-'));
     for (const stateDir of [csvDir, gcsDir]) {
       const backend = openBackend(loadConfig({ FG_STATE_DIR: stateDir, FG_LOG_LEVEL: 'error' }));
-      await seedFleet({ stateDir, salesCsv: join(stateDir, SALES_CSV_FILE), books: 6, seed: 7 }, backend);
+      await seedEmbeddedFleet(
+        { stateDir, salesCsv: join(stateDir, SALES_CSV_FILE), books: 6, seed: 7 },
+        backend,
+      );
       await ensureTopology(backend.bus);
       await backend.close();
     }

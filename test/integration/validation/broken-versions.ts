@@ -41,10 +41,14 @@ export function describeBrokenVersionLoop(label: string, open: () => Promise<Loo
         await world.alerts(0);
         const started = performance.now();
         const deployed = await demoBadVersion(
-          isbn,
-          defect as (typeof BAD_VERSION_DEFECTS)[number],
-          { environment: 'production', deployedBy: 'test', correlationId: `corr-${defect}-${index}` },
+          {
+            isbn,
+            defect: defect as (typeof BAD_VERSION_DEFECTS)[number],
+            deployedBy: 'test',
+            correlationId: `corr-${defect}-${index}`,
+          },
           { registry: world.registry, serving: world.serving, bus: world.bus },
+          { environment: 'production' },
         );
         const bad = deployed.version!;
         expect(await world.deliverDeployments()).toEqual(['handled']);

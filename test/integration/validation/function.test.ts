@@ -15,7 +15,7 @@ import { loadConfig } from '../../../shared/config';
 import { Alert } from '../../../shared/contracts/messages/alert';
 import { RollbackRequest } from '../../../shared/contracts/messages/rollback-request';
 import { demoBadVersion } from '../../../shared/services/demo';
-import { seedFleet } from '../../../shared/services/seed-fleet';
+import { seedEmbeddedFleet } from '../../../shared/wiring/seed';
 import { deadLetterSubscriptionOf } from '../../../shared/topology';
 import { openBackend, SALES_CSV_FILE, type Backend } from '../../../shared/wiring/backend';
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
@@ -35,7 +35,7 @@ describe('post-deploy-validation function', () => {
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'fg-pdv-'));
     backend = openBackend(loadConfig({ FG_STATE_DIR: stateDir, FG_LOG_LEVEL: 'error' }));
-    await seedFleet(
+    await seedEmbeddedFleet(
       { stateDir, salesCsv: join(stateDir, SALES_CSV_FILE), books: 2, seed: 42, concurrency: 1 },
       backend,
     );
@@ -100,10 +100,9 @@ describe('post-deploy-validation function', () => {
 
   it('fails a ×10 version: quarantined, rollback to last-known-good requested, one critical alert', async () => {
     const bad = await demoBadVersion(
-      isbn,
-      'x10',
-      { environment: 'production', deployedBy: 'ci', correlationId: 'corr-pdv-1' },
+      { isbn, defect: 'x10', deployedBy: 'ci', correlationId: 'corr-pdv-1' },
       { registry: backend.embeddedRegistry!, serving: backend.serving, bus: backend.bus },
+      { environment: 'production' },
     );
     const event = {
       isbn,

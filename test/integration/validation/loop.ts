@@ -25,7 +25,7 @@ import type { EventBus } from '../../../shared/ports/event-bus';
 import type { StateStore } from '../../../shared/ports/state-store';
 import { handlePubSubDelivery, type Outcome } from '../../../shared/runtime/pubsub-function';
 import { applyRollback, type RollbackResult } from '../../../shared/services/rollback';
-import { seedFleet } from '../../../shared/services/seed-fleet';
+import { seedEmbeddedFleet } from '../../../shared/wiring/seed';
 import { handleModelDeployed } from '../../../shared/services/validation/post-deploy';
 import type { ValidationDeps } from '../../../shared/services/validation/deps';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
@@ -66,7 +66,7 @@ export async function seedLoopWorld(
   const serving = new SqliteServingTarget(db, { clock: systemClock });
   const salesCsv = join(dir, 'sales.csv');
   const { state, bus } = ports;
-  await seedFleet(
+  await seedEmbeddedFleet(
     { stateDir: dir, salesCsv, books, seed: 42, concurrency: 1 },
     { registry, serving, pipelines: new SqlitePipelineMonitor(db, { clock: systemClock }), state },
   );

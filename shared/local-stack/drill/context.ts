@@ -8,7 +8,7 @@ import type { HealthReport } from '../../contracts/documents/health-report';
 import type { LastKnownGood } from '../../contracts/documents/last-known-good';
 import { withCorrelation } from '../../logging/correlation';
 import type { Backend } from '../../wiring/backend';
-import type { DemoPorts } from '../demo';
+import type { DemoPorts } from '../../services/demo';
 import type { Timeline } from './report';
 import type { ReceivedNotification, SlackStandIn } from './slack-stand-in';
 

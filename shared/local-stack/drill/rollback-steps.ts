@@ -3,7 +3,7 @@
  * `gcloud functions call rollback` takes), timed from the request to the
  * verified answer: one book, then every model at once.
  */
-import { demoDegrade } from '../demo';
+import { demoDegrade } from '../../services/demo';
 import {
   isResolution,
   lastKnownGood,

@@ -5,8 +5,8 @@
  * only the injection itself (a corrupted artifact, a broken version) is set
  * up directly on the embedded backend.
  */
-import { demoBadVersion, demoDegrade } from '../demo';
-import { SEED_PIPELINE_NAME } from '../seed-fleet';
+import { demoBadVersion, demoDegrade } from '../../services/demo';
+import { SEED_PIPELINE_NAME } from '../../services/seed-fleet';
 import {
   isResolution,
   lastKnownGood,
@@ -63,14 +63,9 @@ export async function badDeploymentStep(ctx: DrillContext, isbn: string): Promis
     `deployed a broken version of ${isbn} (forecasts ×10) and announced it on model-deployments`,
   );
   const bad = await demoBadVersion(
-    isbn,
-    'x10',
-    {
-      environment: ctx.backend.config.environment,
-      deployedBy: 'drill',
-      correlationId: `drill-bad-${ctx.runTag}`,
-    },
+    { isbn, defect: 'x10', deployedBy: 'drill', correlationId: `drill-bad-${ctx.runTag}` },
     ctx.demo,
+    { environment: ctx.backend.config.environment },
   );
   const wait = Math.min(TARGETS.rollback, ctx.waitCapMs);
   const done = await until(ctx, wait, async () => {

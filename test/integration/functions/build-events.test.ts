@@ -18,6 +18,7 @@ import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
 import { deadLetterSubscriptionOf } from '../../../shared/topology';
 import { reportFigure } from '../../helpers/figures';
+import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
 import { loadFixture } from '../../helpers/gcp-fixtures';
 
@@ -34,12 +35,11 @@ describe('build-events function', () => {
   let server: FunctionServer;
   let bus: SqliteEventBus;
   let seq = 0;
+  let fnEnv: FunctionEnv | undefined;
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'fg-build-events-'));
-    process.env.FG_STATE_DIR = stateDir;
-    process.env.FG_LOG_LEVEL = 'error';
-    process.env.FG_ENVIRONMENT = 'staging';
+    fnEnv = useFunctionEnv({ FG_STATE_DIR: stateDir, FG_LOG_LEVEL: 'error', FG_ENVIRONMENT: 'staging' });
     bus = SqliteEventBus.open(join(stateDir, QUEUE_DB_FILE));
     await ensureTopology(bus);
     for (const [name, topic] of [
@@ -63,8 +63,7 @@ describe('build-events function', () => {
     await closeFunctionRuntimes();
     await bus.close();
     rmSync(stateDir, { recursive: true, force: true });
-    delete process.env.FG_STATE_DIR;
-    delete process.env.FG_ENVIRONMENT;
+    fnEnv?.restore();
   });
 
   async function drain(sub: string) {

@@ -18,6 +18,7 @@ import { deadLetterSubscriptionOf } from '../../../shared/topology';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
 import { loadFixture } from '../../helpers/gcp-fixtures';
 import { reportFigure } from '../../helpers/figures';
+import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 
 const ALERTS_SUB = 'test-alerts-tap';
 
@@ -25,11 +26,11 @@ describe('pipeline-events function', () => {
   let stateDir: string;
   let server: FunctionServer;
   let bus: SqliteEventBus;
+  let fnEnv: FunctionEnv | undefined;
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'fg-pipeline-events-'));
-    process.env.FG_STATE_DIR = stateDir;
-    process.env.FG_LOG_LEVEL = 'error';
+    fnEnv = useFunctionEnv({ FG_STATE_DIR: stateDir, FG_LOG_LEVEL: 'error' });
     bus = SqliteEventBus.open(join(stateDir, QUEUE_DB_FILE));
     await ensureTopology(bus);
     await bus.ensureSubscription({
@@ -48,7 +49,7 @@ describe('pipeline-events function', () => {
     await closeFunctionRuntimes();
     await bus.close();
     rmSync(stateDir, { recursive: true, force: true });
-    delete process.env.FG_STATE_DIR;
+    fnEnv?.restore();
   });
 
   async function drain(sub: string) {

@@ -20,8 +20,13 @@ import { SqliteStateStore, stateDbPath } from '../../shared/adapters/local/sqlit
 import { systemClock, type Clock } from '../../shared/ports/clock';
 import type { EventBus, ReceivedMessage, SubscriptionSpec } from '../../shared/ports/event-bus';
 import type { StateStore } from '../../shared/ports/state-store';
-import { QUEUE_DB_FILE } from '../../shared/wiring/backend';
 import { ensureTopology } from '../../shared/wiring/topology-setup';
+
+/**
+ * The embedded queue's file name, as shared/wiring/backend.ts names it (QUEUE_DB_FILE); not
+ * imported from there, because that module loads the Google clients and a unit test should not.
+ */
+const QUEUE_DB_FILE = 'queue.sqlite';
 
 /** The settings every tap gets: a test drains it itself, so only the names matter. */
 const TAP_DELIVERY = {

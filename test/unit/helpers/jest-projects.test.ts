@@ -1,16 +1,19 @@
 /**
- * The jest projects split the suite by folder, and the global setup starts the
- * Java emulators only when a selected project holds emulator suites.
+ * The jest projects split the suite by folder; `npm run test:unit` runs the
+ * unit project without starting the Java emulators, which is safe only while
+ * no unit suite needs them.
  */
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { EMULATOR_PROJECTS, noEmulatorsReason } from '../../helpers/global-setup';
 
 const ROOT = join(__dirname, '..', '..', '..');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const jestConfig = require(join(ROOT, 'jest.config.js')) as {
   projects: { displayName: string; roots: string[] }[];
 };
+const scripts = (
+  JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }
+).scripts;
 
 function testFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -21,46 +24,32 @@ function testFiles(dir: string): string[] {
 }
 
 describe('jest projects', () => {
+  const names = jestConfig.projects.map((p) => p.displayName);
+
   it('give every test file exactly one project, named after its folder', () => {
-    const names = jestConfig.projects.map((p) => p.displayName);
     expect(names).toEqual(['unit', 'contract', 'integration', 'infra', 'browser']);
     for (const p of jestConfig.projects) expect(p.roots).toEqual([`<rootDir>/test/${p.displayName}`]);
     const outside = testFiles(join(ROOT, 'test')).filter((f) => !names.includes(f.split('/')[1] ?? ''));
     expect(outside).toEqual([]);
   });
 
-  it('name only real projects as needing the emulators', () => {
-    const names = jestConfig.projects.map((p) => p.displayName);
-    for (const p of EMULATOR_PROJECTS) expect(names).toContain(p);
-  });
-});
-
-describe('noEmulatorsReason', () => {
-  it('starts the emulators for a whole run or one that selects an emulator project', () => {
-    expect(noEmulatorsReason({}, {})).toBeUndefined();
-    expect(noEmulatorsReason({}, { selectProjects: [] })).toBeUndefined();
-    expect(noEmulatorsReason({}, { selectProjects: ['unit', 'integration'] })).toBeUndefined();
-    expect(noEmulatorsReason({}, { ignoreProjects: ['contract'] })).toBeUndefined();
+  it('run the unit project alone, without the emulators, and the contract and integration ones by name', () => {
+    expect(scripts['test:unit']).toBe('FG_TEST_NO_EMULATORS=1 jest --selectProjects unit');
+    expect(scripts['test:contract']).toBe('jest --selectProjects contract');
+    expect(scripts['test:integration']).toBe('jest --selectProjects integration');
+    expect(scripts.test).toBe('jest');
   });
 
-  it('starts none for unit, infra or browser alone, or when every emulator project is ignored', () => {
-    for (const selectProjects of [['unit'], ['infra'], ['browser'], ['unit', 'infra']]) {
-      expect(noEmulatorsReason({}, { selectProjects })).toBe(
-        'no selected project needs them (contract, integration do)',
-      );
-    }
-    expect(noEmulatorsReason({}, { ignoreProjects: ['contract', 'integration'] })).toMatch(
-      /no selected project/,
+  it('keep every suite that uses the emulators out of the unit project', () => {
+    const usesEmulators = /\b(?:describeOnEmulators|emulatorHosts)\(/;
+    const unitUsers = testFiles(join(ROOT, 'test', 'unit')).filter((f) =>
+      usesEmulators.test(readFileSync(join(ROOT, f), 'utf8')),
     );
-    expect(noEmulatorsReason({}, { selectProjects: ['contract'], ignoreProjects: ['contract'] })).toMatch(
-      /no selected project/,
+    expect(unitUsers).toEqual([]);
+    // The check looks for the right names: integration suites do use them.
+    const integrationUsers = testFiles(join(ROOT, 'test', 'integration')).filter((f) =>
+      usesEmulators.test(readFileSync(join(ROOT, f), 'utf8')),
     );
-  });
-
-  it('starts none when FG_TEST_NO_EMULATORS=1, whatever is selected', () => {
-    expect(noEmulatorsReason({ FG_TEST_NO_EMULATORS: '1' }, { selectProjects: ['integration'] })).toBe(
-      'FG_TEST_NO_EMULATORS=1 was set',
-    );
-    expect(noEmulatorsReason({ FG_TEST_NO_EMULATORS: '0' }, {})).toBeUndefined();
+    expect(integrationUsers.length).toBeGreaterThan(0);
   });
 });

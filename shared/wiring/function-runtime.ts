@@ -3,6 +3,10 @@
  * environment, the backend, a logger. Cold start pays for it; every later
  * event reuses it. Only function entry points call this (they are the only
  * code besides the CLI that may read the process environment).
+ *
+ * The environment comes from `process.env` unless a caller in the same
+ * process (the tests, which run the functions in-process) installs another
+ * with `useFunctionEnvironment`, so nothing has to write to `process.env`.
  */
 import { loadConfig, type Config } from '../config';
 import { createLogger, type Logger } from '../logging/logger';
@@ -18,7 +22,31 @@ export interface FunctionRuntime {
   ids: IdGenerator;
 }
 
+/** The variables a function reads its config from: `process.env` or a stand-in. */
+export type FunctionEnvironment = Readonly<Record<string, string | undefined>>;
+
 const runtimes = new Map<string, Promise<FunctionRuntime>>();
+
+// undefined means process.env, read when a runtime is built, not when this module loads.
+let installed: FunctionEnvironment | undefined;
+
+/**
+ * Makes every runtime built from now on read `env` instead of `process.env`;
+ * returns the function that puts the previous source back. Runtimes already
+ * built keep their config: close them (`closeFunctionRuntimes`) to rebuild.
+ */
+export function useFunctionEnvironment(env: FunctionEnvironment): () => void {
+  const previous = installed;
+  installed = env;
+  return () => {
+    installed = previous;
+  };
+}
+
+/** The environment the next runtime will read. */
+export function functionEnvironment(): FunctionEnvironment {
+  return installed ?? process.env;
+}
 
 /** Builds a logger that follows the config (level, environment, project, secrets). */
 export function loggerFor(config: Config, component: string): Logger {
@@ -34,7 +62,7 @@ export function loggerFor(config: Config, component: string): Logger {
 /** The runtime for one function in this process, built on first use. */
 export function functionRuntime(
   component: string,
-  env: NodeJS.ProcessEnv = process.env,
+  env: FunctionEnvironment = functionEnvironment(),
 ): Promise<FunctionRuntime> {
   let runtime = runtimes.get(component);
   if (!runtime) {

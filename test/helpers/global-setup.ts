@@ -1,12 +1,19 @@
 /**
  * Starts Google's Pub/Sub and Firestore emulators once for the whole jest run
  * and hands their addresses to every worker through the environment. When
- * gcloud or Java is missing, emulator suites skip and say why.
+ * gcloud or Java is missing, emulator suites skip and say why. With
+ * FG_TEST_NO_EMULATORS=1 it starts none: `npm run test:unit` sets it, since no
+ * unit suite uses them (test/unit/helpers/jest-projects.test.ts keeps that true).
+ * Jest gives this hook no way to see which projects `--selectProjects` chose.
  */
 import { writeFileSync } from 'node:fs';
 import { detectEmulatorSupport, startEmulator } from '../../shared/adapters/gcp/emulators';
 import { EMULATOR_STATE_FILE, stopOrphanedEmulators } from './emulator-state';
 
+// Jest hands globalSetup's results to its workers only through process.env
+// (workers are forked after this runs and inherit it; globalThis is not
+// shared), so the guard in test/unit/helpers/no-env-mutation.test.ts allows
+// this file to set process.env; tests themselves never do.
 export default async function globalSetup(): Promise<void> {
   const orphans = stopOrphanedEmulators();
   if (orphans > 0) process.stdout.write(`\nstopped ${orphans} emulator(s) left by a killed test run\n`);

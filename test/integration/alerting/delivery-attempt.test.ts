@@ -17,10 +17,9 @@ import type { Alert } from '../../../shared/contracts/messages/alert';
 import { pubsubEventFrom } from '../../../shared/contracts/pubsub-event';
 import { DELIVERY } from '../../../shared/topology';
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
+import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
 import { startRecorder, type Recorder } from '../../helpers/http-recorder';
-
-const ENV_KEYS = ['FG_STATE_DIR', 'FG_LOG_LEVEL', 'FG_ENVIRONMENT', 'SLACK_WEBHOOK_URL', 'FG_GROUP_WAIT'];
 
 function anAlert(isbn: string, n: number): Alert {
   return {
@@ -57,13 +56,12 @@ describe('deliveryAttempt through the functions framework (alert-dispatch, embed
   let stateDir: string;
   let slack: Recorder;
   let server: FunctionServer;
-  const savedEnv: Record<string, string | undefined> = {};
+  let fnEnv: FunctionEnv | undefined;
 
   beforeAll(async () => {
-    for (const k of ENV_KEYS) savedEnv[k] = process.env[k];
     stateDir = mkdtempSync(join(tmpdir(), 'fg-attempt-'));
     slack = await startRecorder({ defaultStatus: 500, defaultBody: 'server_error' });
-    Object.assign(process.env, {
+    fnEnv = useFunctionEnv({
       FG_STATE_DIR: stateDir,
       FG_LOG_LEVEL: 'error',
       FG_ENVIRONMENT: 'staging',
@@ -78,10 +76,7 @@ describe('deliveryAttempt through the functions framework (alert-dispatch, embed
     await closeFunctionRuntimes();
     await slack?.close();
     rmSync(stateDir, { recursive: true, force: true });
-    for (const k of ENV_KEYS) {
-      if (savedEnv[k] === undefined) delete process.env[k];
-      else process.env[k] = savedEnv[k];
-    }
+    fnEnv?.restore();
   });
 
   const post = (body: unknown) =>

@@ -12,26 +12,31 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import '../../../functions/alert-dispatch';
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
+import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
 
-const ENV_KEYS = ['FG_STATE_DIR', 'FG_LOG_LEVEL', 'FG_FLUSH_TOKEN', 'FG_FLUSH_AUTH'];
 const TOKEN = 'flush-token-0123456789abcdef';
 
 describe('alertDispatchFlush refuses unauthenticated calls (functions framework, embedded)', () => {
   let stateDir: string;
   let server: FunctionServer;
-  const savedEnv: Record<string, string | undefined> = {};
+  let fnEnv: FunctionEnv | undefined;
 
   const start = async (env: Record<string, string>) => {
     await server?.close();
     await closeFunctionRuntimes();
-    for (const k of ENV_KEYS) delete process.env[k];
-    Object.assign(process.env, { FG_STATE_DIR: stateDir, FG_LOG_LEVEL: 'error', ...env });
+    fnEnv?.restore();
+    fnEnv = useFunctionEnv({
+      FG_STATE_DIR: stateDir,
+      FG_LOG_LEVEL: 'error',
+      FG_FLUSH_TOKEN: undefined,
+      FG_FLUSH_AUTH: undefined,
+      ...env,
+    });
     server = await startFunctionServer('alertDispatchFlush');
   };
 
   beforeAll(() => {
-    for (const k of ENV_KEYS) savedEnv[k] = process.env[k];
     stateDir = mkdtempSync(join(tmpdir(), 'fg-flush-auth-'));
   });
 
@@ -39,10 +44,7 @@ describe('alertDispatchFlush refuses unauthenticated calls (functions framework,
     await server?.close();
     await closeFunctionRuntimes();
     rmSync(stateDir, { recursive: true, force: true });
-    for (const k of ENV_KEYS) {
-      if (savedEnv[k] === undefined) delete process.env[k];
-      else process.env[k] = savedEnv[k];
-    }
+    fnEnv?.restore();
   });
 
   const flush = (headers: Record<string, string> = {}) =>
@@ -75,12 +77,7 @@ describe('alertDispatchFlush refuses unauthenticated calls (functions framework,
   });
 
   it('does not take K_SERVICE as proof that IAM checked the caller', async () => {
-    process.env.K_SERVICE = 'alert-dispatch-flush';
-    try {
-      await start({ FG_FLUSH_TOKEN: TOKEN });
-      expect((await flush()).status).toBe(401);
-    } finally {
-      delete process.env.K_SERVICE;
-    }
+    await start({ K_SERVICE: 'alert-dispatch-flush', FG_FLUSH_TOKEN: TOKEN });
+    expect((await flush()).status).toBe(401);
   });
 });

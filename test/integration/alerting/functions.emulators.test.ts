@@ -18,19 +18,12 @@ import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
 import { describeOnEmulators, uniqueProjectId } from '../../helpers/emulators';
 import { reportFigure } from '../../helpers/figures';
+import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
 import { loadFixture } from '../../helpers/gcp-fixtures';
 import { startRecorder, type Recorder } from '../../helpers/http-recorder';
 import { SLACK_PATH, slackPages } from './harness';
 
-const ENV_KEYS = [
-  'FG_STATE_DIR',
-  'FG_LOG_LEVEL',
-  'FG_BACKEND',
-  'GOOGLE_CLOUD_PROJECT',
-  'SLACK_WEBHOOK_URL',
-  'FG_FLUSH_TOKEN',
-];
 const FLUSH_TOKEN = 'flush-token-for-emulator-test';
 
 describeOnEmulators('alerting functions on the Pub/Sub and Firestore emulators', () => {
@@ -41,13 +34,12 @@ describeOnEmulators('alerting functions on the Pub/Sub and Firestore emulators',
   let servers: FunctionServer[] = [];
   let pipelineEvents: FunctionServer;
   let dailySummary: FunctionServer;
-  const savedEnv: Record<string, string | undefined> = {};
+  let fnEnv: FunctionEnv | undefined;
 
   beforeAll(async () => {
-    for (const k of ENV_KEYS) savedEnv[k] = process.env[k];
     stateDir = mkdtempSync(join(tmpdir(), 'fg-alertfn-emu-'));
     slack = await startRecorder();
-    Object.assign(process.env, {
+    fnEnv = useFunctionEnv({
       FG_FLUSH_TOKEN: FLUSH_TOKEN,
       FG_STATE_DIR: stateDir,
       FG_LOG_LEVEL: 'error',
@@ -101,10 +93,7 @@ describeOnEmulators('alerting functions on the Pub/Sub and Firestore emulators',
     await slack?.close();
     await resetFirestoreEmulator(process.env.FIRESTORE_EMULATOR_HOST!, projectId);
     rmSync(stateDir, { recursive: true, force: true });
-    for (const k of ENV_KEYS) {
-      if (savedEnv[k] === undefined) delete process.env[k];
-      else process.env[k] = savedEnv[k];
-    }
+    fnEnv?.restore();
   });
 
   async function deadLetters(topic: string, count: number) {

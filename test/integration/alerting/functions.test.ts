@@ -20,21 +20,13 @@ import { QUEUE_DB_FILE } from '../../../shared/wiring/backend';
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
 import { reportFigure } from '../../helpers/figures';
+import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
 import { loadFixture } from '../../helpers/gcp-fixtures';
 import { startRecorder, type Recorder } from '../../helpers/http-recorder';
 import { describeWithSmtpServer, startSmtpServer, type SmtpServer } from '../../helpers/smtp-server';
 import { EMAIL_FROM, EMAIL_TO, SLACK_PATH, slackPages } from './harness';
 
-const ENV_KEYS = [
-  'FG_STATE_DIR',
-  'FG_LOG_LEVEL',
-  'SLACK_WEBHOOK_URL',
-  'SMTP_URL',
-  'ALERT_EMAIL_TO',
-  'ALERT_EMAIL_FROM',
-  'FG_FLUSH_TOKEN',
-];
 const FLUSH_TOKEN = 'flush-token-for-functions-test';
 const flushAuth = { authorization: `Bearer ${FLUSH_TOKEN}` };
 
@@ -45,14 +37,13 @@ describeWithSmtpServer('alerting functions through the functions framework (embe
   let smtp: SmtpServer;
   let servers: Record<'pipelineEvents' | 'alertDispatch' | 'dailySummary' | 'flush', FunctionServer>;
   let dispatcher: PushDispatcher;
-  const savedEnv: Record<string, string | undefined> = {};
+  let fnEnv: FunctionEnv | undefined;
 
   beforeAll(async () => {
-    for (const k of ENV_KEYS) savedEnv[k] = process.env[k];
     stateDir = mkdtempSync(join(tmpdir(), 'fg-alerting-fn-'));
     slack = await startRecorder();
     smtp = await startSmtpServer();
-    Object.assign(process.env, {
+    fnEnv = useFunctionEnv({
       FG_STATE_DIR: stateDir,
       FG_LOG_LEVEL: 'error',
       SLACK_WEBHOOK_URL: `${slack.url}${SLACK_PATH}`,
@@ -97,10 +88,7 @@ describeWithSmtpServer('alerting functions through the functions framework (embe
     await slack?.close();
     await smtp?.stop();
     rmSync(stateDir, { recursive: true, force: true });
-    for (const k of ENV_KEYS) {
-      if (savedEnv[k] === undefined) delete process.env[k];
-      else process.env[k] = savedEnv[k];
-    }
+    fnEnv?.restore();
   });
 
   async function drain(sub: string) {

@@ -5,18 +5,15 @@
  * test (sleeping moves it), and the state store is the embedded SQLite file
  * or Firestore on the emulator.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { resetFirestoreEmulator } from '../../../shared/adapters/gcp/emulators';
 import { FirestoreStateStore } from '../../../shared/adapters/gcp/firestore-state-store';
-import { SqliteStateStore, stateDbPath } from '../../../shared/adapters/local/sqlite-state-store';
 import { createCapturingLogger, type CapturedLogs } from '../../../shared/logging/capture';
 import { systemClock, type Clock } from '../../../shared/ports/clock';
 import type { StateStore } from '../../../shared/ports/state-store';
 import type { AlertDispatchDeps } from '../../../shared/services/alert-dispatch/deps';
 import { alertingDeps } from '../../../shared/wiring/alerting';
 import { uniqueProjectId } from '../../helpers/emulators';
+import { embeddedWorld } from '../../helpers/embedded-world';
 import type { Recorder } from '../../helpers/http-recorder';
 import type { SmtpServer } from '../../helpers/smtp-server';
 
@@ -51,18 +48,12 @@ export interface StateBackend {
 export const embeddedState: StateBackend = {
   label: 'embedded',
   async open(clock) {
-    const dir = mkdtempSync(join(tmpdir(), 'fg-alerting-'));
     // The store sleeps only to back off; its "now" follows the test's clock.
-    const state = new SqliteStateStore(stateDbPath(dir), {
+    const world = await embeddedWorld({
+      prefix: 'fg-alerting-',
       clock: { now: () => clock.now(), sleep: systemClock.sleep },
     });
-    return {
-      state,
-      cleanup: async () => {
-        await state.close();
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
+    return { state: world.state, cleanup: world.close };
   },
 };
 

@@ -21,10 +21,10 @@ import type { ReceivedMessage } from '../../../shared/ports/event-bus';
 import { QUEUE_DB_FILE } from '../../../shared/wiring/backend';
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
+import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
 import { startRecorder, type Recorder } from '../../helpers/http-recorder';
 
-const ENV_KEYS = ['FG_STATE_DIR', 'FG_LOG_LEVEL', 'FG_ENVIRONMENT', 'SLACK_WEBHOOK_URL', 'FG_GROUP_WAIT'];
 const SUBSCRIPTION = 'alerts--alert-dispatch';
 const ISBN = '9780722532935';
 const T0 = Date.now();
@@ -51,13 +51,12 @@ describe('a stale firing through the functions framework (alert-dispatch, embedd
   let server: FunctionServer;
   let bus: SqliteEventBus;
   let state: SqliteStateStore;
-  const savedEnv: Record<string, string | undefined> = {};
+  let fnEnv: FunctionEnv | undefined;
 
   beforeAll(async () => {
-    for (const k of ENV_KEYS) savedEnv[k] = process.env[k];
     stateDir = mkdtempSync(join(tmpdir(), 'fg-stale-'));
     slack = await startRecorder();
-    Object.assign(process.env, {
+    fnEnv = useFunctionEnv({
       FG_STATE_DIR: stateDir,
       FG_LOG_LEVEL: 'error',
       FG_ENVIRONMENT: 'staging',
@@ -76,10 +75,7 @@ describe('a stale firing through the functions framework (alert-dispatch, embedd
     await bus?.close();
     await slack?.close();
     rmSync(stateDir, { recursive: true, force: true });
-    for (const k of ENV_KEYS) {
-      if (savedEnv[k] === undefined) delete process.env[k];
-      else process.env[k] = savedEnv[k];
-    }
+    fnEnv?.restore();
   });
 
   /** POSTs one message of the function's subscription as Pub/Sub would, and acks it when the function did. */

@@ -28,6 +28,7 @@ import { deadLetterSubscriptionOf } from '../../../shared/topology';
 import { openBackend, type Backend } from '../../../shared/wiring/backend';
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
+import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
 import { startRecorder, type Recorder } from '../../helpers/http-recorder';
 import {
@@ -39,17 +40,6 @@ import {
 import { fakeDateOnly } from './helpers/fake-date';
 import { duplicatesIn, reportReliability, slackNotificationId } from './helpers/reliability';
 
-const ENV = [
-  'FG_STATE_DIR',
-  'FG_LOG_LEVEL',
-  'FG_ENVIRONMENT',
-  'FG_BACKEND',
-  'SLACK_WEBHOOK_URL',
-  'SMTP_URL',
-  'ALERT_EMAIL_TO',
-  'ALERT_EMAIL_FROM',
-  'FG_FLUSH_TOKEN',
-];
 /** The flush entry requires a bearer token off Google Cloud, as the local stack's scheduler sends. */
 const FLUSH_TOKEN = 'flush-token-for-the-fault-suite';
 /** A fixed start for the fake clock: nothing here reads the real date. */
@@ -96,27 +86,25 @@ function alertFor(isbn: string, n: number): Alert {
 }
 
 describeWithSmtpServer('fault: notification channels failing (real alert-dispatch, fake clock)', () => {
-  const saved: Record<string, string | undefined> = {};
+  let fnEnv: FunctionEnv | undefined;
   let world: World;
 
   beforeEach(() => {
-    for (const k of ENV) saved[k] = process.env[k];
     fakeDateOnly(T0);
   });
 
   afterEach(async () => {
     await world?.close();
     jest.useRealTimers();
-    for (const k of ENV) {
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
-    }
+    fnEnv?.restore();
+    fnEnv = undefined;
   });
 
   async function openWorld(smtp: SmtpServer): Promise<World> {
     const stateDir = mkdtempSync(join(tmpdir(), 'fg-faults-channels-'));
     const slack = await startRecorder();
-    Object.assign(process.env, {
+    fnEnv?.restore();
+    fnEnv = useFunctionEnv({
       FG_STATE_DIR: stateDir,
       FG_LOG_LEVEL: 'error',
       // Staging: production refuses a plain-http Slack URL; criticals page both channels as in production.
@@ -128,7 +116,7 @@ describeWithSmtpServer('fault: notification channels failing (real alert-dispatc
       ALERT_EMAIL_FROM: 'forecast-guard <alerts@example.com>',
       FG_FLUSH_TOKEN: FLUSH_TOKEN,
     });
-    const backend = openBackend(loadConfig(process.env));
+    const backend = openBackend(loadConfig(fnEnv.env));
     await ensureTopology(backend.bus);
     const dispatch = await startFunctionServer('alertDispatch');
     const flushServer = await startFunctionServer('alertDispatchFlush');

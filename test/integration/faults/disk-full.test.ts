@@ -27,6 +27,7 @@ import { COLLECTIONS } from '../../../shared/contracts/collections';
 import type { RollbackLease, RollbackRecord } from '../../../shared/contracts/documents/rollback';
 import { describeError } from '../../../shared/errors';
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
+import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
 import { aRequest } from '../rollback/helpers/scenarios';
 import { consistent, openWorld, seedFleet, servingOf, type TestWorld } from '../rollback/helpers/fleet';
@@ -118,16 +119,9 @@ const canMount = !('reason' in probe);
 if (!('reason' in probe)) probe.unmount();
 
 describe('fault: the SQLite state file’s disk full', () => {
-  const savedEnv: Record<string, string | undefined> = {};
-  beforeAll(() => {
-    for (const k of ['FG_STATE_DIR', 'FG_LOG_LEVEL', 'FG_ROLLBACK_TOKEN', 'K_SERVICE', 'FG_BACKEND'])
-      savedEnv[k] = process.env[k];
-  });
+  let fnEnv: FunctionEnv | undefined;
   afterAll(() => {
-    for (const [k, v] of Object.entries(savedEnv)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    fnEnv?.restore();
   });
 
   (canMount ? it : it.skip)(
@@ -152,13 +146,14 @@ describe('fault: the SQLite state file’s disk full', () => {
           const fleet = await seedFleet(world, BOOKS);
           const isbns = fleet.map((b) => b.isbn);
           const before = await Promise.all(isbns.map((isbn) => servingOf(world!, isbn)));
-          Object.assign(process.env, {
+          fnEnv?.restore();
+          fnEnv = useFunctionEnv({
             FG_STATE_DIR: mount.dir,
             FG_LOG_LEVEL: 'error',
             FG_ROLLBACK_TOKEN: TOKEN,
             FG_BACKEND: 'local',
+            K_SERVICE: undefined,
           });
-          delete process.env.K_SERVICE;
           server = await startFunctionServer('rollbackHttp');
           const call = (body: unknown) =>
             fetch(server!.url, {
@@ -289,8 +284,9 @@ describe('fault: the SQLite state file’s disk full', () => {
       let server: FunctionServer | undefined;
       let dispatcher: PushDispatcher | undefined;
       try {
-        Object.assign(process.env, { FG_STATE_DIR: mount.dir, FG_LOG_LEVEL: 'error', FG_BACKEND: 'local' });
-        const config = loadConfig(process.env);
+        fnEnv?.restore();
+        fnEnv = useFunctionEnv({ FG_STATE_DIR: mount.dir, FG_LOG_LEVEL: 'error', FG_BACKEND: 'local' });
+        const config = loadConfig(fnEnv.env);
         const seeding = openBackend(config);
         await seedEmbeddedFleet(
           { stateDir: mount.dir, salesCsv: join(mount.dir, SALES_CSV_FILE), books: BOOKS, seed: 42 },

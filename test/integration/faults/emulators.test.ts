@@ -35,7 +35,9 @@ import { seedEmbeddedFleet } from '../../../shared/wiring/seed';
 import { openBackend, SALES_CSV_FILE, type Backend } from '../../../shared/wiring/backend';
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
+import { useClientLibraryEnv } from '../../helpers/client-library-env';
 import { uniqueProjectId } from '../../helpers/emulators';
+import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
 import { startRecorder, type Recorder } from '../../helpers/http-recorder';
 import { describeWithSmtpServer, startSmtpServer, type SmtpServer } from '../../helpers/smtp-server';
@@ -49,22 +51,6 @@ import {
 } from './helpers/outages';
 import { duplicatesIn, reportReliability, slackNotificationId } from './helpers/reliability';
 
-const ENV = [
-  'FG_STATE_DIR',
-  'FG_LOG_LEVEL',
-  'FG_ENVIRONMENT',
-  'FG_THRESHOLDS_FILE',
-  'FG_BACKEND',
-  'FG_GROUP_WAIT',
-  'GOOGLE_CLOUD_PROJECT',
-  'FIRESTORE_EMULATOR_HOST',
-  'PUBSUB_EMULATOR_HOST',
-  'METADATA_SERVER_DETECTION',
-  'SLACK_WEBHOOK_URL',
-  'SMTP_URL',
-  'ALERT_EMAIL_TO',
-  'ALERT_EMAIL_FROM',
-];
 const BOOKS = 12;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -82,7 +68,8 @@ async function until(
 
 describeWithSmtpServer('fault: emulator outages under the real functions', () => {
   describeWithOwnEmulators('Firestore and Pub/Sub', () => {
-    const saved: Record<string, string | undefined> = {};
+    let fnEnv: FunctionEnv | undefined;
+    let restoreClientEnv: (() => void) | undefined;
     const project = uniqueProjectId('demo-fg-faults');
     let stateDir: string;
     let firestore: OwnFirestore;
@@ -101,13 +88,18 @@ describeWithSmtpServer('fault: emulator outages under the real functions', () =>
       });
 
     beforeAll(async () => {
-      for (const k of ENV) saved[k] = process.env[k];
       [firestore, pubsub] = await Promise.all([startOwnFirestore(() => [project]), startOwnPubSub()]);
       stateDir = mkdtempSync(join(tmpdir(), 'fg-faults-emulators-'));
       slack = await startRecorder();
       smtp = await startSmtpServer();
       const thresholds = join(stateDir, 'thresholds.json');
-      Object.assign(process.env, {
+      // The client libraries (the test's backend and the functions' alike) find these emulators only in process.env.
+      restoreClientEnv = useClientLibraryEnv({
+        FIRESTORE_EMULATOR_HOST: firestore.host,
+        PUBSUB_EMULATOR_HOST: pubsub.host,
+        METADATA_SERVER_DETECTION: 'none',
+      });
+      fnEnv = useFunctionEnv({
         FG_STATE_DIR: stateDir,
         FG_LOG_LEVEL: process.env.FG_FAULTS_LOG_LEVEL ?? 'error',
         FG_ENVIRONMENT: 'staging',
@@ -124,7 +116,7 @@ describeWithSmtpServer('fault: emulator outages under the real functions', () =>
         ALERT_EMAIL_FROM: 'forecast-guard <alerts@example.com>',
       });
       writeFileSync(thresholds, '{}');
-      const config = loadConfig(process.env);
+      const config = loadConfig(fnEnv.env);
       const seeding = openBackend(config);
       await seedEmbeddedFleet(
         { stateDir, salesCsv: join(stateDir, SALES_CSV_FILE), books: BOOKS, seed: 42 },
@@ -161,10 +153,8 @@ describeWithSmtpServer('fault: emulator outages under the real functions', () =>
       await firestore?.stop();
       await pubsub?.stop();
       if (stateDir) rmSync(stateDir, { recursive: true, force: true });
-      for (const k of ENV) {
-        if (saved[k] === undefined) delete process.env[k];
-        else process.env[k] = saved[k];
-      }
+      fnEnv?.restore();
+      restoreClientEnv?.();
     });
 
     /** Starts a Firestore outage at the `k`-th chunk any client sends from now on; resolves when it is over. */

@@ -5,19 +5,16 @@
  * `model-lifecycle` for a successful deployment; other builds and other
  * statuses ignored; malformed messages dead-lettered with the reason.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 // Registers the function, as loading the bundle does in production; its runtime reads the env at the first event.
 import '../../../functions/build-events';
-import { SqliteEventBus } from '../../../shared/adapters/local/sqlite-event-bus';
+import type { SqliteEventBus } from '../../../shared/adapters/local/sqlite-event-bus';
 import { Alert } from '../../../shared/contracts/messages/alert';
 import { LifecycleEvent } from '../../../shared/contracts/messages/lifecycle-event';
-import { QUEUE_DB_FILE } from '../../../shared/wiring/backend';
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
-import { ensureTopology } from '../../../shared/wiring/topology-setup';
 import { deadLetterSubscriptionOf } from '../../../shared/topology';
+import { embeddedWorld, type EmbeddedWorld } from '../../helpers/embedded-world';
 import { reportFigure } from '../../helpers/figures';
+import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
 import { loadFixture } from '../../helpers/gcp-fixtures';
 
@@ -30,41 +27,27 @@ interface BuildFixture {
 }
 
 describe('build-events function', () => {
-  let stateDir: string;
+  let world: EmbeddedWorld;
   let server: FunctionServer;
   let bus: SqliteEventBus;
   let seq = 0;
+  let fnEnv: FunctionEnv | undefined;
 
   beforeAll(async () => {
-    stateDir = mkdtempSync(join(tmpdir(), 'fg-build-events-'));
-    process.env.FG_STATE_DIR = stateDir;
-    process.env.FG_LOG_LEVEL = 'error';
-    process.env.FG_ENVIRONMENT = 'staging';
-    bus = SqliteEventBus.open(join(stateDir, QUEUE_DB_FILE));
-    await ensureTopology(bus);
-    for (const [name, topic] of [
-      [ALERTS_TAP, 'alerts'],
-      [LIFECYCLE_TAP, 'model-lifecycle'],
-    ] as const) {
-      await bus.ensureSubscription({
-        name,
-        topic,
-        ackDeadlineSeconds: 10,
-        maxDeliveryAttempts: 5,
-        minBackoffSeconds: 1,
-        maxBackoffSeconds: 10,
-      });
-    }
+    world = await embeddedWorld({
+      prefix: 'fg-build-events-',
+      taps: { [ALERTS_TAP]: 'alerts', [LIFECYCLE_TAP]: 'model-lifecycle' },
+    });
+    bus = world.bus;
+    fnEnv = useFunctionEnv({ FG_STATE_DIR: world.dir, FG_LOG_LEVEL: 'error', FG_ENVIRONMENT: 'staging' });
     server = await startFunctionServer('buildEvents');
   });
 
   afterAll(async () => {
     await server?.close();
     await closeFunctionRuntimes();
-    await bus.close();
-    rmSync(stateDir, { recursive: true, force: true });
-    delete process.env.FG_STATE_DIR;
-    delete process.env.FG_ENVIRONMENT;
+    await world.close();
+    fnEnv?.restore();
   });
 
   async function drain(sub: string) {

@@ -35,6 +35,7 @@ import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { reportFigure } from '../../helpers/figures';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
 import { loadFixture } from '../../helpers/gcp-fixtures';
+import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 import {
   brokenBytes,
   brokenPayloads,
@@ -392,15 +393,19 @@ describe('fuzz: hostile messages to every consuming function', () => {
   const onRejection = (reason: unknown) => rejections.push(reason);
   let before: string;
   let isbn: string;
+  let fnEnv: FunctionEnv | undefined;
 
   beforeAll(async () => {
     world = await openWorld();
     bus = world.backend.bus;
-    process.env.FG_STATE_DIR = world.dir;
-    process.env.FG_LOG_LEVEL = 'error';
-    delete process.env.K_SERVICE;
-    for (const name of ['FG_SLACK_WEBHOOK_URL', 'FG_SLACK_ESCALATION_WEBHOOK_URL', 'FG_SMTP_URL'])
-      delete process.env[name];
+    fnEnv = useFunctionEnv({
+      FG_STATE_DIR: world.dir,
+      FG_LOG_LEVEL: 'error',
+      K_SERVICE: undefined,
+      FG_SLACK_WEBHOOK_URL: undefined,
+      FG_SLACK_ESCALATION_WEBHOOK_URL: undefined,
+      FG_SMTP_URL: undefined,
+    });
     isbn = (await seedBook(world, { versions: 3 })).isbn;
     await seedBook(world, { versions: 2 });
     for (const topic of TOPICS) {
@@ -416,7 +421,7 @@ describe('fuzz: hostile messages to every consuming function', () => {
     for (const s of servers.values()) await s.close();
     await closeFunctionRuntimes();
     await world?.close();
-    delete process.env.FG_STATE_DIR;
+    fnEnv?.restore();
   });
 
   /** Every document and fleet row, as text: nothing may change. */

@@ -4,51 +4,38 @@
  * CloudEvent) in, an alert on `alerts` out; duplicates skipped; malformed
  * entries dead-lettered with the reason, never retried, never a crash.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 // Registers the function, as loading the bundle does in production; its runtime reads the env at the first event.
 import '../../../functions/pipeline-events';
 import { Alert } from '../../../shared/contracts/messages/alert';
-import { SqliteEventBus } from '../../../shared/adapters/local/sqlite-event-bus';
-import { ensureTopology } from '../../../shared/wiring/topology-setup';
-import { QUEUE_DB_FILE } from '../../../shared/wiring/backend';
+import type { SqliteEventBus } from '../../../shared/adapters/local/sqlite-event-bus';
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { deadLetterSubscriptionOf } from '../../../shared/topology';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
 import { loadFixture } from '../../helpers/gcp-fixtures';
+import { embeddedWorld, type EmbeddedWorld } from '../../helpers/embedded-world';
 import { reportFigure } from '../../helpers/figures';
+import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 
 const ALERTS_SUB = 'test-alerts-tap';
 
 describe('pipeline-events function', () => {
-  let stateDir: string;
+  let world: EmbeddedWorld;
   let server: FunctionServer;
   let bus: SqliteEventBus;
+  let fnEnv: FunctionEnv | undefined;
 
   beforeAll(async () => {
-    stateDir = mkdtempSync(join(tmpdir(), 'fg-pipeline-events-'));
-    process.env.FG_STATE_DIR = stateDir;
-    process.env.FG_LOG_LEVEL = 'error';
-    bus = SqliteEventBus.open(join(stateDir, QUEUE_DB_FILE));
-    await ensureTopology(bus);
-    await bus.ensureSubscription({
-      name: ALERTS_SUB,
-      topic: 'alerts',
-      ackDeadlineSeconds: 10,
-      maxDeliveryAttempts: 5,
-      minBackoffSeconds: 1,
-      maxBackoffSeconds: 10,
-    });
+    world = await embeddedWorld({ prefix: 'fg-pipeline-events-', taps: { [ALERTS_SUB]: 'alerts' } });
+    bus = world.bus;
+    fnEnv = useFunctionEnv({ FG_STATE_DIR: world.dir, FG_LOG_LEVEL: 'error' });
     server = await startFunctionServer('pipelineEvents');
   });
 
   afterAll(async () => {
     await server?.close();
     await closeFunctionRuntimes();
-    await bus.close();
-    rmSync(stateDir, { recursive: true, force: true });
-    delete process.env.FG_STATE_DIR;
+    await world.close();
+    fnEnv?.restore();
   });
 
   async function drain(sub: string) {

@@ -23,6 +23,7 @@ import { openBackend, QUEUE_DB_FILE, SALES_CSV_FILE } from '../../../shared/wiri
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
 import { reportFigure } from '../../helpers/figures';
+import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
 import { loadFixture } from '../../helpers/gcp-fixtures';
 
@@ -39,11 +40,11 @@ describe('health-check function', () => {
   let server: FunctionServer;
   let bus: SqliteEventBus;
   let delivery: SchedulerDelivery;
+  let fnEnv: FunctionEnv | undefined;
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'fg-health-fn-'));
-    process.env.FG_STATE_DIR = stateDir;
-    process.env.FG_LOG_LEVEL = 'error';
+    fnEnv = useFunctionEnv({ FG_STATE_DIR: stateDir, FG_LOG_LEVEL: 'error' });
     const backend = openBackend(loadConfig({ FG_STATE_DIR: stateDir }));
     await seedEmbeddedFleet(
       { stateDir, salesCsv: join(stateDir, SALES_CSV_FILE), books: 12, seed: 42 },
@@ -84,7 +85,7 @@ describe('health-check function', () => {
     await closeFunctionRuntimes();
     await bus.close();
     rmSync(stateDir, { recursive: true, force: true });
-    delete process.env.FG_STATE_DIR;
+    fnEnv?.restore();
   });
 
   async function drain(sub: string) {

@@ -25,24 +25,12 @@ import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
 import { describeOnEmulators, emulatorHosts, uniqueProjectId } from '../../helpers/emulators';
 import { reportFigure } from '../../helpers/figures';
+import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
 import { startRecorder, type Recorder } from '../../helpers/http-recorder';
 import { describeWithSmtpServer, startSmtpServer, type SmtpServer } from '../../helpers/smtp-server';
 
 const ALCHEMIST = '9780722532935';
-const ENV = [
-  'FG_STATE_DIR',
-  'FG_LOG_LEVEL',
-  'FG_ENVIRONMENT',
-  'FG_THRESHOLDS_FILE',
-  'FG_BACKEND',
-  'FG_GROUP_WAIT',
-  'GOOGLE_CLOUD_PROJECT',
-  'SLACK_WEBHOOK_URL',
-  'SMTP_URL',
-  'ALERT_EMAIL_TO',
-  'ALERT_EMAIL_FROM',
-];
 
 type Wiring = 'embedded' | 'emulators';
 
@@ -53,17 +41,16 @@ function monitoringSuite(wiring: Wiring): void {
   let smtp: SmtpServer;
   let servers: FunctionServer[] = [];
   let dispatchers: PushDispatcher[] = [];
-  const saved: Record<string, string | undefined> = {};
+  let fnEnv: FunctionEnv | undefined;
 
   beforeAll(async () => {
-    for (const k of ENV) saved[k] = process.env[k];
     stateDir = mkdtempSync(join(tmpdir(), 'fg-monitoring-'));
     slack = await startRecorder();
     smtp = await startSmtpServer();
     // Staging (production refuses a plain-http Slack URL); this book's breaches page as in production.
     const thresholds = join(stateDir, 'thresholds.json');
     writeFileSync(thresholds, JSON.stringify({ [ALCHEMIST]: { breachSeverity: 'critical' } }));
-    Object.assign(process.env, {
+    fnEnv = useFunctionEnv({
       FG_STATE_DIR: stateDir,
       FG_LOG_LEVEL: 'error',
       FG_ENVIRONMENT: 'staging',
@@ -78,7 +65,7 @@ function monitoringSuite(wiring: Wiring): void {
         ? { FG_BACKEND: 'gcp', GOOGLE_CLOUD_PROJECT: uniqueProjectId(), FG_GROUP_WAIT: '12s' }
         : {}),
     });
-    const config = loadConfig(process.env);
+    const config = loadConfig(fnEnv.env);
     const seeding = openBackend(config);
     await seedEmbeddedFleet(
       { stateDir, salesCsv: join(stateDir, SALES_CSV_FILE), books: 12, seed: 42 },
@@ -121,10 +108,7 @@ function monitoringSuite(wiring: Wiring): void {
     await slack?.close();
     await smtp?.stop();
     rmSync(stateDir, { recursive: true, force: true });
-    for (const k of ENV) {
-      if (saved[k] === undefined) delete process.env[k];
-      else process.env[k] = saved[k];
-    }
+    fnEnv?.restore();
   });
 
   async function healthRun(n: number): Promise<void> {

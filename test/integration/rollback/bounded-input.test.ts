@@ -15,6 +15,7 @@ import { ValidationError } from '../../../shared/errors';
 import { deadLetterSubscriptionOf } from '../../../shared/topology';
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { runCli } from '../../helpers/cli';
+import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
 import { isbnFor } from '../../builders/model';
 import { openWorld, type TestWorld } from './helpers/fleet';
@@ -93,11 +94,10 @@ describe('oversized ISBN lists are refused before anything is read', () => {
     let world: TestWorld;
     let http: FunctionServer;
     let pubsub: FunctionServer;
+    let fnEnv: FunctionEnv | undefined;
     beforeAll(async () => {
       world = await openWorld();
-      process.env.FG_STATE_DIR = world.dir;
-      process.env.FG_LOG_LEVEL = 'error';
-      process.env.FG_ROLLBACK_TOKEN = TOKEN;
+      fnEnv = useFunctionEnv({ FG_STATE_DIR: world.dir, FG_LOG_LEVEL: 'error', FG_ROLLBACK_TOKEN: TOKEN });
       http = await startFunctionServer('rollbackHttp');
       pubsub = await startFunctionServer('rollback');
     });
@@ -106,8 +106,7 @@ describe('oversized ISBN lists are refused before anything is read', () => {
       await pubsub?.close();
       await closeFunctionRuntimes();
       await world.close();
-      delete process.env.FG_STATE_DIR;
-      delete process.env.FG_ROLLBACK_TOKEN;
+      fnEnv?.restore();
     });
 
     it('rollbackHttp answers 400 naming the count, not the list', async () => {

@@ -20,6 +20,7 @@ import { demoDegrade } from '../../../shared/services/demo';
 import { seedEmbeddedFleet } from '../../../shared/wiring/seed';
 import { openBackend, SALES_CSV_FILE } from '../../../shared/wiring/backend';
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
+import { useFunctionEnv } from '../../helpers/function-env';
 import { startFunctionServer } from '../../helpers/function-server';
 import { describeOnEmulators, emulatorHosts, uniqueProjectId } from '../../helpers/emulators';
 
@@ -146,9 +147,7 @@ describeOnEmulators('forecast-guard rollback with Firestore and Pub/Sub', () => 
 
   it('answers through the HTTP function: 401 without the token, one book rolled back with it', async () => {
     const token = 'emulator-rollback-token-0123456789';
-    const saved = { ...process.env };
-    Object.assign(process.env, env, { FG_ROLLBACK_TOKEN: token });
-    delete process.env.K_SERVICE;
+    const fnEnv = useFunctionEnv({ ...env, FG_ROLLBACK_TOKEN: token, K_SERVICE: undefined });
     const http = await startFunctionServer('rollbackHttp');
     try {
       const request = {
@@ -175,8 +174,7 @@ describeOnEmulators('forecast-guard rollback with Firestore and Pub/Sub', () => 
       expect(await state(ALCHEMIST)).toMatchObject({ top: '1', alias: '1' });
     } finally {
       await http.close();
-      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
-      Object.assign(process.env, saved);
+      fnEnv.restore();
     }
   }, 60_000);
 });

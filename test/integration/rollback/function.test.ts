@@ -13,6 +13,7 @@ import { deadLetterSubscriptionOf } from '../../../shared/topology';
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
 import { reportFigure } from '../../helpers/figures';
+import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 import { consistent, openWorld, seedBook, seedFleet, servingOf, type TestWorld } from './helpers/fleet';
 import { aRequest } from './helpers/scenarios';
 
@@ -22,13 +23,16 @@ describe('rollback function', () => {
   let world: TestWorld;
   let http: FunctionServer;
   let pubsub: FunctionServer;
+  let fnEnv: FunctionEnv | undefined;
 
   beforeAll(async () => {
     world = await openWorld();
-    process.env.FG_STATE_DIR = world.dir;
-    process.env.FG_LOG_LEVEL = 'error';
-    process.env.FG_ROLLBACK_TOKEN = TOKEN;
-    delete process.env.K_SERVICE;
+    fnEnv = useFunctionEnv({
+      FG_STATE_DIR: world.dir,
+      FG_LOG_LEVEL: 'error',
+      FG_ROLLBACK_TOKEN: TOKEN,
+      K_SERVICE: undefined,
+    });
     http = await startFunctionServer('rollbackHttp');
     pubsub = await startFunctionServer('rollback');
   });
@@ -38,8 +42,7 @@ describe('rollback function', () => {
     await pubsub?.close();
     await closeFunctionRuntimes();
     await world.close();
-    delete process.env.FG_STATE_DIR;
-    delete process.env.FG_ROLLBACK_TOKEN;
+    fnEnv?.restore();
   });
 
   function call(

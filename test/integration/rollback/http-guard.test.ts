@@ -19,6 +19,7 @@ import type { RollbackBackup, RollbackRecord } from '../../../shared/contracts/d
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
 import { localIssuer } from '../../helpers/id-tokens';
+import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 import { openWorld, seedBook, servingOf, type TestWorld } from './helpers/fleet';
 import { aRequest } from './helpers/scenarios';
 
@@ -50,28 +51,32 @@ function rawPost(
 describe('rollbackHttp guards', () => {
   let world: TestWorld;
   let http: FunctionServer | undefined;
+  let fnEnv: FunctionEnv | undefined;
 
   async function serve(env: Record<string, string | undefined>): Promise<string> {
     await http?.close();
     await closeFunctionRuntimes();
-    for (const name of ['K_SERVICE', 'FG_ROLLBACK_TOKEN', 'FG_ROLLBACK_AUDIENCE']) delete process.env[name];
-    for (const [k, v] of Object.entries(env)) if (v !== undefined) process.env[k] = v;
+    fnEnv?.restore();
+    fnEnv = useFunctionEnv({
+      FG_STATE_DIR: world.dir,
+      FG_LOG_LEVEL: 'error',
+      K_SERVICE: undefined,
+      FG_ROLLBACK_TOKEN: undefined,
+      FG_ROLLBACK_AUDIENCE: undefined,
+      ...env,
+    });
     http = await startFunctionServer('rollbackHttp');
     return http.url;
   }
 
   beforeAll(async () => {
     world = await openWorld();
-    process.env.FG_STATE_DIR = world.dir;
-    process.env.FG_LOG_LEVEL = 'error';
   });
   afterAll(async () => {
     await http?.close();
     await closeFunctionRuntimes();
     await world.close();
-    for (const name of ['FG_STATE_DIR', 'K_SERVICE', 'FG_ROLLBACK_TOKEN', 'FG_ROLLBACK_AUDIENCE']) {
-      delete process.env[name];
-    }
+    fnEnv?.restore();
   });
 
   describe('K_SERVICE switches nothing off', () => {

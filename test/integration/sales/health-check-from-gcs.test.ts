@@ -16,6 +16,7 @@ import { seedEmbeddedFleet } from '../../../shared/wiring/seed';
 import { openBackend, SALES_CSV_FILE } from '../../../shared/wiring/backend';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
 import { publisherCsv, type PublisherRow } from '../../builders/publisher-sales';
+import { useClientLibraryEnv } from '../../helpers/client-library-env';
 import { startGcsServer, type GcsServer } from '../../helpers/gcs-server';
 
 const ALCHEMIST = '9780722532935';
@@ -43,14 +44,16 @@ describe('health check with actuals from Cloud Storage', () => {
   let csvDir: string;
   let gcsDir: string;
   let rows: PublisherRow[];
-  const saved = { host: process.env.STORAGE_EMULATOR_HOST, detection: process.env.METADATA_SERVER_DETECTION };
+  let restoreClientEnv: (() => void) | undefined;
 
   beforeAll(async () => {
     server = await startGcsServer();
     server.createBucket('acme-book-sales');
     // The Storage client reads these from the process environment.
-    process.env.STORAGE_EMULATOR_HOST = server.host;
-    process.env.METADATA_SERVER_DETECTION = 'none';
+    restoreClientEnv = useClientLibraryEnv({
+      STORAGE_EMULATOR_HOST: server.host,
+      METADATA_SERVER_DETECTION: 'none',
+    });
     // Two identical seeded worlds: one reads its sales.csv, the other Cloud Storage.
     csvDir = mkdtempSync(join(tmpdir(), 'fg-health-csv-'));
     gcsDir = mkdtempSync(join(tmpdir(), 'fg-health-gcs-'));
@@ -75,13 +78,7 @@ describe('health check with actuals from Cloud Storage', () => {
   }, 120_000);
 
   afterAll(async () => {
-    for (const [k, v] of [
-      ['STORAGE_EMULATOR_HOST', saved.host],
-      ['METADATA_SERVER_DETECTION', saved.detection],
-    ] as const) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
+    restoreClientEnv?.();
     await server.stop();
     rmSync(csvDir, { recursive: true, force: true });
     rmSync(gcsDir, { recursive: true, force: true });

@@ -22,6 +22,7 @@ import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
 import { reportFigure } from '../../helpers/figures';
 import { loadFixture } from '../../helpers/gcp-fixtures';
+import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
 
 const TAPS = { alerts: 'test-pdv-alerts', rollbacks: 'test-pdv-rollbacks' };
@@ -31,6 +32,7 @@ describe('post-deploy-validation function', () => {
   let backend: Backend;
   let server: FunctionServer;
   let isbn: string;
+  let fnEnv: FunctionEnv | undefined;
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'fg-pdv-'));
@@ -54,8 +56,7 @@ describe('post-deploy-validation function', () => {
       });
     }
     isbn = (await backend.registry.listModels())[0]!;
-    process.env.FG_STATE_DIR = stateDir;
-    process.env.FG_LOG_LEVEL = 'error';
+    fnEnv = useFunctionEnv({ FG_STATE_DIR: stateDir, FG_LOG_LEVEL: 'error' });
     server = await startFunctionServer('postDeployValidation');
   }, 120_000);
 
@@ -64,7 +65,7 @@ describe('post-deploy-validation function', () => {
     await closeFunctionRuntimes();
     await backend?.close();
     rmSync(stateDir, { recursive: true, force: true });
-    delete process.env.FG_STATE_DIR;
+    fnEnv?.restore();
   });
 
   async function drain(sub: string, waitMs = 200) {

@@ -7,14 +7,10 @@
  * StateStore and EventBus are the embedded ones or Google's emulators; the
  * registry, endpoints and sales are the embedded fleet either way.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CsvSalesData } from '../../../shared/adapters/local/csv-sales-data';
-import { fleetDbPath, openFleetDb } from '../../../shared/adapters/local/fleet-db';
-import { SqliteModelRegistry } from '../../../shared/adapters/local/sqlite-model-registry';
-import { SqlitePipelineMonitor } from '../../../shared/adapters/local/sqlite-pipeline-monitor';
-import { SqliteServingTarget } from '../../../shared/adapters/local/sqlite-serving-target';
+import type { SqliteModelRegistry } from '../../../shared/adapters/local/sqlite-model-registry';
+import type { SqliteServingTarget } from '../../../shared/adapters/local/sqlite-serving-target';
 import { Alert } from '../../../shared/contracts/messages/alert';
 import { ModelDeployed } from '../../../shared/contracts/messages/model-deployed';
 import { RollbackRequest } from '../../../shared/contracts/messages/rollback-request';
@@ -28,7 +24,7 @@ import { applyRollback, type RollbackResult } from '../../../shared/services/rol
 import { seedEmbeddedFleet } from '../../../shared/wiring/seed';
 import { handleModelDeployed } from '../../../shared/services/validation/post-deploy';
 import type { ValidationDeps } from '../../../shared/services/validation/deps';
-import { ensureTopology } from '../../../shared/wiring/topology-setup';
+import { embeddedWorld } from '../../helpers/embedded-world';
 
 export const DEPLOYMENTS_SUB = 'model-deployments--post-deploy-validation';
 export const ROLLBACKS_SUB = 'rollback-requests--rollback';
@@ -59,26 +55,18 @@ export async function seedLoopWorld(
   books: number,
   makePorts: (dir: string) => { state: StateStore; bus: EventBus },
 ): Promise<LoopWorld> {
-  const dir = mkdtempSync(join(tmpdir(), 'fg-validation-loop-'));
-  const ports = makePorts(dir);
-  const db = openFleetDb(fleetDbPath(dir));
-  const registry = new SqliteModelRegistry(db, { clock: systemClock });
-  const serving = new SqliteServingTarget(db, { clock: systemClock });
+  const world = await embeddedWorld({
+    prefix: 'fg-validation-loop-',
+    clock: systemClock,
+    taps: { [ALERTS_TAP]: 'alerts' },
+    ports: makePorts,
+  });
+  const { dir, registry, serving, pipelines, state, bus } = world;
   const salesCsv = join(dir, 'sales.csv');
-  const { state, bus } = ports;
   await seedEmbeddedFleet(
     { stateDir: dir, salesCsv, books, seed: 42, concurrency: 1 },
-    { registry, serving, pipelines: new SqlitePipelineMonitor(db, { clock: systemClock }), state },
+    { registry, serving, pipelines, state },
   );
-  await ensureTopology(bus);
-  await bus.ensureSubscription({
-    name: ALERTS_TAP,
-    topic: 'alerts',
-    ackDeadlineSeconds: 10,
-    maxDeliveryAttempts: 5,
-    minBackoffSeconds: 1,
-    maxBackoffSeconds: 10,
-  });
   const sales = new CsvSalesData(salesCsv);
   const validationDeps = (): ValidationDeps => ({
     registry,
@@ -160,11 +148,6 @@ export async function seedLoopWorld(
     async alerts(waitMs = 300) {
       return (await drain(ALERTS_TAP, waitMs)).map((m) => Alert.parse(JSON.parse(m.data.toString('utf8'))));
     },
-    async close() {
-      await bus.close();
-      await state.close();
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close: world.close,
   };
 }

@@ -5,16 +5,13 @@
  * the live weeks is the actual sales (a model doing as well as it can), a
  * recent successful pipeline run, and a tap on `alerts`.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CsvSalesData } from '../../../../shared/adapters/local/csv-sales-data';
-import { fleetDbPath, openFleetDb } from '../../../../shared/adapters/local/fleet-db';
-import { SqliteEventBus } from '../../../../shared/adapters/local/sqlite-event-bus';
-import { SqliteModelRegistry } from '../../../../shared/adapters/local/sqlite-model-registry';
-import { SqlitePipelineMonitor } from '../../../../shared/adapters/local/sqlite-pipeline-monitor';
-import { SqliteServingTarget } from '../../../../shared/adapters/local/sqlite-serving-target';
-import { SqliteStateStore, stateDbPath } from '../../../../shared/adapters/local/sqlite-state-store';
+import type { SqliteEventBus } from '../../../../shared/adapters/local/sqlite-event-bus';
+import type { SqliteModelRegistry } from '../../../../shared/adapters/local/sqlite-model-registry';
+import type { SqlitePipelineMonitor } from '../../../../shared/adapters/local/sqlite-pipeline-monitor';
+import type { SqliteServingTarget } from '../../../../shared/adapters/local/sqlite-serving-target';
+import type { SqliteStateStore } from '../../../../shared/adapters/local/sqlite-state-store';
 import type { Alert } from '../../../../shared/contracts/messages/alert';
 import type { SalesSeries, StoredForecast } from '../../../../shared/contracts/model';
 import { catalogue } from '../../../../shared/fleet/catalogue';
@@ -24,11 +21,10 @@ import { trainingDataHash } from '../../../../shared/domain/series/data-hash';
 import { addWeeks } from '../../../../shared/domain/series/weeks';
 import { createCapturingLogger, type CapturedLogs } from '../../../../shared/logging/capture';
 import type { Clock } from '../../../../shared/ports/clock';
-import type { ReceivedMessage } from '../../../../shared/ports/event-bus';
 import type { HealthCheckDeps, HealthCheckSettings } from '../../../../shared/services/health-check';
 import { healthCheckSettings } from '../../../../shared/wiring/health-check';
 import { loadConfig } from '../../../../shared/config';
-import { ensureTopology } from '../../../../shared/wiring/topology-setup';
+import { embeddedWorld } from '../../../helpers/embedded-world';
 
 export const TRAINED_THROUGH = '2024-11-30';
 export const NOW = '2025-01-01T09:00:00.000Z';
@@ -65,28 +61,14 @@ function forecastFrom(series: SalesSeries, factor: number, plus: number): Stored
 }
 
 export async function buildWorld(books = 3): Promise<World> {
-  const dir = mkdtempSync(join(tmpdir(), 'fg-health-'));
   let now = Date.parse(NOW);
   const clock = {
     now: () => new Date(now),
     sleep: async () => undefined,
     set: (iso: string) => void (now = Date.parse(iso)),
   };
-  const db = openFleetDb(fleetDbPath(dir));
-  const registry = new SqliteModelRegistry(db, { clock });
-  const serving = new SqliteServingTarget(db, { clock });
-  const pipelines = new SqlitePipelineMonitor(db, { clock });
-  const state = new SqliteStateStore(stateDbPath(dir), { clock });
-  const bus = SqliteEventBus.open(join(dir, 'queue.sqlite'));
-  await ensureTopology(bus);
-  await bus.ensureSubscription({
-    name: TAP,
-    topic: 'alerts',
-    ackDeadlineSeconds: 10,
-    maxDeliveryAttempts: 5,
-    minBackoffSeconds: 1,
-    maxBackoffSeconds: 10,
-  });
+  const world = await embeddedWorld({ prefix: 'fg-health-', clock, taps: { [TAP]: 'alerts' } });
+  const { dir, registry, serving, pipelines, state, bus } = world;
   const series = catalogue(books).map((b) => generateSales(b, { seed: 42, from: '2018', to: '2024' }));
   const csv = join(dir, 'sales.csv');
   await writeSalesCsv(csv, toSalesRows(series));
@@ -150,26 +132,12 @@ export async function buildWorld(books = 3): Promise<World> {
       return v.version;
     },
     async published() {
-      const out: ReceivedMessage[] = [];
-      for (;;) {
-        const batch = await bus.pull(TAP, 100, 50);
-        if (batch.length === 0) break;
-        await bus.ack(
-          TAP,
-          batch.map((m) => m.ackId),
-        );
-        out.push(...batch);
-      }
+      const out = await world.drain(TAP);
       return out.map((m) => ({
         alert: JSON.parse(m.data.toString('utf8')) as Alert,
         attributes: m.attributes,
       }));
     },
-    async close() {
-      await bus.close();
-      await state.close();
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close: world.close,
   };
 }

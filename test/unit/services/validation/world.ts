@@ -5,14 +5,10 @@
  * rows the CSV adapter would refuse), a fixed clock, and taps on the topics
  * the services publish to.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { fleetDbPath, openFleetDb } from '../../../../shared/adapters/local/fleet-db';
-import { SqliteEventBus } from '../../../../shared/adapters/local/sqlite-event-bus';
-import { SqliteModelRegistry } from '../../../../shared/adapters/local/sqlite-model-registry';
-import { SqliteServingTarget } from '../../../../shared/adapters/local/sqlite-serving-target';
-import { SqliteStateStore, stateDbPath } from '../../../../shared/adapters/local/sqlite-state-store';
+import type { SqliteEventBus } from '../../../../shared/adapters/local/sqlite-event-bus';
+import type { SqliteModelRegistry } from '../../../../shared/adapters/local/sqlite-model-registry';
+import type { SqliteServingTarget } from '../../../../shared/adapters/local/sqlite-serving-target';
+import type { SqliteStateStore } from '../../../../shared/adapters/local/sqlite-state-store';
 import { COLLECTIONS } from '../../../../shared/contracts/collections';
 import type { SalesPoint, SalesSeries, StoredForecast } from '../../../../shared/contracts/model';
 import type { Environment } from '../../../../shared/contracts/primitives';
@@ -25,8 +21,8 @@ import type { ServingTarget } from '../../../../shared/ports/serving-target';
 import type { SalesData } from '../../../../shared/ports/sales-data';
 import { PRODUCTION_ALIAS } from '../../../../shared/ports/model-registry';
 import type { ValidationDeps } from '../../../../shared/services/validation/deps';
-import { ensureTopology } from '../../../../shared/wiring/topology-setup';
 import { aForecast, nextIsbn } from '../../../builders/model';
+import { embeddedWorld } from '../../../helpers/embedded-world';
 
 export const TRAINED_THROUGH = '2024-11-30';
 export const NOW = '2025-01-01T09:00:00.000Z';
@@ -96,30 +92,18 @@ export interface World {
   close(): Promise<void>;
 }
 
-const TAPPED = ['alerts', 'rollback-requests', 'model-lifecycle', 'model-deployments'];
+const TAPPED = ['alerts', 'rollback-requests', 'model-lifecycle', 'model-deployments'] as const;
 
 export async function openWorld(): Promise<World> {
-  const dir = mkdtempSync(join(tmpdir(), 'fg-validation-unit-'));
   const clock: Clock = { now: () => new Date(NOW), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
   let n = 0;
   const ids: IdGenerator = { next: (prefix) => `${prefix ?? 'id'}-${++n}` };
-  const db = openFleetDb(fleetDbPath(dir));
-  const registry = new SqliteModelRegistry(db, { clock });
-  const serving = new SqliteServingTarget(db, { clock });
-  const state = new SqliteStateStore(stateDbPath(dir), { clock });
-  // The queue keeps the system clock: its pull waits are measured on it, and the fixed clock never moves.
-  const bus = SqliteEventBus.open(join(dir, 'queue.sqlite'));
-  await ensureTopology(bus);
-  for (const topic of TAPPED) {
-    await bus.ensureSubscription({
-      name: `tap-${topic}`,
-      topic,
-      ackDeadlineSeconds: 10,
-      maxDeliveryAttempts: 5,
-      minBackoffSeconds: 1,
-      maxBackoffSeconds: 10,
-    });
-  }
+  const embedded = await embeddedWorld({
+    prefix: 'fg-validation-unit-',
+    clock,
+    taps: Object.fromEntries(TAPPED.map((topic) => [`tap-${topic}`, topic])),
+  });
+  const { dir, registry, serving, state, bus } = embedded;
   const sales = new MemorySales();
   const logger = createLogger({ component: 'test', level: 'error', write: () => undefined });
   const world: World = {
@@ -187,12 +171,7 @@ export async function openWorld(): Promise<World> {
         );
       return msgs.map((m) => ({ data: JSON.parse(m.data.toString('utf8')), attributes: m.attributes }));
     },
-    async close() {
-      await bus.close();
-      await state.close();
-      db.close();
-      rmSync(dir, { recursive: true, force: true });
-    },
+    close: embedded.close,
   };
   return world;
 }

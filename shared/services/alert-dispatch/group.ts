@@ -1,5 +1,5 @@
 /**
- * Stage 5, group: turns a due dispatch job into notifications, in a
+ * The group stage: turns a due dispatch job into notifications, in a
  * transaction that closes the job, so exactly one caller does it however
  * many try. A run's book group becomes one notification listing every
  * condition of that book (or, when more books than the storm threshold fired
@@ -21,20 +21,18 @@ import type { GroupItem } from '../../domain/alerting/group-item';
 import { composeNotifications, type ComposedNotification } from '../../domain/alerting/grouping';
 import { inhibitingKind, isInhibitor } from '../../domain/alerting/inhibition';
 import { escalationVerdict, resolutionVerdict } from '../../domain/alerting/operator-actions';
-import type { AlertDispatchDeps } from './deps';
-import { openInhibitors } from './inhibit';
 import {
   closed,
   isDue,
   newJob,
-  readDoc,
-  runDocs,
   stormDocId,
-  writeDoc,
   type GroupPayload,
   type OutboxDoc,
-} from './outbox';
-import { routeNotifications } from './route';
+} from '../../domain/alerting/outbox';
+import { routeDeliveries } from '../../domain/alerting/routing';
+import type { AlertDispatchDeps } from './deps';
+import { openInhibitors } from './inhibit';
+import { readDoc, runDocs, writeDoc } from './outbox';
 
 /** What expanding one dispatch job produced. */
 export interface Expansion {
@@ -112,7 +110,7 @@ async function expandRunJob(peek: OutboxDoc, deps: AlertDispatchDeps): Promise<E
       composed = composeNotifications(kept, { idBase: doc.id, stormThreshold: deps.policy.stormThreshold });
       if (payload.isbn === undefined) addMutedLine(composed, books, muted);
     }
-    out.claimed = routeNotifications(composed, deps.notifiers, now);
+    out.claimed = routeDeliveries(composed, channelsOf(deps), now);
     for (const d of out.claimed) writeDoc(tx, d);
     out.outcome = `expanded into ${composed.length} notifications`;
     writeDoc(tx, closed(doc, out.outcome, now, true));
@@ -151,7 +149,7 @@ async function expandTimer(id: string, deps: AlertDispatchDeps): Promise<Expansi
             idBase: doc.id,
             stormThreshold: deps.policy.stormThreshold,
           });
-    const claimed = routeNotifications(composed, deps.notifiers, now);
+    const claimed = routeDeliveries(composed, channelsOf(deps), now);
     for (const d of claimed) writeDoc(tx, d);
     const outcome = payload.type === 'escalation' ? 'escalated' : 'resolution sent';
     writeDoc(tx, closed(doc, outcome, now, true));
@@ -173,4 +171,9 @@ function addMutedLine(
   target.notification.lines.push(
     `Muted ${items.length} per-book alerts on ${new Set(items.map((i) => i.isbn)).size} books that this explains (${[...kinds].map(([k, n]) => `${k} ×${n}`).join(', ')}).`,
   );
+}
+
+/** The channels configured here: routing picks among these. */
+function channelsOf(deps: AlertDispatchDeps): string[] {
+  return deps.notifiers.map((n) => n.channel);
 }

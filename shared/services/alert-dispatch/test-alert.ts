@@ -8,13 +8,14 @@
 import { Alert } from '../../contracts/messages/alert';
 import type { Severity } from '../../contracts/primitives';
 import { alertFingerprint } from '../../domain/alerting/fingerprint';
+import type { OutboxDoc } from '../../domain/alerting/outbox';
 import { withCorrelation } from '../../logging/correlation';
 import type { IdGenerator } from '../../ports/clock';
 import type { EventBus } from '../../ports/event-bus';
 import { handlePubSubDelivery } from '../../runtime/pubsub-function';
 import type { AlertDispatchDeps } from './deps';
-import { dispatchAlert } from './dispatch';
-import { OUTBOX, type OutboxDoc } from './outbox';
+import { dispatchAlert } from './pipeline';
+import { OUTBOX } from './outbox';
 
 /** How to send the test alert and how long to follow it. */
 export interface TestAlertOptions {

@@ -9,7 +9,7 @@ import { HealthReport } from '../../contracts/documents/health-report';
 import type { Environment } from '../../contracts/primitives';
 import type { Logger } from '../../logging/logger';
 import type { StateStore } from '../../ports/state-store';
-import { countUndelivered } from '../alert-dispatch/outbox';
+import { countUndelivered } from '../alert-dispatch';
 
 /** The UTC day a digest covers. */
 export interface DayWindow {

@@ -36,11 +36,12 @@ export function dayWindow(date: string | undefined, now: Date): DayWindow {
 
 /** Reads the day's warnings, open criticals (of `environment`), the latest valid health report and the undelivered count. */
 export async function collectSummaryInputs(
-  state: StateStore,
-  environment: Environment,
   day: DayWindow,
-  logger: Logger,
+  ports: { state: StateStore; logger: Logger },
+  settings: { environment: Environment },
 ): Promise<SummaryInputs> {
+  const { state, logger } = ports;
+  const { environment } = settings;
   const warnings = (
     await state.query<AlertState>(COLLECTIONS.alertStates, {
       where: [{ field: 'severity', op: '==', value: 'warning' }],

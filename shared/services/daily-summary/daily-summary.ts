@@ -46,7 +46,7 @@ export async function runDailySummary(
   const scoped = { ...deps, logger: log };
   const timer = log.startTimer('daily summary');
   const day = dayWindow(request.date, deps.clock.now());
-  const inputs = await collectSummaryInputs(deps.state, deps.environment, day, log);
+  const inputs = await collectSummaryInputs(day, { state: deps.state, logger: log }, deps);
   const id = digestId(deps.environment, day.date, {
     trigger: request.trigger,
     correlationId: ctx.correlationId,

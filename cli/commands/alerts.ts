@@ -16,9 +16,8 @@ import {
   silence,
   type AlertSummary,
 } from '../../shared/services/alert-dispatch';
-import { SUBSCRIPTIONS } from '../../shared/topology';
 import type { Backend } from '../../shared/wiring/backend';
-import { alertingDeps } from '../../shared/wiring/alerting';
+import { alertingDeps, localAlertConsumer } from '../../shared/wiring/alerting';
 import { requireFlag, type Command, type CommandContext } from '../command';
 import { withBackend } from '../backend';
 import { EXIT, UsageError } from '../exit-codes';
@@ -157,14 +156,13 @@ export const alertsTestCommand: Command = {
     const result = await withBackend(ctx, (backend) => {
       const logger = cliLogger(ctx, backend);
       const deps = { ...alertingDeps(backend.config, backend, logger), bus: backend.bus, ids: randomIds };
-      const subscription = SUBSCRIPTIONS.find((s) => s.consumer === 'alert-dispatch')!.name;
       return sendTestAlert(deps, {
         severity: severity as Severity,
         requestedBy: ctx.env.USER ?? 'forecast-guard alerts test',
         correlationId: newCorrelationId(randomIds),
         waitMs,
         // Nothing else consumes the embedded queue unless the local stack runs; then this process does.
-        ...(backend.config.backend === 'local' ? { consumeFrom: subscription } : {}),
+        ...(backend.config.backend === 'local' ? { consumeFrom: localAlertConsumer(deps) } : {}),
       });
     });
     ctx.out.line(

@@ -7,14 +7,18 @@
  */
 import { buildNotifiers } from '../adapters/notify/registry';
 import type { AlertingConfig, Config, FlushAuthConfig } from '../config';
+import { Alert } from '../contracts/messages/alert';
 import { DEFAULT_GROUP_WAIT_MS, DEFAULT_STORM_THRESHOLD, type AlertPolicy } from '../domain/alerting/policy';
 import type { Logger } from '../logging/logger';
-import type { Clock } from '../ports/clock';
+import type { Clock, IdGenerator } from '../ports/clock';
+import type { EventBus } from '../ports/event-bus';
 import type { Notifier } from '../ports/notifier';
 import type { StateStore } from '../ports/state-store';
-import { createDispatchMemory, type AlertDispatchDeps } from '../services/alert-dispatch';
+import { handlePubSubDelivery } from '../runtime/pubsub-function';
+import { createDispatchMemory, dispatchAlert, type AlertDispatchDeps } from '../services/alert-dispatch';
 import type { FlushAuthSettings } from '../services/alert-dispatch/flush-auth';
-import { DELIVERY } from '../topology';
+import type { AlertConsumer } from '../services/alert-dispatch/test-alert';
+import { DELIVERY, SUBSCRIPTIONS } from '../topology';
 
 /** Overrides for tests and drills. */
 export interface AlertingWiringOptions {
@@ -69,4 +73,36 @@ export function flushAuthSettings(config: { flush: FlushAuthConfig }): FlushAuth
   return config.flush.token === undefined
     ? { auth: config.flush.auth }
     : { auth: config.flush.auth, token: config.flush.token };
+}
+
+/**
+ * alert-dispatch's subscription and handler, run in this process: what
+ * `alerts test` consumes with on the embedded backend when nothing else
+ * consumes the queue (no local stack running).
+ */
+export function localAlertConsumer(
+  deps: AlertDispatchDeps & { bus: EventBus; ids: IdGenerator },
+): AlertConsumer {
+  const subscription = SUBSCRIPTIONS.find((s) => s.consumer === 'alert-dispatch')?.name;
+  if (subscription === undefined)
+    throw new Error('topology lists no subscription for consumer alert-dispatch');
+  const runtime = { state: deps.state, bus: deps.bus, clock: deps.clock, ids: deps.ids, logger: deps.logger };
+  return {
+    subscription,
+    deliver: async (envelope) => {
+      await handlePubSubDelivery(
+        {
+          consumer: 'alert-dispatch',
+          topic: 'alerts',
+          schema: Alert,
+          what: 'Alert',
+          handle: async (a, ctx) => {
+            await dispatchAlert(a, { logger: ctx.logger, deliveryAttempt: ctx.deliveryAttempt }, deps);
+          },
+        },
+        envelope,
+        runtime,
+      );
+    },
+  };
 }

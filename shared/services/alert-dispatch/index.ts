@@ -14,6 +14,7 @@ export { listAlerts, acknowledge, silence, summarise, type AlertSummary } from '
 export { OUTBOX, countUndelivered } from './outbox';
 export {
   sendTestAlert,
+  type AlertConsumer,
   type TestAlertOptions,
   type TestAlertResult,
   type TestChannelResult,

@@ -1,34 +1,31 @@
 /**
  * alert-dispatch's pipeline: the stages one Alert (one Pub/Sub message)
- * goes through, in the order they run, composed here in one place the way
- * Alertmanager's notify.go composes its MultiStage. Each stage is a pure
- * decision in shared/domain/alerting/ and a thin effect in this folder:
+ * goes through, in the order they run, composed in `dispatchAlert` below the
+ * way Alertmanager's notify.go composes its MultiStage. Each stage is a pure
+ * decision in shared/domain/alerting/ and a thin effect in this folder
+ * (DISPATCH_STAGES names both):
  *
- *   1. observe   validate against the Alert contract, settle the environment,
- *                fingerprint               domain observation.ts, fingerprint.ts
- *   2. redelivery skip what this instance or the store already decided
- *                                           domain state-machine.ts isSameObservation
- *   3. inhibit   find the open fleet-level alert that mutes it   inhibit.ts
- *                                           domain inhibition.ts
- *   4. dedup     in one transaction: state machine (silences, inhibition,
- *                repeat, escalation timer), then join the run's group or
- *                compose and route its own notification to the outbox   dedup.ts
- *                                           domain state-machine.ts, dedup.ts,
- *                                           grouping.ts, routing.ts, outbox.ts
- *   5. send      its own deliveries, every channel at once, each outcome
- *                recorded (retry with backoff, or give up)   send.ts, record.ts
- *                                           domain outbox.ts, backoff.ts
- *   6. group     if it opened its run's group: wait out the group wait, expand
- *                the group (or the run's storm summary), route and send   group.ts
- *                                           domain grouping.ts, inhibition.ts
- *   7. flush     retry whatever else is due (at most once a second)   flush.ts
- *   8. redeliver throw a retryable error while a send it made must be retried,
- *                so Pub/Sub redelivers    domain redelivery.ts
+ *   1. observe     validate against the Alert contract, settle the
+ *                  environment, fingerprint it.
+ *   2. redelivery  skip an observation this instance or the store has
+ *                  already decided (no transaction needed).
+ *   3. inhibit     find the open fleet-level alert that mutes it.
+ *   4. dedup       one transaction: the state machine decides (silences,
+ *                  inhibition, pending period, repeat interval, escalation
+ *                  timer), then the alert joins its run's group, or its own
+ *                  notification is composed and routed into the outbox.
+ *   5. send        its own deliveries, every channel at once, each outcome
+ *                  recorded: delivered, retry with backoff, or give up.
+ *   6. group       if it opened its run's group: wait out the group wait,
+ *                  expand the group (or the run's storm summary), send.
+ *   7. flush       retry whatever else is due (at most once a second).
+ *   8. redeliver   throw a retryable error while a send it made must be
+ *                  retried, so Pub/Sub redelivers.
  *
- * Stages 2 to 4 run one at a time per alert in this instance; instances still
- * race, and the dedup transaction settles that. A failed send is already kept
- * pending in the store, so the redelivery, the next invocation or a scheduled
- * flush delivers it.
+ * Stages 2 to 4 run one at a time per alert in this instance; instances
+ * still race, and the dedup transaction settles that. A failed send is
+ * already kept pending in the store, so the redelivery, the next invocation
+ * or a scheduled flush delivers it.
  */
 import { COLLECTIONS } from '../../contracts/collections';
 import type { AlertState } from '../../contracts/documents/alert-state';
@@ -63,6 +60,22 @@ export interface DispatchResult {
   groupId?: string;
   flushed: FlushResult;
 }
+
+/** Each stage of `dispatchAlert`, in order: the file of its effect here, and the domain files that decide it. */
+export const DISPATCH_STAGES = [
+  { stage: 'observe', effect: 'pipeline.ts', decision: ['observation.ts', 'fingerprint.ts'] },
+  { stage: 'redelivery', effect: 'pipeline.ts', decision: ['state-machine.ts'] },
+  { stage: 'inhibit', effect: 'inhibit.ts', decision: ['inhibition.ts'] },
+  {
+    stage: 'dedup',
+    effect: 'dedup.ts',
+    decision: ['state-machine.ts', 'dedup.ts', 'grouping.ts', 'routing.ts', 'outbox.ts'],
+  },
+  { stage: 'send', effect: 'send.ts', decision: ['outbox.ts', 'backoff.ts'] },
+  { stage: 'group', effect: 'group.ts', decision: ['expansion.ts', 'grouping.ts', 'routing.ts'] },
+  { stage: 'flush', effect: 'flush.ts', decision: ['outbox.ts'] },
+  { stage: 'redeliver', effect: 'pipeline.ts', decision: ['redelivery.ts'] },
+] as const;
 
 const REDELIVERED: Decision = {
   action: 'ignore',

@@ -92,7 +92,7 @@ export const alertsListCommand: Command = {
       );
     }
     const alerts = await withBackend(ctx, (backend) =>
-      listAlerts(backend.state, status ? { status: status as AlertStateStatus } : {}),
+      listAlerts(status ? { status: status as AlertStateStatus } : {}, backend),
     );
     ctx.out.table(alerts as unknown as Array<Record<string, unknown>>, COLUMNS);
     ctx.out.result({ alerts });
@@ -109,7 +109,7 @@ export const alertsAckCommand: Command = {
   async run(ctx) {
     const fp = fingerprintArg(ctx);
     const by = requireFlag(ctx.flags, 'by');
-    const alert = await withBackend(ctx, (backend) => acknowledge(backend.state, backend.clock, fp, by));
+    const alert = await withBackend(ctx, (backend) => acknowledge({ fingerprint: fp, by }, backend));
     printOne(ctx, `acknowledged by ${by} (until it resolves)`, alert);
     return EXIT.ok;
   },
@@ -126,7 +126,7 @@ export const alertsSilenceCommand: Command = {
     const forMs = durationFlag(ctx, 'for');
     const by = (ctx.flags.by as string | undefined) ?? ctx.env.USER ?? 'unknown';
     const alert = await withBackend(ctx, async (backend) => {
-      const silenced = await silence(backend.state, backend.clock, fp, forMs);
+      const silenced = await silence({ fingerprint: fp, forMs }, backend);
       cliLogger(ctx, backend).notice(`alert ${fp} silenced for ${formatDuration(forMs)} by ${by}`, {
         fingerprint: fp,
         silencedUntil: silenced.silencedUntil,

@@ -28,6 +28,21 @@ export interface DigestInput {
   undelivered: number;
 }
 
+/** The UTC day a digest covers. */
+export interface DayWindow {
+  /** YYYY-MM-DD (UTC). */
+  date: string;
+  start: string;
+  end: string;
+}
+
+/** The UTC day `date`, or the day before `now` when absent (the day that just ended). */
+export function dayWindow(date: string | undefined, now: Date): DayWindow {
+  const day = date ?? new Date(now.getTime() - 86_400_000).toISOString().slice(0, 10);
+  const start = new Date(`${day}T00:00:00.000Z`);
+  return { date: day, start: start.toISOString(), end: new Date(start.getTime() + 86_400_000).toISOString() };
+}
+
 /** The numbers the digest leads with (also returned to the caller). */
 export interface DigestCounts {
   warnings: number;

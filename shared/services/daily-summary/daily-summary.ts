@@ -9,7 +9,13 @@ import { COLLECTIONS } from '../../contracts/collections';
 import type { AlertState } from '../../contracts/documents/alert-state';
 import type { DailySummaryRequest } from '../../contracts/messages/daily-summary-request';
 import { BackendUnavailableError } from '../../errors';
-import { composeDigest, digestFingerprints, digestId, type DigestCounts } from '../../domain/alerting/digest';
+import {
+  composeDigest,
+  dayWindow,
+  digestFingerprints,
+  digestId,
+  type DigestCounts,
+} from '../../domain/alerting/digest';
 import { markDigested } from '../../domain/alerting/operator-actions';
 import type { Logger } from '../../logging/logger';
 import {
@@ -18,7 +24,7 @@ import {
   type AlertDispatchDeps,
   type SendOutcome,
 } from '../alert-dispatch';
-import { collectSummaryInputs, dayWindow } from './collect';
+import { collectSummaryInputs } from './collect';
 
 /** The request's correlation id (it reaches the digest) and the handler's logger. */
 export interface DailySummaryContext {

@@ -18,6 +18,18 @@ export default tseslint.config(
     },
   },
   {
+    // Alerting reads like its pipeline: small functions and no non-null assertions.
+    files: [
+      'shared/services/alert-dispatch/**/*.ts',
+      'shared/services/daily-summary/**/*.ts',
+      'shared/domain/alerting/**/*.ts',
+    ],
+    rules: {
+      'max-lines-per-function': ['error', { max: 60 }],
+      '@typescript-eslint/no-non-null-assertion': 'error',
+    },
+  },
+  {
     files: ['**/*.js', '**/*.cjs', '**/*.mjs'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },

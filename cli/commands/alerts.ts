@@ -13,8 +13,7 @@ import {
   silence,
   type AlertSummary,
 } from '../../shared/services/alert-dispatch';
-import { SUBSCRIPTIONS } from '../../shared/topology';
-import { alertingDeps } from '../../shared/wiring/alerting';
+import { alertingDeps, localAlertConsumer } from '../../shared/wiring/alerting';
 import type { Command, CommandContext } from '../command';
 import { withBackend } from '../backend';
 import { EXIT, UsageError } from '../exit-codes';
@@ -58,7 +57,7 @@ export const alertsListCommand: Command = {
   flags: [FLAGS.status],
   async run(ctx) {
     const status = ctx.flag(FLAGS.status);
-    const alerts = await withBackend(ctx, (backend) => listAlerts(backend.state, status ? { status } : {}));
+    const alerts = await withBackend(ctx, (backend) => listAlerts(status ? { status } : {}, backend));
     ctx.out.table(alerts as unknown as Array<Record<string, unknown>>, COLUMNS);
     ctx.out.result({ alerts });
     return EXIT.ok;
@@ -74,7 +73,7 @@ export const alertsAckCommand: Command = {
   async run(ctx) {
     const fp = fingerprintArg(ctx);
     const by = required(ctx.flag(FLAGS.by), FLAGS.by);
-    const alert = await withBackend(ctx, (backend) => acknowledge(backend.state, backend.clock, fp, by));
+    const alert = await withBackend(ctx, (backend) => acknowledge({ fingerprint: fp, by }, backend));
     printOne(ctx, `acknowledged by ${by} (until it resolves)`, alert);
     return EXIT.ok;
   },
@@ -91,7 +90,7 @@ export const alertsSilenceCommand: Command = {
     const forMs = required(ctx.flag(FLAGS.silenceFor), FLAGS.silenceFor, 'a duration like 30m, 2h or 1d');
     const by = ctx.flag(FLAGS.by) ?? ctx.env.USER ?? 'unknown';
     const alert = await withBackend(ctx, async (backend) => {
-      const silenced = await silence(backend.state, backend.clock, fp, forMs);
+      const silenced = await silence({ fingerprint: fp, forMs }, backend);
       cliLogger(ctx.out, backend.config, 'alerts-cli').notice(
         `alert ${fp} silenced for ${formatDuration(forMs)} by ${by}`,
         {
@@ -119,14 +118,13 @@ export const alertsTestCommand: Command = {
     const result = await withBackend(ctx, (backend) => {
       const logger = cliLogger(ctx.out, backend.config, 'alerts-cli');
       const deps = { ...alertingDeps(backend.config, backend, logger), bus: backend.bus, ids: randomIds };
-      const subscription = SUBSCRIPTIONS.find((s) => s.consumer === 'alert-dispatch')!.name;
       return sendTestAlert(deps, {
         severity,
         requestedBy: ctx.env.USER ?? 'forecast-guard alerts test',
         correlationId: newCorrelationId(randomIds),
         waitMs,
         // Nothing else consumes the embedded queue unless the local stack runs; then this process does.
-        ...(backend.config.backend === 'local' ? { consumeFrom: subscription } : {}),
+        ...(backend.config.backend === 'local' ? { consumeFrom: localAlertConsumer(deps) } : {}),
       });
     });
     ctx.out.line(

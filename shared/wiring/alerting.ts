@@ -1,18 +1,24 @@
 /**
  * Wiring for alerting: the alert-dispatch dependencies (state, clock, the
- * notifiers the config enables, policy) built from a loaded Config, in one
- * place for the alert-dispatch and daily-summary functions, the CLI's
- * `alerts test` and the local stack.
+ * notifiers the config enables, policy, the per-instance dispatch memory)
+ * built from a loaded Config, in one place for the alert-dispatch and
+ * daily-summary functions, the CLI's `alerts test` and the local stack. The
+ * mapping from Config to the alerting settings lives here and nowhere else.
  */
 import { buildNotifiers } from '../adapters/notify/registry';
-import type { Config } from '../config';
-import { alertPolicyFrom, type AlertPolicy } from '../domain/alerting/policy';
+import type { AlertingConfig, Config, FlushAuthConfig } from '../config';
+import { Alert } from '../contracts/messages/alert';
+import { DEFAULT_GROUP_WAIT_MS, DEFAULT_STORM_THRESHOLD, type AlertPolicy } from '../domain/alerting/policy';
 import type { Logger } from '../logging/logger';
-import type { Clock } from '../ports/clock';
+import type { Clock, IdGenerator } from '../ports/clock';
+import type { EventBus } from '../ports/event-bus';
 import type { Notifier } from '../ports/notifier';
 import type { StateStore } from '../ports/state-store';
-import type { AlertDispatchDeps } from '../services/alert-dispatch/deps';
-import { DELIVERY } from '../topology';
+import { handlePubSubDelivery } from '../runtime/pubsub-function';
+import { createDispatchMemory, dispatchAlert, type AlertDispatchDeps } from '../services/alert-dispatch';
+import type { FlushAuthSettings } from '../services/alert-dispatch/flush-auth';
+import type { AlertConsumer } from '../services/alert-dispatch/test-alert';
+import { DELIVERY, SUBSCRIPTIONS } from '../topology';
 
 /** Overrides for tests and drills. */
 export interface AlertingWiringOptions {
@@ -34,8 +40,69 @@ export function alertingDeps(
     clock: ports.clock,
     logger,
     notifiers: options.notifiers ?? buildNotifiers(config, { logger, clock: ports.clock }),
+    // One memory per built deps: functions build their deps once per instance, so it lives as long as the instance.
+    memory: createDispatchMemory(),
     environment: config.environment,
     policy: alertPolicyFrom(config.alerting, options.policy),
     maxDeliveryAttempts: DELIVERY.maxDeliveryAttempts,
+  };
+}
+
+/** The policy for a loaded config; `overrides` (tests, drills) win. Info alerts repeat like warnings. */
+export function alertPolicyFrom(
+  alerting: Pick<AlertingConfig, 'repeatIntervalMs' | 'escalateAfterMs' | 'pendingPeriodMs'> &
+    Partial<Pick<AlertingConfig, 'groupWaitMs'>>,
+  overrides: Partial<AlertPolicy> = {},
+): AlertPolicy {
+  return {
+    repeatIntervalMs: {
+      critical: alerting.repeatIntervalMs.critical,
+      warning: alerting.repeatIntervalMs.warning,
+      info: alerting.repeatIntervalMs.warning,
+    },
+    escalateAfterMs: alerting.escalateAfterMs,
+    pendingPeriodMs: alerting.pendingPeriodMs,
+    groupWaitMs: alerting.groupWaitMs ?? DEFAULT_GROUP_WAIT_MS,
+    stormThreshold: DEFAULT_STORM_THRESHOLD,
+    ...overrides,
+  };
+}
+
+/** Who may call the flush entry, as `authorizeFlushCall` takes it (FG_FLUSH_AUTH, FG_FLUSH_TOKEN). */
+export function flushAuthSettings(config: { flush: FlushAuthConfig }): FlushAuthSettings {
+  return config.flush.token === undefined
+    ? { auth: config.flush.auth }
+    : { auth: config.flush.auth, token: config.flush.token };
+}
+
+/**
+ * alert-dispatch's subscription and handler, run in this process: what
+ * `alerts test` consumes with on the embedded backend when nothing else
+ * consumes the queue (no local stack running).
+ */
+export function localAlertConsumer(
+  deps: AlertDispatchDeps & { bus: EventBus; ids: IdGenerator },
+): AlertConsumer {
+  const subscription = SUBSCRIPTIONS.find((s) => s.consumer === 'alert-dispatch')?.name;
+  if (subscription === undefined)
+    throw new Error('topology lists no subscription for consumer alert-dispatch');
+  const runtime = { state: deps.state, bus: deps.bus, clock: deps.clock, ids: deps.ids, logger: deps.logger };
+  return {
+    subscription,
+    deliver: async (envelope) => {
+      await handlePubSubDelivery(
+        {
+          consumer: 'alert-dispatch',
+          topic: 'alerts',
+          schema: Alert,
+          what: 'Alert',
+          handle: async (a, ctx) => {
+            await dispatchAlert(a, { logger: ctx.logger, deliveryAttempt: ctx.deliveryAttempt }, deps);
+          },
+        },
+        envelope,
+        runtime,
+      );
+    },
   };
 }

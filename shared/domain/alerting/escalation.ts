@@ -4,7 +4,7 @@
  * been open and how to acknowledge it.
  */
 import type { AlertState } from '../../contracts/documents/alert-state';
-import type { Notification } from '../../ports/notifier';
+import type { Notification } from '../../contracts/notification';
 import { linksFrom } from './group-item';
 
 /** The notification escalating `state` at `now`; `id` is stable for the episode. */

@@ -8,7 +8,7 @@
  * in a page. Pure: items in, notifications out.
  */
 import type { AlertKind } from '../../contracts/messages/alert';
-import type { Notification } from '../../ports/notifier';
+import type { Notification } from '../../contracts/notification';
 import { maxSeverity, type GroupItem } from './group-item';
 import { INHIBITION_RULES, inhibitingKind, isInhibitor } from './inhibition';
 
@@ -75,7 +75,7 @@ function compose(
   items: readonly GroupItem[],
   title: string,
 ): ComposedNotification {
-  const first = items[0]!;
+  const first = firstOf(items);
   const lines = items.map((i) => itemLine(i));
   lines.push(contextLine(items));
   if (kind === 'firing' && items.some((i) => i.severity === 'critical')) {
@@ -100,7 +100,7 @@ function storm(
   books: Map<string, GroupItem[]>,
 ): ComposedNotification {
   const all = [...books.values()].flat();
-  const first = all[0]!;
+  const first = firstOf(all);
   const counts = new Map<string, number>();
   for (const i of all) counts.set(i.kind, (counts.get(i.kind) ?? 0) + 1);
   const run = first.runId ? ` in run ${first.runId}` : '';
@@ -128,7 +128,7 @@ function storm(
 }
 
 function titleFor(items: readonly GroupItem[], kind: Notification['kind']): string {
-  const first = items[0]!;
+  const first = firstOf(items);
   const who =
     first.isbn === undefined ? '' : `${first.isbn}${first.modelVersion ? ` v${first.modelVersion}` : ''}: `;
   if (items.length === 1) return `${who}${kind === 'resolved' ? 'cleared: ' : ''}${first.summary}`;
@@ -144,7 +144,7 @@ function itemLine(i: GroupItem): string {
 }
 
 function contextLine(items: readonly GroupItem[]): string {
-  const first = items[0]!;
+  const first = firstOf(items);
   const parts = [`environment ${first.environment}`];
   if (first.runId) parts.push(`run ${first.runId}`);
   parts.push(`observed ${first.observedAt}`);
@@ -162,12 +162,21 @@ function mutedLines(muted: readonly GroupItem[], sources: ReadonlySet<AlertKind>
   ];
 }
 
+/** The first of `items`: a notification is only ever composed from at least one alert. */
+function firstOf(items: readonly GroupItem[]): GroupItem {
+  const first = items[0];
+  if (first === undefined) throw new Error('a notification must tell about at least one alert (got none)');
+  return first;
+}
+
+/** Per-book items (`items` are all per-book), by ISBN in first-seen order. */
 function byBook(items: readonly GroupItem[]): Map<string, GroupItem[]> {
   const books = new Map<string, GroupItem[]>();
   for (const i of items) {
-    const list = books.get(i.isbn!) ?? [];
+    if (i.isbn === undefined) continue;
+    const list = books.get(i.isbn) ?? [];
     list.push(i);
-    books.set(i.isbn!, list);
+    books.set(i.isbn, list);
   }
   return books;
 }

@@ -1,9 +1,9 @@
 /**
  * The knobs of alert handling in one value, so the state machine, grouping
  * and the dispatch stages read the same numbers and tests can set them.
- * Built from `config.alerting`; the grouping settings have defaults here.
+ * The wiring builds it from the loaded config (shared/wiring/alerting.ts);
+ * the grouping settings config does not carry have defaults here.
  */
-import type { AlertingConfig } from '../../config/config';
 import type { Severity } from '../../contracts/primitives';
 
 /** How alerts are held, repeated, escalated and grouped. */
@@ -36,23 +36,3 @@ export const DEFAULT_ALERT_POLICY: AlertPolicy = {
   groupWaitMs: DEFAULT_GROUP_WAIT_MS,
   stormThreshold: DEFAULT_STORM_THRESHOLD,
 };
-
-/** The policy for a loaded config; `overrides` (tests, drills) win. Info alerts repeat like warnings. */
-export function alertPolicyFrom(
-  alerting: Pick<AlertingConfig, 'repeatIntervalMs' | 'escalateAfterMs' | 'pendingPeriodMs'> &
-    Partial<Pick<AlertingConfig, 'groupWaitMs'>>,
-  overrides: Partial<AlertPolicy> = {},
-): AlertPolicy {
-  return {
-    repeatIntervalMs: {
-      critical: alerting.repeatIntervalMs.critical,
-      warning: alerting.repeatIntervalMs.warning,
-      info: alerting.repeatIntervalMs.warning,
-    },
-    escalateAfterMs: alerting.escalateAfterMs,
-    pendingPeriodMs: alerting.pendingPeriodMs,
-    groupWaitMs: alerting.groupWaitMs ?? DEFAULT_GROUP_WAIT_MS,
-    stormThreshold: DEFAULT_STORM_THRESHOLD,
-    ...overrides,
-  };
-}

@@ -4,9 +4,13 @@
  * escalation goes to the escalation channel; the daily digest to Slack and
  * email. The log channel always gets a line too: it costs nothing and it is
  * what a Cloud Logging query finds. Only channels that are configured are
- * returned; with none of the wanted ones, the log still gets it.
+ * returned; with none of the wanted ones, the log still gets it. Each
+ * channel gets its own delivery document, retried on its own, so a Slack
+ * outage never re-sends the email.
  */
-import type { Notification } from '../../ports/notifier';
+import type { Notification } from '../../contracts/notification';
+import type { ComposedNotification } from './grouping';
+import { newDelivery, type OutboxDoc } from './outbox';
 
 /** Channel names as the notifier registry knows them. */
 export const CHANNELS = {
@@ -37,4 +41,17 @@ function wantedChannels(n: Pick<Notification, 'severity' | 'kind'>, available: r
   if (n.kind === 'digest') return [CHANNELS.slack, CHANNELS.email, CHANNELS.log];
   if (n.severity === 'critical') return [CHANNELS.slack, CHANNELS.email, CHANNELS.log];
   return [CHANNELS.log];
+}
+
+/** The delivery documents for `composed` on the `available` channels, claimed by the caller, who sends them next. */
+export function routeDeliveries(
+  composed: readonly ComposedNotification[],
+  available: readonly string[],
+  now: Date,
+): OutboxDoc[] {
+  return composed.flatMap((c) =>
+    channelsFor(c.notification, available).map((channel) =>
+      newDelivery(c.notification, c.fingerprints, channel, now),
+    ),
+  );
 }

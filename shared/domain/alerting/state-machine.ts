@@ -124,15 +124,8 @@ function onFiring(current: AlertState | undefined, obs: Observation, ctx: Transi
     }
     return { ...base, next: s, decision: hold('digest', 'warnings wait for the daily summary') };
   }
-  const period = ctx.policy.pendingPeriodMs;
-  if (period > 0 && s.lastNotifiedAt === undefined && s.status !== 'firing') {
-    const since = s.pendingSince ?? now;
-    if (ctx.now.getTime() - Date.parse(since) < period) {
-      s.status = 'pending';
-      s.pendingSince = since;
-      return { ...base, next: s, decision: hold('pending', `must hold for ${period} ms (since ${since})`) };
-    }
-  }
+  const pending = holdPending(s, ctx);
+  if (pending) return { ...base, next: s, decision: pending };
   s.status = 'firing';
   delete s.pendingSince;
   if (isSilenced(s, ctx.now)) {
@@ -164,16 +157,39 @@ function onFiring(current: AlertState | undefined, obs: Observation, ctx: Transi
   }
   s.lastNotifiedAt = now;
   s.notifyCount += 1;
-  const escalates =
-    kind === 'firing' && a.severity === 'critical' && ctx.policy.escalateAfterMs > 0 && !s.escalatedAt;
+  const escalateAt = escalationTime(s, kind, a.severity, ctx);
   return {
     ...base,
     next: s,
     decision: { action: 'notify', kind, severity: a.severity },
-    ...(escalates
-      ? { escalateAt: new Date(ctx.now.getTime() + ctx.policy.escalateAfterMs).toISOString() }
-      : {}),
+    ...(escalateAt ? { escalateAt } : {}),
   };
+}
+
+/**
+ * The flapping guard: a condition nobody was told about yet waits out the
+ * pending period (marked `pending` in `s`, from when it was first seen).
+ */
+function holdPending(s: AlertState, ctx: TransitionContext): Decision | undefined {
+  const period = ctx.policy.pendingPeriodMs;
+  if (period <= 0 || s.lastNotifiedAt !== undefined || s.status === 'firing') return undefined;
+  const since = s.pendingSince ?? ctx.now.toISOString();
+  if (ctx.now.getTime() - Date.parse(since) >= period) return undefined;
+  s.status = 'pending';
+  s.pendingSince = since;
+  return hold('pending', `must hold for ${period} ms (since ${since})`);
+}
+
+/** When to escalate a critical's first notification (ISO), if escalation is on and it has not escalated yet. */
+function escalationTime(
+  s: AlertState,
+  kind: NotifyKind,
+  severity: Severity,
+  ctx: TransitionContext,
+): string | undefined {
+  const escalates =
+    kind === 'firing' && severity === 'critical' && ctx.policy.escalateAfterMs > 0 && !s.escalatedAt;
+  return escalates ? new Date(ctx.now.getTime() + ctx.policy.escalateAfterMs).toISOString() : undefined;
 }
 
 function onResolved(current: AlertState | undefined, obs: Observation, ctx: TransitionContext): Transition {

@@ -31,12 +31,18 @@ export interface AlertSummary {
 const STATUS_ORDER: Record<AlertStateStatus, number> = { firing: 0, pending: 1, resolved: 2 };
 const SEVERITY_ORDER: Record<string, number> = { critical: 0, warning: 1, info: 2 };
 
+/** The ports the operator's alert actions use. */
+export interface AlertStatePorts {
+  state: StateStore;
+  clock: Clock;
+}
+
 /** Alert states, firing first, then by severity and most recently seen; `status` filters. */
 export async function listAlerts(
-  state: StateStore,
-  filter: { status?: AlertStateStatus } = {},
+  filter: { status?: AlertStateStatus },
+  ports: Pick<AlertStatePorts, 'state'>,
 ): Promise<AlertSummary[]> {
-  const docs = await state.query<AlertState>(
+  const docs = await ports.state.query<AlertState>(
     COLLECTIONS.alertStates,
     filter.status ? { where: [{ field: 'status', op: '==', value: filter.status }] } : undefined,
   );
@@ -53,23 +59,20 @@ export async function listAlerts(
 
 /** Acknowledges the alert `fingerprint` (NotFoundError when unknown, ConflictError when resolved). */
 export async function acknowledge(
-  state: StateStore,
-  clock: Clock,
-  fingerprint: string,
-  by: string,
+  request: { fingerprint: string; by: string },
+  ports: AlertStatePorts,
 ): Promise<AlertSummary> {
-  return change(state, fingerprint, (s) => acknowledgeAlert(s, by, clock.now()));
+  return change(ports.state, request.fingerprint, (s) => acknowledgeAlert(s, request.by, ports.clock.now()));
 }
 
 /** Silences the alert `fingerprint` for `forMs` from now. */
 export async function silence(
-  state: StateStore,
-  clock: Clock,
-  fingerprint: string,
-  forMs: number,
+  request: { fingerprint: string; forMs: number },
+  ports: AlertStatePorts,
 ): Promise<AlertSummary> {
-  return change(state, fingerprint, (s) =>
-    silenceAlert(s, new Date(clock.now().getTime() + forMs), clock.now()),
+  const { clock } = ports;
+  return change(ports.state, request.fingerprint, (s) =>
+    silenceAlert(s, new Date(clock.now().getTime() + request.forMs), clock.now()),
   );
 }
 

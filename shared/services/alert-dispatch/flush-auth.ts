@@ -7,10 +7,17 @@
  * else (a laptop, the local stack) the caller must send
  * `Authorization: Bearer <FG_FLUSH_TOKEN>`, compared in constant time, and
  * every call is refused while no token is set. The mode is configured, not
- * guessed from the environment Cloud Run sets. Pure.
+ * guessed from the environment Cloud Run sets. Pure; the wiring maps the
+ * config to these settings (`flushAuthSettings` in shared/wiring/alerting.ts).
  */
-import type { FlushAuthConfig } from '../../config/config';
 import { sameSecret } from '../rollback/http-auth';
+
+/** `token`: a bearer token is required (refused while none is set); `iam`: Cloud Run IAM already admitted the caller. */
+export interface FlushAuthSettings {
+  readonly auth: 'token' | 'iam';
+  /** Secret. */
+  readonly token?: string;
+}
 
 /** Let the call through (and on what grounds), or the status and reason to refuse it with. */
 export type FlushAuthDecision =
@@ -18,7 +25,7 @@ export type FlushAuthDecision =
 
 /** 401 without a usable credential (or no token configured), 403 for a wrong bearer token. */
 export function authorizeFlushCall(
-  auth: FlushAuthConfig,
+  auth: FlushAuthSettings,
   authorization: string | undefined,
 ): FlushAuthDecision {
   if (auth.auth === 'iam') return { ok: true, via: 'iam' };
@@ -29,15 +36,15 @@ export function authorizeFlushCall(
       reason: 'the flush entry is disabled here: set FG_FLUSH_TOKEN to enable it',
     };
   }
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '');
-  if (!match) {
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')?.[1];
+  if (token === undefined) {
     return {
       ok: false,
       status: 401,
       reason: 'missing credentials: send Authorization: Bearer <FG_FLUSH_TOKEN>',
     };
   }
-  if (!sameSecret(match[1]!, auth.token))
+  if (!sameSecret(token, auth.token))
     return { ok: false, status: 403, reason: 'the bearer token is not valid' };
   return { ok: true, via: 'bearer' };
 }

@@ -7,9 +7,10 @@
  * failed is retried whoever runs next.
  */
 import { describeError } from '../../errors';
+import { DISPATCH_CHANNEL } from '../../domain/alerting/outbox';
 import type { AlertDispatchDeps } from './deps';
 import { expandJob } from './group';
-import { DISPATCH_CHANNEL, dueDocs } from './outbox';
+import { dueDocs } from './outbox';
 import { claimDelivery, sendDelivery, type SendOutcome } from './send';
 
 /** How much one flush takes on. */
@@ -62,4 +63,25 @@ export async function flushPendingNotifications(
     }
   }
   return result;
+}
+
+const NO_FLUSH: FlushResult = { jobs: 0, outcomes: [], errors: 0 };
+/** A burst of invocations needs one flush, not one each: at most one at a time and one a second per instance. */
+export const FLUSH_EVERY_MS = 1000;
+
+/** A small flush at the end of an invocation, unless this instance flushed within the last second or still is; never throws. */
+export async function flushSometimes(deps: AlertDispatchDeps): Promise<FlushResult> {
+  const now = deps.clock.now().getTime();
+  const last = deps.memory.lastFlush;
+  if (last && (last.running || now - last.at < FLUSH_EVERY_MS)) return NO_FLUSH;
+  const mark = { at: now, running: true };
+  deps.memory.lastFlush = mark;
+  try {
+    return await flushPendingNotifications(deps, { limit: 10 });
+  } catch (err) {
+    deps.logger.warning(`flush of pending notifications failed: ${describeError(err)}`, { error: err });
+    return NO_FLUSH;
+  } finally {
+    mark.running = false;
+  }
 }

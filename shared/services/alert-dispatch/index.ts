@@ -1,25 +1,20 @@
 /**
- * alert-dispatch: the notification pipeline (validate → fingerprint →
- * inhibit/silence → dedup → group → route → send → record), the retry path
- * (`flushPendingNotifications`) and the operator's alert actions.
+ * alert-dispatch: the notification pipeline (pipeline.ts lists its stages in
+ * the order they run), the retry path (`flushPendingNotifications`), the
+ * operator's alert actions, and what other services send through: the daily
+ * summary uses `sendOnce`, `flushPendingNotifications` and `countUndelivered`
+ * from here, never the stage files.
  */
-export type { AlertDispatchDeps } from './deps';
-export { dispatchAlert, type DispatchContext, type DispatchResult } from './dispatch';
+export type { AlertDispatchDeps, AlertDispatchPorts, AlertDispatchSettings } from './deps';
+export { createDispatchMemory, type DispatchMemory } from './memory';
+export { dispatchAlert, type DispatchContext, type DispatchResult } from './pipeline';
 export { flushPendingNotifications, type FlushOptions, type FlushResult } from './flush';
-export { sendDelivery, claimDelivery, type SendOutcome, type SendStatus } from './send';
-export { routeNotifications } from './route';
+export { sendDelivery, sendOnce, claimDelivery, type SendOutcome, type SendStatus } from './send';
 export { listAlerts, acknowledge, silence, summarise, type AlertSummary } from './alert-states';
-export {
-  OUTBOX,
-  DISPATCH_CHANNEL,
-  deliveryDocId,
-  isOpen,
-  readDoc,
-  type OutboxDoc,
-  type OutboxPayload,
-} from './outbox';
+export { OUTBOX, countUndelivered } from './outbox';
 export {
   sendTestAlert,
+  type AlertConsumer,
   type TestAlertOptions,
   type TestAlertResult,
   type TestChannelResult,

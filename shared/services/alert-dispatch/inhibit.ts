@@ -1,10 +1,11 @@
 /**
- * Stage 3, inhibit/silence. Inhibition: a per-book alert is muted while a
- * fleet-level alert that explains it (registry unreachable, sales data
- * stale) is open in the same environment — looked up here, before the
- * transaction, since it only decides whether to tell people. Silences are
- * kept on the alert's own state and applied by the state machine inside the
- * dedup transaction, so a silence set a moment ago is never missed.
+ * The inhibit stage (and the group stage's view of it). A per-book alert is
+ * muted while a fleet-level alert that explains it (registry unreachable,
+ * sales data stale) is open in the same environment: looked up here, before
+ * the transaction, since it only decides whether to tell people; the rules
+ * are in shared/domain/alerting/inhibition.ts. Silences are kept on the
+ * alert's own state and applied by the state machine inside the dedup
+ * transaction (dedup.ts), so a silence set a moment ago is never missed.
  */
 import { COLLECTIONS } from '../../contracts/collections';
 import type { AlertState } from '../../contracts/documents/alert-state';
@@ -23,7 +24,7 @@ export async function findInhibitor(obs: Observation, state: StateStore): Promis
 }
 
 /** Every fleet-level kind open now in `environment` (what mutes per-book alerts). */
-export async function openInhibitors(state: StateStore, environment: Environment): Promise<Set<AlertKind>> {
+export async function openInhibitors(environment: Environment, state: StateStore): Promise<Set<AlertKind>> {
   const sources = INHIBITION_RULES.map((r) => r.source);
   const open = await Promise.all(sources.map((kind) => isOpenFleetAlert(state, environment, kind)));
   return new Set(sources.filter((_, i) => open[i]));

@@ -3,18 +3,19 @@
  * producer would, dispatched by alert-dispatch (the deployed function, the
  * local stack, or, on the embedded backend with nothing consuming, this
  * process taking the subscription's messages itself through the same
- * handler), and followed until every channel it was routed to has it.
+ * handler, which the wiring hands in), and followed until every channel it
+ * was routed to has it.
  */
+import type { PubsubPushBody } from '../../contracts/external/pubsub-message';
 import { Alert } from '../../contracts/messages/alert';
 import type { Severity } from '../../contracts/primitives';
 import { alertFingerprint } from '../../domain/alerting/fingerprint';
+import type { OutboxDoc } from '../../domain/alerting/outbox';
 import { withCorrelation } from '../../logging/correlation';
 import type { IdGenerator } from '../../ports/clock';
 import type { EventBus } from '../../ports/event-bus';
-import { handlePubSubDelivery } from '../../runtime/pubsub-function';
 import type { AlertDispatchDeps } from './deps';
-import { dispatchAlert } from './dispatch';
-import { OUTBOX, type OutboxDoc } from './outbox';
+import { OUTBOX } from './outbox';
 
 /** How to send the test alert and how long to follow it. */
 export interface TestAlertOptions {
@@ -24,7 +25,14 @@ export interface TestAlertOptions {
   /** How long to wait for the alert to be dispatched and delivered. */
   waitMs: number;
   /** Take messages from this subscription and dispatch them here (the embedded backend with no stack running). */
-  consumeFrom?: string;
+  consumeFrom?: AlertConsumer;
+}
+
+/** alert-dispatch's subscription, and its handler run in this process (`localAlertConsumer` in shared/wiring/alerting.ts). */
+export interface AlertConsumer {
+  subscription: string;
+  /** Handles one delivery as the alert-dispatch function would; throws when the message must be nacked. */
+  deliver(envelope: PubsubPushBody): Promise<void>;
 }
 
 /** What became of the test notification on one channel. */
@@ -93,8 +101,9 @@ const LOCAL_PROJECT = 'local';
 /** Dispatches whatever waits on the alert-dispatch subscription now, through the function's own handler. */
 async function consumeOnce(
   deps: AlertDispatchDeps & { bus: EventBus; ids: IdGenerator },
-  subscription: string,
+  consumer: AlertConsumer,
 ) {
+  const { subscription } = consumer;
   const messages = await deps.bus.pull(subscription, 50, 50);
   for (const m of messages) {
     const envelope = {
@@ -108,19 +117,7 @@ async function consumeOnce(
       deliveryAttempt: m.deliveryAttempt,
     };
     try {
-      await handlePubSubDelivery(
-        {
-          consumer: 'alert-dispatch',
-          topic: 'alerts',
-          schema: Alert,
-          what: 'Alert',
-          handle: async (a, ctx) => {
-            await dispatchAlert(a, { logger: ctx.logger, deliveryAttempt: ctx.deliveryAttempt }, deps);
-          },
-        },
-        envelope,
-        { state: deps.state, bus: deps.bus, clock: deps.clock, ids: deps.ids, logger: deps.logger },
-      );
+      await consumer.deliver(envelope);
       await deps.bus.ack(subscription, [m.ackId]);
     } catch (err) {
       await deps.bus.nack(subscription, [m.ackId], {

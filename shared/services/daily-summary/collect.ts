@@ -7,17 +7,10 @@ import { COLLECTIONS } from '../../contracts/collections';
 import type { AlertState } from '../../contracts/documents/alert-state';
 import { HealthReport } from '../../contracts/documents/health-report';
 import type { Environment } from '../../contracts/primitives';
+import type { DayWindow } from '../../domain/alerting/digest';
 import type { Logger } from '../../logging/logger';
 import type { StateStore } from '../../ports/state-store';
-import { countUndelivered } from '../alert-dispatch/outbox';
-
-/** The UTC day a digest covers. */
-export interface DayWindow {
-  /** YYYY-MM-DD (UTC). */
-  date: string;
-  start: string;
-  end: string;
-}
+import { countUndelivered } from '../alert-dispatch';
 
 /** What the digest is written from. */
 export interface SummaryInputs {
@@ -27,20 +20,14 @@ export interface SummaryInputs {
   undelivered: number;
 }
 
-/** The UTC day `date`, or the day before `now` when absent (the day that just ended). */
-export function dayWindow(date: string | undefined, now: Date): DayWindow {
-  const day = date ?? new Date(now.getTime() - 86_400_000).toISOString().slice(0, 10);
-  const start = new Date(`${day}T00:00:00.000Z`);
-  return { date: day, start: start.toISOString(), end: new Date(start.getTime() + 86_400_000).toISOString() };
-}
-
 /** Reads the day's warnings, open criticals (of `environment`), the latest valid health report and the undelivered count. */
 export async function collectSummaryInputs(
-  state: StateStore,
-  environment: Environment,
   day: DayWindow,
-  logger: Logger,
+  ports: { state: StateStore; logger: Logger },
+  settings: { environment: Environment },
 ): Promise<SummaryInputs> {
+  const { state, logger } = ports;
+  const { environment } = settings;
   const warnings = (
     await state.query<AlertState>(COLLECTIONS.alertStates, {
       where: [{ field: 'severity', op: '==', value: 'warning' }],

@@ -5,20 +5,26 @@
  * arrives and a redelivered request never sends it twice; the warnings it
  * told are then marked as told (`pending` → `firing`).
  */
-import { createHash } from 'node:crypto';
 import { COLLECTIONS } from '../../contracts/collections';
 import type { AlertState } from '../../contracts/documents/alert-state';
 import type { DailySummaryRequest } from '../../contracts/messages/daily-summary-request';
 import { BackendUnavailableError } from '../../errors';
-import { composeDigest, type DigestCounts } from '../../domain/alerting/digest';
+import {
+  composeDigest,
+  dayWindow,
+  digestFingerprints,
+  digestId,
+  type DigestCounts,
+} from '../../domain/alerting/digest';
 import { markDigested } from '../../domain/alerting/operator-actions';
 import type { Logger } from '../../logging/logger';
-import type { AlertDispatchDeps } from '../alert-dispatch/deps';
-import { flushPendingNotifications } from '../alert-dispatch/flush';
-import { readDoc, writeDoc } from '../alert-dispatch/outbox';
-import { routeNotifications } from '../alert-dispatch/route';
-import { sendDelivery, type SendOutcome } from '../alert-dispatch/send';
-import { collectSummaryInputs, dayWindow } from './collect';
+import {
+  flushPendingNotifications,
+  sendOnce,
+  type AlertDispatchDeps,
+  type SendOutcome,
+} from '../alert-dispatch';
+import { collectSummaryInputs } from './collect';
 
 /** The request's correlation id (it reaches the digest) and the handler's logger. */
 export interface DailySummaryContext {
@@ -36,9 +42,6 @@ export interface DailySummaryResult {
   outcomes: SendOutcome[];
 }
 
-/** The most alert fingerprints a digest's outbox documents name. */
-const MAX_FINGERPRINTS = 200;
-
 /** Sends the digest for the request's day (see the file comment); throws a retryable error while a channel has not taken it. */
 export async function runDailySummary(
   request: DailySummaryRequest,
@@ -49,12 +52,11 @@ export async function runDailySummary(
   const scoped = { ...deps, logger: log };
   const timer = log.startTimer('daily summary');
   const day = dayWindow(request.date, deps.clock.now());
-  const inputs = await collectSummaryInputs(deps.state, deps.environment, day, log);
-  // One digest per environment and day; a manual request is its own (an operator may want it again).
-  const id =
-    request.trigger === 'manual'
-      ? `digest-${deps.environment}-${day.date}-${createHash('sha256').update(ctx.correlationId).digest('hex').slice(0, 12)}`
-      : `digest-${deps.environment}-${day.date}`;
+  const inputs = await collectSummaryInputs(day, { state: deps.state, logger: log }, deps);
+  const id = digestId(deps.environment, day.date, {
+    trigger: request.trigger,
+    correlationId: ctx.correlationId,
+  });
   const digest = composeDigest({
     id,
     date: day.date,
@@ -62,28 +64,9 @@ export async function runDailySummary(
     correlationId: ctx.correlationId,
     ...inputs,
   });
-  const fingerprints = [...inputs.criticals, ...inputs.warnings]
-    .map((s) => s.fingerprint)
-    .slice(0, MAX_FINGERPRINTS);
-
-  const claimed = await deps.state.runTransaction(async (tx) => {
-    const deliveries = routeNotifications(
-      [
-        {
-          notification: digest.notification,
-          fingerprints: fingerprints.length > 0 ? fingerprints : ['digest'],
-        },
-      ],
-      deps.notifiers,
-      deps.clock.now(),
-    );
-    for (const d of deliveries) if (await readDoc(tx, d.id)) return undefined;
-    for (const d of deliveries) writeDoc(tx, d);
-    return deliveries;
-  });
-  const alreadySent = claimed === undefined;
-  const outcomes = claimed ? await Promise.all(claimed.map((d) => sendDelivery(d, scoped))) : [];
-  if (claimed) {
+  const composed = { notification: digest.notification, fingerprints: digestFingerprints(inputs) };
+  const { alreadySent, outcomes } = await sendOnce(composed, scoped);
+  if (!alreadySent) {
     for (const w of inputs.warnings.filter((w) => w.status !== 'resolved')) await markTold(w, scoped);
     log.info(`daily summary ${day.date} sent`, { counts: digest.counts, notificationId: id });
   } else {
@@ -94,14 +77,21 @@ export async function runDailySummary(
   const failed = [...outcomes, ...flushed.outcomes].filter(
     (o) => o.status === 'retrying' && o.notificationId === id,
   );
-  if (failed.length > 0) {
-    throw new BackendUnavailableError(
-      `daily summary ${day.date} not delivered to ${failed.map((f) => f.channel).join(', ')} yet (${failed[0]!.error}); kept pending`,
-      failed[0]!.channel,
-      { retryable: true },
-    );
-  }
+  if (failed[0]) throw notDeliveredYet(day.date, failed, failed[0]);
   return { notificationId: id, date: day.date, counts: digest.counts, alreadySent, outcomes };
+}
+
+/** The retryable error that makes Pub/Sub redeliver the request: the digest is kept pending either way. */
+function notDeliveredYet(
+  date: string,
+  failed: readonly SendOutcome[],
+  first: SendOutcome,
+): BackendUnavailableError {
+  return new BackendUnavailableError(
+    `daily summary ${date} not delivered to ${failed.map((f) => f.channel).join(', ')} yet (${first.error}); kept pending`,
+    first.channel,
+    { retryable: true },
+  );
 }
 
 async function markTold(warning: AlertState, deps: AlertDispatchDeps): Promise<void> {

@@ -177,7 +177,7 @@ describe('dispatchAlert', () => {
     h = makeHarness();
     const first = await dispatchAlert(runAlert(1), {}, h.deps);
     h.clock.advance(minutes(10));
-    await acknowledge(h.state, h.clock, first.fingerprint, 'alice');
+    await acknowledge({ fingerprint: first.fingerprint, by: 'alice' }, h);
     h.clock.advance(hours(5));
     await flushPendingNotifications(h.deps);
     await dispatchAlert(runAlert(2), {}, h.deps);
@@ -192,7 +192,7 @@ describe('dispatchAlert', () => {
   it('still sends the resolution of a silenced alert that was notified, and nothing while silenced', async () => {
     h = makeHarness();
     const first = await dispatchAlert(runAlert(1), {}, h.deps);
-    await silence(h.state, h.clock, first.fingerprint, hours(12));
+    await silence({ fingerprint: first.fingerprint, forMs: hours(12) }, h);
     h.clock.advance(hours(5));
     await dispatchAlert(runAlert(2), {}, h.deps);
     await flushPendingNotifications(h.deps);

@@ -9,7 +9,7 @@ import { DEFAULT_ALERT_POLICY, type AlertPolicy } from '../../../../shared/domai
 import { createCapturingLogger, type CapturedLogs } from '../../../../shared/logging/capture';
 import type { Clock } from '../../../../shared/ports/clock';
 import type { Notification, Notifier } from '../../../../shared/ports/notifier';
-import type { AlertDispatchDeps } from '../../../../shared/services/alert-dispatch/deps';
+import { createDispatchMemory, type AlertDispatchDeps } from '../../../../shared/services/alert-dispatch';
 
 export interface SteppedClock extends Clock {
   advance(ms: number): void;
@@ -117,6 +117,7 @@ export function makeHarness(
     clock,
     logger: logs.logger,
     notifiers: [slack, escalation, email, log],
+    memory: createDispatchMemory(),
     environment: 'production',
     policy: { ...DEFAULT_ALERT_POLICY, ...policy },
     maxDeliveryAttempts: 5,

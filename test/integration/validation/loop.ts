@@ -141,16 +141,11 @@ export async function seedLoopWorld(
       const out: RollbackResult[] = [];
       for (const m of await drain(ROLLBACKS_SUB, waitMs)) {
         const request = parseWith(RollbackRequest, JSON.parse(m.data.toString('utf8')), 'RollbackRequest');
-        const result = await applyRollback(request, {
-          state,
-          registry,
-          serving,
-          bus,
-          clock: systemClock,
-          logger,
-          holder: `test@loop:${process.pid}`,
-          environment: 'production',
-        });
+        const result = await applyRollback(
+          request,
+          { state, registry, serving, bus, clock: systemClock, logger },
+          { holder: `test@loop:${process.pid}`, environment: 'production' },
+        );
         out.push(result as RollbackResult);
       }
       return out;

@@ -113,16 +113,15 @@ async function measure(
   label: string,
 ): Promise<Figures> {
   const { store, writes, reset } = counting(raw);
-  const deps = {
+  const ports = {
     state: store,
     registry: backend.registry,
     serving: backend.serving,
     bus: backend.bus,
     clock: backend.clock,
     logger: createSilentLogger(),
-    holder: `bench@local:${process.pid}`,
-    options: { concurrency: CONCURRENCY },
   };
+  const settings = { holder: `bench@local:${process.pid}`, options: { concurrency: CONCURRENCY } };
   const figures: Figures = { rollbackMs: [], floorMs: [], writes: 0, perBookMs: [] };
   for (let run = 0; run < RUNS; run++) {
     reset();
@@ -139,7 +138,8 @@ async function measure(
         correlationId: `bench-${run}`,
         ...request,
       },
-      deps,
+      ports,
+      settings,
     )) as RollbackResult;
     figures.rollbackMs.push(performance.now() - started);
     const bad = result.results.filter((r) => r.status !== 'succeeded');

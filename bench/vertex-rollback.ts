@@ -167,12 +167,11 @@ async function main(): Promise<void> {
           bus: backend.bus,
           clock: backend.clock,
           logger: createSilentLogger(),
-          holder: `bench@local:${process.pid}`,
-          options: { concurrency: CONCURRENCY },
           onProgress: (p) => {
             if (p.phase === 'finished') finished = p.done;
           },
         },
+        { holder: `bench@local:${process.pid}`, options: { concurrency: CONCURRENCY } },
       )) as RollbackResult;
     } finally {
       clearInterval(ticker);

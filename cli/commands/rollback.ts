@@ -27,11 +27,13 @@ import {
   recoverInterrupted,
   restoreBackup,
   type HolderLiveness,
-  type RollbackDeps,
+  type RollbackPorts,
+  type RollbackSettings,
   type RollbackDryRun,
   type RollbackResult,
 } from '../../shared/services/rollback';
 import type { Backend } from '../../shared/wiring/backend';
+import { processHolder, rollbackSettings } from '../../shared/wiring/rollback-settings';
 import { withBackend } from '../backend';
 import type { Command, CommandContext } from '../command';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes';
@@ -148,38 +150,44 @@ async function callerIdentity(ctx: CommandContext): Promise<string | undefined> 
   }
 }
 
-function depsFor(
+function portsFor(
   ctx: CommandContext,
   backend: Backend,
   fleetWide: boolean,
-): { deps: RollbackDeps; done: () => void } {
+): { ports: RollbackPorts; done: () => void } {
   // On Vertex the bar also shows the quota counters and the ETA they project (the limiter paces the job).
   const progress = createProgress(ctx.interactive && fleetWide, undefined, vertexQuotaDetail);
   const logger = cliLogger(ctx.out, backend.config, 'rollback-cli');
-  const concurrency = ctx.flag(FLAGS.concurrency);
-  const deps: RollbackDeps = {
+  const ports: RollbackPorts = {
     state: backend.state,
     registry: backend.registry,
     serving: backend.serving,
     bus: backend.bus,
     clock: backend.clock,
     logger,
-    holder: `cli@${hostname()}:${process.pid}`,
     liveness: localLiveness(),
-    environment: backend.config.environment,
-    ...(concurrency ? { options: { concurrency } } : {}),
     onProgress: (p) => {
       if (p.phase === 'finished') progress.update(p.done, p.total, p.isbn);
     },
   };
   return {
-    deps,
+    ports,
     done: () => {
       progress.done();
       const limiter = currentVertexLimiter();
       if (fleetWide && limiter) logger.info('vertex quota use', { quota: quotaSnapshot(limiter) });
     },
   };
+}
+
+/** The CLI's settings: this process as lease holder, --concurrency, and who the credentials proved to be. */
+function settingsFor(ctx: CommandContext, backend: Backend, verifiedCaller?: string): RollbackSettings {
+  const concurrency = ctx.flag(FLAGS.concurrency);
+  return rollbackSettings(backend.config, {
+    holder: processHolder('cli'),
+    ...(concurrency ? { options: { concurrency } } : {}),
+    ...(verifiedCaller ? { verifiedCaller } : {}),
+  });
 }
 
 function printOutcome(ctx: CommandContext, result: RollbackResult | RollbackDryRun): ExitCode {
@@ -245,8 +253,12 @@ function printOutcome(ctx: CommandContext, result: RollbackResult | RollbackDryR
 
 async function recover(ctx: CommandContext): Promise<ExitCode> {
   const report = await withBackend(ctx, (backend) => {
-    const { deps, done } = depsFor(ctx, backend, true);
-    return recoverInterrupted({ force: ctx.flag(FLAGS.rollbackForce) }, deps).finally(done);
+    const { ports, done } = portsFor(ctx, backend, true);
+    return recoverInterrupted(
+      { force: ctx.flag(FLAGS.rollbackForce) },
+      ports,
+      settingsFor(ctx, backend),
+    ).finally(done);
   });
   ctx.out.table(
     report.books.map((r) => ({
@@ -316,18 +328,18 @@ export const rollbackCommand: Command = {
       const ids = randomIds;
       const verifiedCaller = await callerIdentity(ctx);
       const result = await withBackend(ctx, (backend) => {
-        const { deps, done } = depsFor(ctx, backend, true);
+        const { ports, done } = portsFor(ctx, backend, true);
         return restoreBackup(
           {
             backupId,
             requestId: ctx.flag(FLAGS.requestId) ?? ids.next('cli-restore'),
             requestedBy: requester(ctx),
-            ...(verifiedCaller ? { verifiedCaller } : {}),
             reason: ctx.flag(FLAGS.reason) ?? `restore backup ${backupId} from the CLI`,
             correlationId: newCorrelationId(ids),
             dryRun: ctx.flag(FLAGS.dryRun),
           },
-          deps,
+          ports,
+          settingsFor(ctx, backend, verifiedCaller),
         ).finally(done);
       });
       return printOutcome(ctx, result);
@@ -336,8 +348,8 @@ export const rollbackCommand: Command = {
     const fleetWide = !('isbns' in request.scope);
     const verifiedCaller = await callerIdentity(ctx);
     const result = await withBackend(ctx, (backend) => {
-      const { deps, done } = depsFor(ctx, backend, fleetWide);
-      return applyRollback(request, deps, verifiedCaller ? { verifiedCaller } : {}).finally(done);
+      const { ports, done } = portsFor(ctx, backend, fleetWide);
+      return applyRollback(request, ports, settingsFor(ctx, backend, verifiedCaller)).finally(done);
     });
     return printOutcome(ctx, result);
   },

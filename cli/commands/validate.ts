@@ -8,7 +8,7 @@
 import { newCorrelationId } from '../../shared/logging/correlation';
 import { randomIds } from '../../shared/ports/clock';
 import { runValidation, type RunValidationResult } from '../../shared/services/validation/run-validation';
-import type { ValidationDeps } from '../../shared/services/validation/deps';
+import { validationSettings } from '../../shared/wiring/validation';
 import { vertexQuotaDetail } from '../../shared/adapters/gcp/vertex-quota';
 import { withBackend } from '../backend';
 import type { Command } from '../command';
@@ -83,17 +83,19 @@ export const validateCommand: Command = {
     // `--all` on Vertex paces itself by the quota: show its counters and ETA meanwhile.
     const activity = startActivityLine(ctx.interactive && all, () => vertexQuotaDetail(0, 0));
     const result = await withBackend(ctx, async (backend) => {
-      const deps: ValidationDeps = {
+      const ports = {
         ...backend,
         ids: randomIds,
         logger: cliLogger(ctx.out, backend.config, 'validate-cli'),
-        environment: ctx.flag(FLAGS.environment) ?? backend.config.environment,
-        overrides: backend.config.thresholds.overrides,
+      };
+      const environment = ctx.flag(FLAGS.environment);
+      const settings = validationSettings(backend.config, {
+        ...(environment !== undefined ? { environment } : {}),
         options: {
           ...(minPredictions !== undefined ? { minPredictions } : {}),
           ...(concurrency !== undefined ? { concurrency } : {}),
         },
-      };
+      });
       return runValidation(
         {
           ...(isbn !== undefined ? { isbn } : {}),
@@ -102,7 +104,8 @@ export const validateCommand: Command = {
           by: ctx.flag(FLAGS.by) ?? ctx.env.USER ?? 'cli',
           correlationId: newCorrelationId(randomIds),
         },
-        deps,
+        ports,
+        settings,
       );
     }).finally(() => activity.stop());
     for (const v of result.validations) {

@@ -6,7 +6,12 @@
  */
 import { handleBuildEvent } from '../../shared/services/build-events';
 import { pubsubFunction } from '../../shared/wiring/entry-points';
+import { buildEventsSettings } from '../../shared/wiring/event-sources';
 
 export const ENTRY_POINT = pubsubFunction('build-events', async (build, ctx, rt) => {
-  await handleBuildEvent(build, ctx, { bus: rt.backend.bus, environment: rt.config.environment });
+  await handleBuildEvent(
+    { build, correlationId: ctx.correlationId },
+    { bus: rt.backend.bus, logger: ctx.logger },
+    buildEventsSettings(rt.config),
+  );
 });

@@ -5,11 +5,12 @@
  */
 import { handlePipelineEvent } from '../../shared/services/pipeline-events';
 import { pubsubFunction } from '../../shared/wiring/entry-points';
+import { pipelineEventsSettings } from '../../shared/wiring/event-sources';
 
 export const ENTRY_POINT = pubsubFunction('pipeline-events', async (entry, ctx, rt) => {
-  await handlePipelineEvent(entry, ctx, {
-    bus: rt.backend.bus,
-    pipelines: rt.backend.pipelines,
-    environment: rt.config.environment,
-  });
+  await handlePipelineEvent(
+    { entry, correlationId: ctx.correlationId },
+    { bus: rt.backend.bus, pipelines: rt.backend.pipelines, logger: ctx.logger },
+    pipelineEventsSettings(rt.config),
+  );
 });

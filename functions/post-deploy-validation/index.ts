@@ -18,21 +18,16 @@ import type { ModelDeployed } from '../../shared/contracts/messages/model-deploy
 import { handleDeploymentAudit } from '../../shared/services/validation/deployment-audit';
 import { handleModelDeployed } from '../../shared/services/validation/post-deploy';
 import { pubsubFunction } from '../../shared/wiring/entry-points';
+import { validationSettings } from '../../shared/wiring/validation';
 
 export const ENTRY_POINT = pubsubFunction('post-deploy-validation', async (message, ctx, rt) => {
-  const deps = {
-    ...rt.backend,
-    ids: rt.ids,
-    logger: ctx.logger,
-    environment: rt.config.environment,
-    overrides: rt.config.thresholds.overrides,
-  };
+  const ports = { ...rt.backend, ids: rt.ids, logger: ctx.logger };
+  const { messageId, correlationId } = ctx;
   if (looksLikeAuditEntry(message)) {
-    await handleDeploymentAudit(message as VertexEndpointAuditEntry, ctx, {
-      ...deps,
-      ownPrincipals: rt.config.deployerPrincipals,
-    });
+    const entry = message as VertexEndpointAuditEntry;
+    await handleDeploymentAudit({ entry, correlationId }, ports, validationSettings(rt.config));
   } else {
-    await handleModelDeployed(message as ModelDeployed, ctx, deps);
+    const request = { message: message as ModelDeployed, messageId, correlationId };
+    await handleModelDeployed(request, ports, validationSettings(rt.config));
   }
 });

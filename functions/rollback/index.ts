@@ -16,7 +16,11 @@
  */
 import { applyRollback } from '../../shared/services/rollback';
 import { httpFunction, pubsubFunction } from '../../shared/wiring/entry-points';
-import { handleRollbackCall, rollbackDepsFor } from '../../shared/wiring/rollback-http';
+import {
+  handleRollbackCall,
+  rollbackFunctionSettings,
+  rollbackPortsFor,
+} from '../../shared/wiring/rollback-http';
 
 export { ROLLBACK_BODY_LIMIT_BYTES, rollbackHttpTestHooks } from '../../shared/wiring/rollback-http';
 
@@ -25,9 +29,11 @@ export const PUBSUB_CALLER = 'pubsub:publisher-not-identified';
 
 /** Pub/Sub entry point (`--entry-point`), consuming `rollback-requests`. */
 export const ENTRY_POINT = pubsubFunction('rollback', async (request, ctx, rt) => {
-  const result = await applyRollback(request, rollbackDepsFor(rt, ctx.logger), {
-    verifiedCaller: PUBSUB_CALLER,
-  });
+  const result = await applyRollback(
+    request,
+    rollbackPortsFor(rt, ctx.logger),
+    rollbackFunctionSettings(rt, PUBSUB_CALLER),
+  );
   const failed =
     'dryRun' in result ? [] : result.results.filter((r) => r.status === 'failed' || r.status === 'restored');
   ctx.logger.info(`rollback request ${request.requestId} handled`, {

@@ -12,8 +12,19 @@ import { withCorrelation } from '../logging/correlation';
 import type { Logger } from '../logging/logger';
 import { PUBSUB_LIMITS, truncateUtf8, type PublisherFor } from '../ports/event-bus';
 
-export interface BuildEventsDeps {
+/** One Cloud Build status message, and the correlation id of its delivery. */
+export interface BuildEventRequest {
+  build: CloudBuild;
+  correlationId: string;
+}
+
+export interface BuildEventsPorts {
   bus: PublisherFor<'build-events'>;
+  logger: Logger;
+}
+
+/** Mapped from Config in shared/wiring/event-sources.ts. */
+export interface BuildEventsSettings {
   /** Where this function runs: part of the alerts' fingerprint. */
   environment: Environment;
 }
@@ -28,18 +39,19 @@ export interface BuildEventResult {
 
 /** Handles one status message. Publishing errors propagate (the runtime decides retry). */
 export async function handleBuildEvent(
-  build: CloudBuild,
-  ctx: { correlationId: string; logger: Logger },
-  deps: BuildEventsDeps,
+  request: BuildEventRequest,
+  ports: BuildEventsPorts,
+  settings: BuildEventsSettings,
 ): Promise<BuildEventResult> {
-  const correlationId = buildCorrelationId(build, ctx.correlationId);
+  const { build } = request;
+  const correlationId = buildCorrelationId(build, request.correlationId);
   // The delivery's own id stays on this line, so both ids lead to it.
-  const log = ctx.logger.child({
+  const log = ports.logger.child({
     correlationId,
-    deliveryCorrelationId: ctx.correlationId,
+    deliveryCorrelationId: request.correlationId,
     buildId: build.id,
   });
-  const decision = decideBuildEvent(build, { environment: deps.environment, correlationId });
+  const decision = decideBuildEvent(build, { environment: settings.environment, correlationId });
   // An attribute for filtering; the contract leaves the id unbounded, Pub/Sub caps values at 1,024 bytes.
   const buildId = truncateUtf8(build.id, PUBSUB_LIMITS.maxAttributeValueBytes);
 
@@ -50,7 +62,7 @@ export async function handleBuildEvent(
 
   if (decision.action === 'alert') {
     const { alert } = decision;
-    const alertMessageId = await deps.bus.publish('alerts', {
+    const alertMessageId = await ports.bus.publish('alerts', {
       data: alert,
       attributes: withCorrelation({ kind: alert.kind, severity: alert.severity, buildId }, correlationId),
     });
@@ -63,14 +75,14 @@ export async function handleBuildEvent(
   }
 
   const { event, resolved } = decision;
-  const lifecycleMessageId = await deps.bus.publish('model-lifecycle', {
+  const lifecycleMessageId = await ports.bus.publish('model-lifecycle', {
     data: event,
     attributes: withCorrelation(
       { type: event.type, buildId, ...(event.isbn ? { isbn: event.isbn } : {}) },
       correlationId,
     ),
   });
-  const alertMessageId = await deps.bus.publish('alerts', {
+  const alertMessageId = await ports.bus.publish('alerts', {
     data: resolved,
     attributes: withCorrelation({ kind: resolved.kind, severity: resolved.severity, buildId }, correlationId),
   });

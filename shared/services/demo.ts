@@ -18,7 +18,7 @@ import type { Environment } from '../contracts/primitives';
 import { parseIsbn13 } from '../domain/isbn';
 import { NotFoundError, ValidationError } from '../errors';
 import { withCorrelation } from '../logging/correlation';
-import type { EventBus } from '../ports/event-bus';
+import type { Publisher } from '../ports/event-bus';
 import { PRODUCTION_ALIAS, type ModelRegistry } from '../ports/model-registry';
 import type { SalesFile } from '../ports/sales-file';
 import type { ServingTarget } from '../ports/serving-target';
@@ -35,7 +35,8 @@ export interface ForecastArtifacts {
 export interface DemoPorts {
   registry: ModelRegistry & ForecastArtifacts;
   serving: ServingTarget;
-  bus: EventBus;
+  /** Demo deployments announce themselves, as deploy does. */
+  bus: Publisher<'model-deployments'>;
 }
 
 export interface DemoResult {

@@ -10,9 +10,21 @@ import type { Logger } from '../logging/logger';
 import type { PublisherFor } from '../ports/event-bus';
 import type { PipelineMonitor } from '../ports/pipeline-monitor';
 
-export interface PipelineEventsDeps {
+/** One PipelineJob log entry, and the correlation id of its delivery. */
+export interface PipelineEventRequest {
+  entry: PipelineJobLogEntry;
+  correlationId: string;
+}
+
+export interface PipelineEventsPorts {
   bus: PublisherFor<'pipeline-events'>;
   pipelines?: PipelineMonitor;
+  logger: Logger;
+}
+
+/** Mapped from Config in shared/wiring/event-sources.ts. */
+export interface PipelineEventsSettings {
+  /** Where this function runs: part of the alerts' fingerprint. */
   environment: Environment;
 }
 
@@ -22,36 +34,35 @@ export interface PipelineEventResult {
 }
 
 export async function handlePipelineEvent(
-  entry: PipelineJobLogEntry,
-  ctx: { correlationId: string; logger: Logger },
-  deps: PipelineEventsDeps,
+  request: PipelineEventRequest,
+  ports: PipelineEventsPorts,
+  settings: PipelineEventsSettings,
 ): Promise<PipelineEventResult> {
-  const decision = decidePipelineEvent(entry, {
-    environment: deps.environment,
-    correlationId: ctx.correlationId,
-  });
+  const { entry, correlationId } = request;
+  const { logger } = ports;
+  const decision = decidePipelineEvent(entry, { environment: settings.environment, correlationId });
   if (decision.action === 'ignore') {
-    ctx.logger.debug(`pipeline event ignored: ${decision.reason}`, {
+    logger.debug(`pipeline event ignored: ${decision.reason}`, {
       pipelineJobId: entry.resource.labels.pipeline_job_id,
     });
     return { action: 'ignore' };
   }
   // Recording the run is best effort on Vertex (it keeps its own); the alert is what must not be lost.
-  if (deps.pipelines) {
+  if (ports.pipelines) {
     try {
-      await deps.pipelines.recordRun(decision.run);
+      await ports.pipelines.recordRun(decision.run);
     } catch (err) {
-      ctx.logger.debug('pipeline run not recorded', { error: err });
+      logger.debug('pipeline run not recorded', { error: err });
     }
   }
-  const alertMessageId = await deps.bus.publish('alerts', {
+  const alertMessageId = await ports.bus.publish('alerts', {
     data: decision.alert,
     attributes: withCorrelation(
       { kind: decision.alert.kind, severity: decision.alert.severity },
-      ctx.correlationId,
+      correlationId,
     ),
   });
-  ctx.logger.info(`pipeline ${decision.run.pipelineName} ${decision.run.state}: alert published`, {
+  logger.info(`pipeline ${decision.run.pipelineName} ${decision.run.state}: alert published`, {
     pipelineJobId: decision.run.id,
     alertMessageId,
     severity: decision.alert.severity,

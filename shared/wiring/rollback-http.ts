@@ -16,7 +16,6 @@
  * 256 KiB, 503 a backend is down.
  */
 import type { Request, Response } from '@google-cloud/functions-framework';
-import { hostname } from 'node:os';
 import { RollbackRequest } from '../contracts/messages/rollback-request';
 import { parseWith } from '../contracts/parse';
 import {
@@ -29,7 +28,7 @@ import {
 import { isValidCorrelationId, newCorrelationId } from '../logging/correlation';
 import type { Logger } from '../logging/logger';
 import { checkBodySize } from '../runtime/bounded-body';
-import { applyRollback, succeeded, type RollbackDeps } from '../services/rollback';
+import { applyRollback, succeeded, type RollbackPorts, type RollbackSettings } from '../services/rollback';
 import {
   authorizeRollbackCall,
   googleIdTokenVerifier,
@@ -38,6 +37,7 @@ import {
   type IdTokenVerifier,
 } from '../services/rollback/http-auth';
 import { functionRuntime, type FunctionRuntime } from './function-runtime';
+import { processHolder, rollbackSettings } from './rollback-settings';
 
 /**
  * The largest body rollbackHttp reads: 256 KiB. The largest valid
@@ -57,18 +57,14 @@ function idTokenVerifier(): IdTokenVerifier {
 }
 
 /** The rollback service's ports for one call, logging to `logger`. */
-export function rollbackDepsFor(rt: FunctionRuntime, logger: Logger): RollbackDeps {
+export function rollbackPortsFor(rt: FunctionRuntime, logger: Logger): RollbackPorts {
   const { state, registry, serving, bus, clock } = rt.backend;
-  return {
-    state,
-    registry,
-    serving,
-    bus,
-    clock,
-    logger,
-    holder: `rollback@${hostname()}:${process.pid}`,
-    environment: rt.config.environment,
-  };
+  return { state, registry, serving, bus, clock, logger };
+}
+
+/** The rollback function's settings for one call by `verifiedCaller`. */
+export function rollbackFunctionSettings(rt: FunctionRuntime, verifiedCaller: string): RollbackSettings {
+  return rollbackSettings(rt.config, { holder: processHolder('rollback'), verifiedCaller });
 }
 
 function statusFor(err: unknown): number {
@@ -144,8 +140,8 @@ export async function handleRollbackCall(req: Request, res: Response): Promise<v
     const request = parseWith(RollbackRequest, withCorrelation, 'RollbackRequest');
     const result = await applyRollback(
       request,
-      rollbackDepsFor(rt, log.child({ correlationId: request.correlationId })),
-      { verifiedCaller: auth.caller },
+      rollbackPortsFor(rt, log.child({ correlationId: request.correlationId })),
+      rollbackFunctionSettings(rt, auth.caller),
     );
     const ok = 'dryRun' in result || succeeded(result);
     res.status(ok ? 200 : 207).json(result);

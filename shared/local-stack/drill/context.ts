@@ -7,6 +7,7 @@ import { COLLECTIONS } from '../../contracts/collections';
 import type { HealthReport } from '../../contracts/documents/health-report';
 import type { LastKnownGood } from '../../contracts/documents/last-known-good';
 import { withCorrelation } from '../../logging/correlation';
+import type { Publisher } from '../../ports/event-bus';
 import type { Backend } from '../../wiring/backend';
 import type { DemoPorts } from '../../services/demo';
 import type { Timeline } from './report';
@@ -21,8 +22,11 @@ export const TARGETS = {
   healthCheckInterval: 60 * MINUTE_MS,
 } as const;
 
+/** The topics a drill injects into: health check requests, and pipeline failures as the log sink would. */
+export type DrillPublisher = Publisher<'health-check-requests' | 'pipeline-events'>;
+
 export interface DrillContext {
-  backend: Backend;
+  backend: Omit<Backend, 'bus'> & { bus: DrillPublisher };
   demo: DemoPorts;
   slack: SlackStandIn;
   timeline: Timeline;

@@ -12,7 +12,7 @@ import {
   type PipelineJobLogEntry,
 } from '../../contracts/external/pipeline-job-log-entry';
 import { DEFAULT_THRESHOLDS } from '../../domain/thresholds';
-import type { EventBus } from '../../ports/event-bus';
+import type { Publisher } from '../../ports/event-bus';
 
 export interface PipelineFailure {
   projectId: string;
@@ -55,7 +55,10 @@ export function pipelineFailedLogEntry(f: PipelineFailure): PipelineJobLogEntry 
 }
 
 /** Publishes `entry` to `pipeline-events` as the Cloud Logging sink does; resolves to the message id. */
-export function publishAsLogSink(bus: EventBus, entry: PipelineJobLogEntry): Promise<string> {
+export function publishAsLogSink(
+  bus: Publisher<'pipeline-events'>,
+  entry: PipelineJobLogEntry,
+): Promise<string> {
   return bus.publish('pipeline-events', {
     data: entry,
     attributes: { 'logging.googleapis.com/timestamp': entry.timestamp },

@@ -1,5 +1,5 @@
 /**
- * The rollback use case: `applyRollback(request, deps)` for a RollbackRequest
+ * The rollback use case: `applyRollback(request, ports, settings)` for a RollbackRequest
  * (a version, `previous` or `last-known-good`, for named books, every served
  * book or an emergency), `restoreBackup` to put a backup back exactly.
  *
@@ -20,23 +20,18 @@ import { planRestore, planRollback } from '../../domain/rollback/plan';
 import { scopeKind } from '../../domain/rollback/types';
 import { refusalError } from '../../domain/rollback/validate-plan';
 import { readBackup } from './backups';
-import type { RollbackDeps } from './deps';
+import type { RollbackDeps, RollbackPorts, RollbackSettings } from './deps';
 import { dryRunOf, type RollbackDryRun, type RollbackResult } from './results';
 import { runOnce } from './run-once';
 import { fleetScopeIsbns, readBooks } from './snapshot';
 
-/** What the entry point knows of the caller, beyond what the request claims. */
-export interface CallerContext {
-  /** Who the caller proved to be (the records' `verifiedCaller`); never taken from the request body. */
-  verifiedCaller?: string;
-}
-
 /** Rolls back as `request` asks (see the module comment), or with `dryRun` only plans. */
 export async function applyRollback(
   input: RollbackRequest,
-  deps: RollbackDeps,
-  caller: CallerContext = {},
+  ports: RollbackPorts,
+  settings: RollbackSettings,
 ): Promise<RollbackResult | RollbackDryRun> {
+  const deps: RollbackDeps = { ...ports, ...settings };
   const request = parseWith(RollbackRequest, input, 'RollbackRequest');
   const started = performance.now();
   const scope = scopeKind(request.scope);
@@ -54,7 +49,7 @@ export async function applyRollback(
       kind: 'rollback',
       requestId: request.requestId,
       requestedBy: request.requestedBy,
-      ...(caller.verifiedCaller ? { verifiedCaller: caller.verifiedCaller } : {}),
+      ...(settings.verifiedCaller ? { verifiedCaller: settings.verifiedCaller } : {}),
       reason: request.reason,
       correlationId: request.correlationId,
       isbns,
@@ -75,8 +70,6 @@ export interface RestoreBackupRequest {
   /** Idempotency key of this restore (it is a run of its own, with its own backup). */
   requestId: string;
   requestedBy: string;
-  /** Who the caller proved to be, when anything proved it (see CallerContext). */
-  verifiedCaller?: string;
   reason: string;
   correlationId: string;
   dryRun?: boolean;
@@ -90,8 +83,10 @@ export interface RestoreBackupRequest {
  */
 export async function restoreBackup(
   request: RestoreBackupRequest,
-  deps: RollbackDeps,
+  ports: RollbackPorts,
+  settings: RollbackSettings,
 ): Promise<RollbackResult | RollbackDryRun> {
+  const deps: RollbackDeps = { ...ports, ...settings };
   const started = performance.now();
   const backup = await readBackup(deps.state, request.backupId);
   const isbns = backup.entries.map((e) => e.isbn);
@@ -103,7 +98,7 @@ export async function restoreBackup(
       kind: 'restore-backup',
       requestId: request.requestId,
       requestedBy: request.requestedBy,
-      ...(request.verifiedCaller ? { verifiedCaller: request.verifiedCaller } : {}),
+      ...(settings.verifiedCaller ? { verifiedCaller: settings.verifiedCaller } : {}),
       reason: request.reason,
       correlationId: request.correlationId,
       isbns,

@@ -1,7 +1,9 @@
 /**
- * What the rollback service needs: the ports, a clock, a logger, who it is
- * (the lease holder), and its tuning. Built by the function, the CLI or a
- * test; the service reaches for nothing else.
+ * What the rollback service needs: its ports (adapters, a clock, a logger,
+ * holder liveness, in-process locks, a progress observer) and its settings
+ * (who it is — the lease holder —, its tuning, the environment, the verified
+ * caller). The function and the CLI map the settings from Config in
+ * shared/wiring/rollback-settings.ts; the service reaches for nothing else.
  */
 import type { Environment } from '../../contracts/primitives';
 import type { Logger } from '../../logging/logger';
@@ -52,24 +54,37 @@ export interface RollbackProgress {
   total: number;
 }
 
-/** Everything `applyRollback`, `restoreBackup` and `recoverInterrupted` use; built by the caller. */
-export interface RollbackDeps {
+/** The adapters and in-process helpers `applyRollback`, `restoreBackup` and `recoverInterrupted` use. */
+export interface RollbackPorts {
   state: StateStore;
   registry: ModelRegistry;
   serving: ServingTarget;
   bus: PublisherFor<'rollback'>;
   clock: Clock;
   logger: Logger;
-  /** Who holds the leases this service takes, e.g. `cli@host:4242`. */
-  holder: string;
+  /** Asks the operating system, so it is a port: a plain value could not answer. */
   liveness?: HolderLiveness;
-  options?: Partial<RollbackOptions>;
   /** In-process queue per book; share one per process so its own requests take turns before the lease. */
   locks?: BookLocks;
   onProgress?: (progress: RollbackProgress) => void;
+}
+
+/** Plain values, mapped from Config in shared/wiring/rollback-settings.ts. */
+export interface RollbackSettings {
+  /** Who holds the leases this service takes, e.g. `cli@host:4242`. */
+  holder: string;
+  options?: Partial<RollbackOptions>;
   /** Put on `rollback_failed` alerts; alert-dispatch fills its own when absent. */
   environment?: Environment;
+  /**
+   * Who the caller of this one call proved to be (the records' `verifiedCaller`),
+   * from the entry point's authentication; never taken from the request body.
+   */
+  verifiedCaller?: string;
 }
+
+/** Ports and settings together: what the steps inside the service hand one another. */
+export type RollbackDeps = RollbackPorts & RollbackSettings;
 
 /** The options with defaults filled in, checked. */
 export function rollbackOptions(deps: Pick<RollbackDeps, 'options'>): RollbackOptions {

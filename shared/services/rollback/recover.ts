@@ -26,7 +26,7 @@ import { planRecovery, type FinishRecovery, type InterruptedBook } from '../../d
 import { describeError, ForecastGuardError, isRetryable } from '../../errors';
 import { PRODUCTION_ALIAS } from '../../ports/model-registry';
 import { readBackup, readHead, updateHead, type LoadedBackup } from './backups';
-import type { RollbackDeps } from './deps';
+import type { RollbackDeps, RollbackPorts, RollbackSettings } from './deps';
 import { rollbackOptions } from './deps';
 import { publishOutcome } from './events';
 import { finishBook, isHeld, isStale, readHistory, takeOverLease } from './leases';
@@ -172,6 +172,15 @@ async function applyRecovery(
  * runs still `running` whose holder is dead or whose time is up as interrupted.
  */
 export async function recoverInterrupted(
+  options: RecoverOptions,
+  ports: RollbackPorts,
+  settings: RollbackSettings,
+): Promise<RecoveryReport> {
+  return recoverInterruptedWith(options, { ...ports, ...settings });
+}
+
+/** `recoverInterrupted` for the service's own steps, which hold ports and settings together. */
+export async function recoverInterruptedWith(
   options: RecoverOptions,
   deps: RollbackDeps,
 ): Promise<RecoveryReport> {

@@ -12,7 +12,7 @@ import { ConflictError, type ForecastGuardError } from '../../errors';
 import { readHead } from './backups';
 import type { RollbackDeps } from './deps';
 import { rollbackOptions } from './deps';
-import { recoverInterrupted, runIsDead } from './recover';
+import { recoverInterruptedWith, runIsDead } from './recover';
 import { resultOfRun, type RollbackResult } from './results';
 import { executeRun, RunAlreadyClaimed } from './run';
 
@@ -62,6 +62,6 @@ async function replay(deps: RollbackDeps, head: RollbackBackup): Promise<Rollbac
       { retryable: true },
     );
   }
-  await recoverInterrupted({ rollbackId: head.rollbackId, correlationId: head.correlationId }, deps);
+  await recoverInterruptedWith({ rollbackId: head.rollbackId, correlationId: head.correlationId }, deps);
   return resultOfRun(deps.state, (await readHead(deps.state, head.backupId)) ?? head);
 }

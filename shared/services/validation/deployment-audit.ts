@@ -31,7 +31,7 @@ import {
 } from '../../contracts/external/vertex-endpoint-audit';
 import { ConflictError, ValidationError } from '../../errors';
 import type { Logger } from '../../logging/logger';
-import type { ValidationDeps } from './deps';
+import type { ValidationPorts, ValidationSettings } from './deps';
 import { handleModelDeployed, type PostDeployResult } from './post-deploy';
 
 export interface AuditWaitOptions {
@@ -55,7 +55,13 @@ export const DEFAULT_AUDIT_WAIT: Readonly<AuditWaitOptions> = Object.freeze({
   giveUpAfterMs: 2 * 3600_000,
 });
 
-export interface DeploymentAuditDeps extends ValidationDeps {
+/** One audit entry off `model-deployments`, and the correlation id it travels under. */
+export interface DeploymentAuditRequest {
+  entry: VertexEndpointAuditEntry;
+  correlationId: string;
+}
+
+export interface DeploymentAuditSettings extends ValidationSettings {
   /** forecast-guard's own identities (FG_DEPLOYER_PRINCIPALS): their deployments announce themselves. */
   ownPrincipals: readonly string[];
   auditWait?: Partial<AuditWaitOptions>;
@@ -74,42 +80,45 @@ export type DeploymentAuditResult =
 export const UNKNOWN_PRINCIPAL = 'unknown principal (Vertex AI audit log)';
 
 export async function handleDeploymentAudit(
-  entry: VertexEndpointAuditEntry,
-  ctx: { correlationId: string; logger: Logger },
-  deps: DeploymentAuditDeps,
+  request: DeploymentAuditRequest,
+  ports: ValidationPorts,
+  settings: DeploymentAuditSettings,
 ): Promise<DeploymentAuditResult> {
-  if (deps.ownPrincipals.length === 0) {
+  const { entry, correlationId } = request;
+  const { logger } = ports;
+  if (settings.ownPrincipals.length === 0) {
     // Without them forecast-guard's own deployments (rollbacks included) are validated a second time.
-    ctx.logger.warning(
+    logger.warning(
       'FG_DEPLOYER_PRINCIPALS is empty: deployments forecast-guard made itself cannot be told apart and are validated again',
     );
   }
-  const decision = decideAuditEntry(entry, deps.ownPrincipals);
+  const decision = decideAuditEntry(entry, settings.ownPrincipals);
   if (decision.kind === 'ignore') {
-    ctx.logger.info(`audit entry ignored: ${decision.reason}`, { insertId: entry.insertId });
+    logger.info(`audit entry ignored: ${decision.reason}`, { insertId: entry.insertId });
     return { action: 'ignore', reason: decision.reason };
   }
-  const found = await findDeployment(decision, deps, ctx.logger);
+  const wait = settings.auditWait;
+  const found = await findDeployment(decision, { ...ports, ...(wait ? { auditWait: wait } : {}) }, logger);
   if ('reason' in found) {
-    ctx.logger.info(`audit entry ignored: ${found.reason}`, { insertId: entry.insertId });
+    logger.info(`audit entry ignored: ${found.reason}`, { insertId: entry.insertId });
     return { action: 'ignore', reason: found.reason };
   }
   const event: ModelDeployed = {
     isbn: found.isbn,
     version: found.version,
-    environment: deps.environment,
+    environment: settings.environment,
     deployedBy: decision.principal ?? UNKNOWN_PRINCIPAL,
-    correlationId: ctx.correlationId,
+    correlationId,
     ...(found.previousVersion !== undefined ? { previousVersion: found.previousVersion } : {}),
   };
-  ctx.logger.info(
+  logger.info(
     `${decision.kind === 'deploy' ? 'DeployModel' : 'MutateDeployedModel'} by ${event.deployedBy} put version ${found.version} of ${found.isbn} on its endpoint: validating it`,
     { isbn: found.isbn, version: found.version, operation: decision.key },
   );
   const result = await handleModelDeployed(
-    event,
-    { messageId: `vertex-audit:${decision.key}`, correlationId: ctx.correlationId, logger: ctx.logger },
-    deps,
+    { message: event, messageId: `vertex-audit:${decision.key}`, correlationId },
+    ports,
+    settings,
   );
   return { action: 'validated', isbn: found.isbn, version: found.version, deployment: decision, ...result };
 }
@@ -119,7 +128,7 @@ type Found = { isbn: string; version: string; previousVersion?: string } | { rea
 /** The book and version the entry deployed, once they show on the endpoint (see the module comment). */
 export async function findDeployment(
   d: AuditedDeployment,
-  deps: Pick<DeploymentAuditDeps, 'serving' | 'clock' | 'auditWait'>,
+  deps: Pick<ValidationPorts, 'serving' | 'clock'> & Pick<DeploymentAuditSettings, 'auditWait'>,
   logger: Logger,
 ): Promise<Found> {
   const wait = auditWaitOptions(deps.auditWait);

@@ -1,8 +1,8 @@
 /**
- * What the validation service needs — the ports, a clock, ids, a logger,
- * the environment whose thresholds apply — and its tuning. Built by the
- * post-deploy function, the CLI, a bench or a test; the service reaches for
- * nothing else.
+ * What the validation service needs: its ports (adapters, a clock, ids, a
+ * logger) and its settings (the environment whose thresholds apply, threshold
+ * overrides, tuning). The post-deploy function and the CLI map the settings
+ * from Config in shared/wiring/validation.ts; the service reaches for nothing else.
  */
 import type { Environment } from '../../contracts/primitives';
 import type { ArimaSanityLimits } from '../../domain/validation/arima-sanity';
@@ -44,7 +44,8 @@ export const DEFAULT_VALIDATION_OPTIONS: Readonly<ValidationOptions> = Object.fr
   arima: {},
 });
 
-export interface ValidationDeps {
+/** The adapters the service calls, with its clock, ids and logger. */
+export interface ValidationPorts {
   registry: ModelRegistry;
   serving: ServingTarget;
   sales: SalesData;
@@ -53,13 +54,20 @@ export interface ValidationDeps {
   clock: Clock;
   ids: IdGenerator;
   logger: Logger;
+  /** Monotonic milliseconds for latencies; `performance.now` by default. */
+  monotonic?: () => number;
+}
+
+/** Plain values, mapped from Config in wiring (shared/wiring/validation.ts). */
+export interface ValidationSettings {
   /** Whose thresholds apply (the deployment's environment). */
   environment: Environment;
   overrides?: ThresholdOverrides;
   options?: Partial<ValidationOptions>;
-  /** Monotonic milliseconds for latencies; `performance.now` by default. */
-  monotonic?: () => number;
 }
+
+/** Ports and settings together: what the steps inside the service hand one another. */
+export type ValidationDeps = ValidationPorts & ValidationSettings;
 
 /** The options with defaults filled in, checked (a bad value names itself). */
 export function validationOptions(deps: Pick<ValidationDeps, 'options'>): ValidationOptions {

@@ -10,9 +10,8 @@ import { COLLECTIONS } from '../../contracts/collections';
 import type { ValidationReport } from '../../contracts/documents/validation-report';
 import type { ModelDeployed } from '../../contracts/messages/model-deployed';
 import { VALIDATION_ACTOR } from '../../domain/validation/outcome';
-import type { Logger } from '../../logging/logger';
 import { applyValidationOutcome, type AppliedOutcome } from './apply-outcome';
-import type { ValidationDeps } from './deps';
+import type { ValidationDeps, ValidationPorts, ValidationSettings } from './deps';
 import { prepareTarget, reportIdForMessage } from './prepare';
 import { validateVersions } from './validate-versions';
 
@@ -23,22 +22,34 @@ export interface PostDeployResult {
   reused: boolean;
 }
 
+/** One `ModelDeployed` message and its identity: the report id derives from the message id. */
+export interface ModelDeployedRequest {
+  message: ModelDeployed;
+  messageId: string;
+  correlationId: string;
+}
+
+/**
+ * Thresholds are the message's environment's, whatever `settings.environment`
+ * says: a deployment is judged by the rules of where it went.
+ */
 export async function handleModelDeployed(
-  event: ModelDeployed,
-  ctx: { messageId: string; correlationId: string; logger: Logger },
-  deps: ValidationDeps,
+  request: ModelDeployedRequest,
+  ports: ValidationPorts,
+  settings: ValidationSettings,
 ): Promise<PostDeployResult> {
-  const scoped: ValidationDeps = { ...deps, environment: event.environment, logger: ctx.logger };
+  const { message: event } = request;
+  const scoped: ValidationDeps = { ...ports, ...settings, environment: event.environment };
   const target = {
     isbn: event.isbn,
     version: event.version,
-    correlationId: ctx.correlationId,
-    reportId: reportIdForMessage(event.isbn, event.version, ctx.messageId),
+    correlationId: request.correlationId,
+    reportId: reportIdForMessage(event.isbn, event.version, request.messageId),
     ...(event.previousVersion !== undefined ? { previousVersion: event.previousVersion } : {}),
   };
-  const stored = await deps.state.get<ValidationReport>(COLLECTIONS.validationReports, target.reportId);
+  const stored = await ports.state.get<ValidationReport>(COLLECTIONS.validationReports, target.reportId);
   if (stored) {
-    ctx.logger.info('report already made for this deployment message; applying its verdict again', {
+    ports.logger.info('report already made for this deployment message; applying its verdict again', {
       reportId: target.reportId,
     });
     const prepared = await prepareTarget(target, scoped, { requireDeployed: false });

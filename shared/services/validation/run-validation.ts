@@ -10,7 +10,7 @@ import { check } from '../../domain/validation/check';
 import { servingVersionOf } from '../../domain/validation/registry-consistency';
 import { NotFoundError } from '../../errors';
 import { applyValidationOutcome, type AppliedOutcome } from './apply-outcome';
-import type { ValidationDeps } from './deps';
+import type { ValidationDeps, ValidationPorts, ValidationSettings } from './deps';
 import { checkRegistryConsistency } from './registry-check';
 import { validateVersions, type VersionValidation } from './validate-versions';
 
@@ -36,8 +36,10 @@ export interface RunValidationResult {
 
 export async function runValidation(
   request: RunValidationRequest,
-  deps: ValidationDeps,
+  ports: ValidationPorts,
+  settings: ValidationSettings,
 ): Promise<RunValidationResult> {
+  const deps: ValidationDeps = { ...ports, ...settings };
   const targets: Array<{ isbn: string; version: string; correlationId: string }> = [];
   if (request.isbn !== undefined) {
     const isbn = parseIsbn13(request.isbn);

@@ -63,7 +63,7 @@ describe('rollback when the production alias cannot be read [embedded]', () => {
     const failures = { left: 2 };
     const registry = flakyAliasRegistry(world.backend.registry, failures);
 
-    const err: unknown = await applyRollback(request, world.deps({ registry })).then(
+    const err: unknown = await applyRollback(request, ...world.parts({ registry })).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -77,7 +77,7 @@ describe('rollback when the production alias cannot be read [embedded]', () => {
 
     // The redelivery of the same request runs, and its backup holds the alias.
     failures.left = 0;
-    const retried = done(await applyRollback(request, world.deps({ registry })));
+    const retried = done(await applyRollback(request, ...world.parts({ registry })));
     expect(retried.results[0]).toEqual(expect.objectContaining({ from: '3', to: '1', status: 'succeeded' }));
     const backup = await readBackup(world.state, retried.backupId);
     expect(backup.entries[0]).toEqual(expect.objectContaining({ isbn: book.isbn, productionAlias: '3' }));
@@ -90,7 +90,7 @@ describe('rollback when the production alias cannot be read [embedded]', () => {
     // Redelivered until it runs, as Pub/Sub would after a retryable failure.
     let run: RollbackResult | undefined;
     for (let attempt = 0; run === undefined && attempt < 3; attempt++) {
-      run = await applyRollback(request, world.deps({ registry })).then(done, () => undefined);
+      run = await applyRollback(request, ...world.parts({ registry })).then(done, () => undefined);
     }
     if (run === undefined) throw new Error('the rollback never ran');
 
@@ -103,7 +103,7 @@ describe('rollback when the production alias cannot be read [embedded]', () => {
           reason: 'undo',
           correlationId: 'corr-restore',
         },
-        world.deps(),
+        ...world.parts(),
       ),
     );
     expect(restored.results[0]).toEqual(expect.objectContaining({ isbn: book.isbn, status: 'succeeded' }));
@@ -116,7 +116,7 @@ describe('rollback when the production alias cannot be read [embedded]', () => {
     const result = done(
       await applyRollback(
         aRequest({ scope: { isbns: [book.isbn] }, target: { kind: 'version', version: '1' } }),
-        world.deps(),
+        ...world.parts(),
       ),
     );
     expect(result.results[0]).toEqual(expect.objectContaining({ to: '1', status: 'succeeded' }));

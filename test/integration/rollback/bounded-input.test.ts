@@ -20,6 +20,7 @@ import { startFunctionServer, type FunctionServer } from '../../helpers/function
 import { isbnFor } from '../../builders/model';
 import { openWorld, type TestWorld } from './helpers/fleet';
 import { aRequest } from './helpers/scenarios';
+import { portsAndSettings } from '../../builders/rollback';
 
 const TOKEN = 'bounded-input-test-token-0123456789';
 const MANY = 5_001;
@@ -45,7 +46,7 @@ describe('oversized ISBN lists are refused before anything is read', () => {
       logger: untouchable('logger'),
       holder: 'test',
     } as unknown as RollbackDeps;
-    const refused = applyRollback(aRequest({ scope: { isbns: many } }), deps);
+    const refused = applyRollback(aRequest({ scope: { isbns: many } }), ...portsAndSettings(deps));
     await expect(refused).rejects.toBeInstanceOf(ValidationError);
     await expect(refused).rejects.toThrow(
       'scope.isbns: at most 5000 ISBNs per request (got 5001); use scope {all: true} for the whole fleet',

@@ -23,7 +23,11 @@ import { handlePubSubDelivery, type Outcome } from '../../../shared/runtime/pubs
 import { applyRollback, type RollbackResult } from '../../../shared/services/rollback';
 import { seedEmbeddedFleet } from '../../../shared/wiring/seed';
 import { handleModelDeployed } from '../../../shared/services/validation/post-deploy';
-import type { ValidationDeps } from '../../../shared/services/validation/deps';
+import type {
+  ValidationDeps,
+  ValidationPorts,
+  ValidationSettings,
+} from '../../../shared/services/validation/deps';
 import { embeddedWorld } from '../../helpers/embedded-world';
 
 export const DEPLOYMENTS_SUB = 'model-deployments--post-deploy-validation';
@@ -68,7 +72,7 @@ export async function seedLoopWorld(
     { registry, serving, pipelines, state },
   );
   const sales = new CsvSalesData(salesCsv);
-  const validationDeps = (): ValidationDeps => ({
+  const validationPorts = (): ValidationPorts => ({
     registry,
     serving,
     sales,
@@ -77,8 +81,9 @@ export async function seedLoopWorld(
     clock: systemClock,
     ids: randomIds,
     logger,
-    environment: 'production',
   });
+  const validationSettings: ValidationSettings = { environment: 'production' };
+  const validationDeps = (): ValidationDeps => ({ ...validationPorts(), ...validationSettings });
   const drain = async (sub: string, waitMs: number) => {
     const msgs = await bus.pull(sub, 50, waitMs);
     if (msgs.length)
@@ -117,7 +122,12 @@ export async function seedLoopWorld(
               schema: ModelDeployed,
               what: 'ModelDeployed',
               handle: async (event, ctx) => {
-                await handleModelDeployed(event, ctx, validationDeps());
+                const { messageId, correlationId } = ctx;
+                await handleModelDeployed(
+                  { message: event, messageId, correlationId },
+                  { ...validationPorts(), logger: ctx.logger },
+                  validationSettings,
+                );
               },
             },
             push,
@@ -131,16 +141,11 @@ export async function seedLoopWorld(
       const out: RollbackResult[] = [];
       for (const m of await drain(ROLLBACKS_SUB, waitMs)) {
         const request = parseWith(RollbackRequest, JSON.parse(m.data.toString('utf8')), 'RollbackRequest');
-        const result = await applyRollback(request, {
-          state,
-          registry,
-          serving,
-          bus,
-          clock: systemClock,
-          logger,
-          holder: `test@loop:${process.pid}`,
-          environment: 'production',
-        });
+        const result = await applyRollback(
+          request,
+          { state, registry, serving, bus, clock: systemClock, logger },
+          { holder: `test@loop:${process.pid}`, environment: 'production' },
+        );
         out.push(result as RollbackResult);
       }
       return out;

@@ -30,9 +30,9 @@ describe('build-events attributes', () => {
       );
       const build = CloudBuild.parse({ ...fx.decoded_data, id: `b-${'é'.repeat(600)}` });
       const result = await handleBuildEvent(
-        build,
-        { correlationId: 'corr-build-1', logger: createSilentLogger() },
-        { bus, environment: 'production' },
+        { build, correlationId: 'corr-build-1' },
+        { bus, logger: createSilentLogger() },
+        { environment: 'production' },
       );
       expect(result.action).toBe('alert');
       const [alert] = await bus.pull('tap-alerts', 10);

@@ -11,6 +11,7 @@ import { applyRollback, BookLocks, type RollbackResult } from '../../../../share
 import { reportFigure } from '../../../helpers/figures';
 import { consistent, openWorld, seedBook, servingOf, type TestWorld } from './fleet';
 import { aRequest } from './scenarios';
+import { portsAndSettings } from '../../../builders/rollback';
 
 const REQUESTS = 50;
 const INSTANCES = 5;
@@ -55,7 +56,7 @@ export function describeConcurrentRequests(
       );
       const started = Date.now();
       const results = (await Promise.all(
-        requests.map((r, i) => applyRollback(r, instances[i % INSTANCES]!)),
+        requests.map((r, i) => applyRollback(r, ...portsAndSettings(instances[i % INSTANCES]!))),
       )) as RollbackResult[];
       const elapsed = Date.now() - started;
 

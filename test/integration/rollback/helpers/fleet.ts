@@ -13,10 +13,11 @@ import { loadConfig } from '../../../../shared/config';
 import { createSilentLogger } from '../../../../shared/logging/capture';
 import { PRODUCTION_ALIAS } from '../../../../shared/ports/model-registry';
 import type { StateStore } from '../../../../shared/ports/state-store';
-import type { RollbackDeps } from '../../../../shared/services/rollback';
+import type { RollbackDeps, RollbackPorts, RollbackSettings } from '../../../../shared/services/rollback';
 import { openBackend, type Backend } from '../../../../shared/wiring/backend';
 import { ensureTopology } from '../../../../shared/wiring/topology-setup';
 import { aForecast, aNewModelVersion, nextIsbn } from '../../../builders/model';
+import { portsAndSettings } from '../../../builders/rollback';
 
 export interface TestWorld {
   dir: string;
@@ -24,6 +25,8 @@ export interface TestWorld {
   /** The StateStore rollback uses (the embedded one, or Firestore on the emulator). */
   state: StateStore;
   deps(overrides?: Partial<RollbackDeps>): RollbackDeps;
+  /** `deps` split as the service takes it: ports, then settings. */
+  parts(overrides?: Partial<RollbackDeps>): [RollbackPorts, RollbackSettings];
   close(): Promise<void>;
 }
 
@@ -35,10 +38,11 @@ export async function openWorld(
   const backend = openBackend(loadConfig({ FG_STATE_DIR: dir }));
   await ensureTopology(backend.bus);
   const store = state ?? backend.state;
-  return {
+  const world: TestWorld = {
     dir,
     backend,
     state: store,
+    parts: (overrides = {}) => portsAndSettings(world.deps(overrides)),
     deps: (overrides = {}) => ({
       state: store,
       registry: backend.registry,
@@ -55,6 +59,7 @@ export async function openWorld(
       rmSync(dir, { recursive: true, force: true });
     },
   };
+  return world;
 }
 
 export interface SeededBook {

@@ -24,6 +24,7 @@ import {
 } from '../../../../shared/services/rollback';
 import { reportFigure } from '../../../helpers/figures';
 import { consistent, openWorld, seedFleet, servingOf, type TestWorld } from './fleet';
+import { portsAndSettings } from '../../../builders/rollback';
 
 const CHILD = join(__dirname, '..', 'fixtures', 'kill-child.ts');
 const REPO = join(__dirname, '..', '..', '..', '..');
@@ -113,7 +114,7 @@ async function operate(
   const deps = world.deps({ holder: `kill-test@${hostname()}:${process.pid}`, liveness: localLiveness() });
   try {
     if (argv[1] === '--recover') {
-      const report = await recoverInterrupted({}, deps);
+      const report = await recoverInterrupted({}, ...portsAndSettings(deps));
       if (report.errors.length > 0)
         return {
           code: report.errors.every((e) => e.retryable) ? 3 : 1,
@@ -132,7 +133,7 @@ async function operate(
         reason: 'restore',
         correlationId: 'corr-restore',
       },
-      deps,
+      ...portsAndSettings(deps),
     );
     return { code: 'dryRun' in result || failedBooks(result).length > 0 ? 1 : 0, stderr: '' };
   } catch (err) {

@@ -77,7 +77,7 @@ export function describeRollbackScenarios(label: string, makeState: () => StateS
       const book = await seedBook(world, { versions: 3 });
       const lifecycle = await subscribe(world, 'model-lifecycle');
       const request = aRequest({ scope: { isbns: [book.isbn] }, target: { kind: 'version', version: '1' } });
-      const result = done(await applyRollback(request, world.deps()));
+      const result = done(await applyRollback(request, ...world.parts()));
 
       expect(result.results).toEqual([
         expect.objectContaining({ isbn: book.isbn, from: '3', to: '1', status: 'succeeded', verified: true }),
@@ -134,9 +134,9 @@ export function describeRollbackScenarios(label: string, makeState: () => StateS
 
     it('previous: the deployed lower version first, then the serving history (so two rollbacks toggle)', async () => {
       const book = await seedBook(world, { versions: 3 });
-      const first = done(await applyRollback(aRequest({ scope: { isbns: [book.isbn] } }), world.deps()));
+      const first = done(await applyRollback(aRequest({ scope: { isbns: [book.isbn] } }), ...world.parts()));
       expect(first.results[0]).toEqual(expect.objectContaining({ from: '3', to: '2', status: 'succeeded' }));
-      const second = done(await applyRollback(aRequest({ scope: { isbns: [book.isbn] } }), world.deps()));
+      const second = done(await applyRollback(aRequest({ scope: { isbns: [book.isbn] } }), ...world.parts()));
       expect(second.results[0]).toEqual(expect.objectContaining({ from: '2', to: '3', status: 'succeeded' }));
       expect(await servingOf(world, book.isbn)).toEqual({ alias: '3', traffic: { '2': 0, '3': 100 } });
     });
@@ -148,7 +148,7 @@ export function describeRollbackScenarios(label: string, makeState: () => StateS
       const result = done(
         await applyRollback(
           aRequest({ scope: { emergency: true }, target: { kind: 'last-known-good' } }),
-          world.deps(),
+          ...world.parts(),
         ),
       );
       const mine = result.results.filter((r) =>
@@ -170,11 +170,11 @@ export function describeRollbackScenarios(label: string, makeState: () => StateS
     it('one book with --emergency goes to its last-known-good; already there is a skip', async () => {
       const book = await seedBook(world, { versions: 3, lastKnownGood: '1' });
       const request = aRequest({ scope: { isbns: [book.isbn] }, target: { kind: 'last-known-good' } });
-      expect(done(await applyRollback(request, world.deps())).results[0]).toEqual(
+      expect(done(await applyRollback(request, ...world.parts())).results[0]).toEqual(
         expect.objectContaining({ to: '1', status: 'succeeded' }),
       );
       const again = done(
-        await applyRollback({ ...request, requestId: `${request.requestId}-again` }, world.deps()),
+        await applyRollback({ ...request, requestId: `${request.requestId}-again` }, ...world.parts()),
       );
       expect(again.results[0]).toEqual(
         expect.objectContaining({ to: '1', status: 'skipped', verified: false }),
@@ -186,7 +186,7 @@ export function describeRollbackScenarios(label: string, makeState: () => StateS
       const result = done(
         await applyRollback(
           aRequest({ scope: { all: true }, target: { kind: 'previous' } }),
-          world.deps({ options: { concurrency: 3 } }),
+          ...world.parts({ options: { concurrency: 3 } }),
         ),
       );
       for (const book of fleet) {
@@ -208,13 +208,13 @@ export function describeRollbackScenarios(label: string, makeState: () => StateS
     it('refuses an unknown version listing the versions, an invalid ISBN naming the field, and changes nothing', async () => {
       const book = await seedBook(world, { versions: 3 });
       const unknown = aRequest({ scope: { isbns: [book.isbn] }, target: { kind: 'version', version: '9' } });
-      await expect(applyRollback(unknown, world.deps())).rejects.toThrow(NotFoundError);
-      await expect(applyRollback(unknown, world.deps())).rejects.toThrow('(versions: 1, 2, 3)');
+      await expect(applyRollback(unknown, ...world.parts())).rejects.toThrow(NotFoundError);
+      await expect(applyRollback(unknown, ...world.parts())).rejects.toThrow('(versions: 1, 2, 3)');
       expect(
         await world.state.get(COLLECTIONS.rollbackBackups, backupIdFor(unknown.requestId)),
       ).toBeUndefined();
       const bad = aRequest({ scope: { isbns: ['9780000000000'] } });
-      const err = await applyRollback(bad, world.deps()).catch((e: unknown) => e);
+      const err = await applyRollback(bad, ...world.parts()).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ValidationError);
       expect((err as ValidationError).fields).toEqual(['scope.isbns.0']);
       expect(await servingOf(world, book.isbn)).toEqual({ alias: '3', traffic: { '2': 0, '3': 100 } });
@@ -224,8 +224,8 @@ export function describeRollbackScenarios(label: string, makeState: () => StateS
       const book = await seedBook(world, { versions: 3 });
       await world.backend.registry.setQuarantine(book.isbn, '1', aQuarantine());
       const request = aRequest({ scope: { isbns: [book.isbn] }, target: { kind: 'version', version: '1' } });
-      await expect(applyRollback(request, world.deps())).rejects.toThrow(/quarantined.*--force/);
-      const forced = done(await applyRollback({ ...request, force: true }, world.deps()));
+      await expect(applyRollback(request, ...world.parts())).rejects.toThrow(/quarantined.*--force/);
+      const forced = done(await applyRollback({ ...request, force: true }, ...world.parts()));
       expect(forced.results[0]).toEqual(
         expect.objectContaining({ to: '1', status: 'succeeded', forced: true }),
       );
@@ -244,7 +244,7 @@ export function describeRollbackScenarios(label: string, makeState: () => StateS
         target: { kind: 'last-known-good' },
         force: true,
       });
-      await expect(applyRollback(request, world.deps())).rejects.toThrow(
+      await expect(applyRollback(request, ...world.parts())).rejects.toThrow(
         /last-known-good pointer .* names version 2, which is quarantined/,
       );
     });
@@ -252,9 +252,9 @@ export function describeRollbackScenarios(label: string, makeState: () => StateS
     it('is idempotent by requestId: the second request answers the first result and changes nothing', async () => {
       const book = await seedBook(world, { versions: 3 });
       const request = aRequest({ scope: { isbns: [book.isbn] }, target: { kind: 'version', version: '2' } });
-      const first = done(await applyRollback(request, world.deps()));
+      const first = done(await applyRollback(request, ...world.parts()));
       await world.backend.serving.setTraffic(book.isbn, { '3': 100 }); // someone moves it on meanwhile
-      const second = done(await applyRollback(request, world.deps()));
+      const second = done(await applyRollback(request, ...world.parts()));
       expect(second.replayed).toBe(true);
       expect(second.rollbackId).toBe(first.rollbackId);
       expect(second.results).toEqual(first.results);
@@ -272,7 +272,7 @@ export function describeRollbackScenarios(label: string, makeState: () => StateS
         target: { kind: 'version', version: '1' },
         dryRun: true,
       });
-      const plan = await applyRollback(request, world.deps());
+      const plan = await applyRollback(request, ...world.parts());
       expect(plan).toEqual(
         expect.objectContaining({
           dryRun: true,
@@ -300,7 +300,7 @@ export function describeRollbackScenarios(label: string, makeState: () => StateS
       const result = done(
         await applyRollback(
           aRequest({ scope: { isbns: [book.isbn] }, target: { kind: 'version', version: '1' } }),
-          world.deps({ serving: broken }),
+          ...world.parts({ serving: broken }),
         ),
       );
       expect(result.results[0]).toEqual(
@@ -324,7 +324,7 @@ export function describeRollbackScenarios(label: string, makeState: () => StateS
       const run = done(
         await applyRollback(
           aRequest({ scope: { isbns: fleet.map((b) => b.isbn) }, target: { kind: 'version', version: '1' } }),
-          world.deps(),
+          ...world.parts(),
         ),
       );
       expect(run.results.every((r) => r.status === 'succeeded')).toBe(true);
@@ -337,7 +337,7 @@ export function describeRollbackScenarios(label: string, makeState: () => StateS
             reason: 'undo',
             correlationId: 'corr-undo',
           },
-          world.deps(),
+          ...world.parts(),
         ),
       );
       expect(restored.results.map((r) => r.status)).toEqual(['succeeded', 'succeeded', 'succeeded']);
@@ -345,7 +345,7 @@ export function describeRollbackScenarios(label: string, makeState: () => StateS
       await expect(
         restoreBackup(
           { backupId: 'bk-nope', requestId: 'r-nope', requestedBy: 'x', reason: 'y', correlationId: 'c' },
-          world.deps(),
+          ...world.parts(),
         ),
       ).rejects.toThrow(NotFoundError);
     });
@@ -356,7 +356,9 @@ export function describeRollbackScenarios(label: string, makeState: () => StateS
         scope: { isbns: [served.isbn, isbnFor(999_999_999)] },
         target: { kind: 'previous' },
       });
-      await expect(applyRollback(request, world.deps())).rejects.toThrow(/no model is registered for ISBN/);
+      await expect(applyRollback(request, ...world.parts())).rejects.toThrow(
+        /no model is registered for ISBN/,
+      );
       expect((await servingOf(world, served.isbn)).alias).toBe('2');
     });
   });

@@ -24,6 +24,7 @@ import {
   type RollbackResult,
 } from '../../../../shared/services/rollback';
 import { aForecast, aNewModelVersion, nextIsbn } from '../../../builders/model';
+import { portsAndSettings } from '../../../builders/rollback';
 
 const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
 
@@ -101,7 +102,7 @@ describe('recovery of interrupted rollbacks', () => {
     frozen: Partial<RollbackDeps>,
     reached: () => Promise<boolean>,
   ): Promise<void> {
-    void applyRollback(request(isbn, id), deps({ holder: 'dead@host:2', ...frozen }));
+    void applyRollback(request(isbn, id), ...portsAndSettings(deps({ holder: 'dead@host:2', ...frozen })));
     for (let i = 0; i < 200 && !(await reached()); i++) await new Promise((r) => setTimeout(r, 5));
   }
 
@@ -114,7 +115,7 @@ describe('recovery of interrupted rollbacks', () => {
     await freeze(isbn, 'half', { registry: stuck }, async () => (await now(isbn)).traffic['1'] === 100);
     expect(await now(isbn)).toEqual({ alias: '3', traffic: { '1': 100, '2': 0, '3': 0 } });
 
-    const report = await recoverInterrupted({}, deps({ liveness: dead }));
+    const report = await recoverInterrupted({}, ...portsAndSettings(deps({ liveness: dead })));
     expect(report.books).toEqual([
       expect.objectContaining({
         isbn,
@@ -127,7 +128,10 @@ describe('recovery of interrupted rollbacks', () => {
     expect(await now(isbn)).toEqual({ alias: '3', traffic: { '2': 0, '3': 100 } });
     expect(await state.get(COLLECTIONS.rollbackLeases, isbn)).toBeUndefined();
 
-    const replay = (await applyRollback(request(isbn, 'half'), deps())) as RollbackResult;
+    const replay = (await applyRollback(
+      request(isbn, 'half'),
+      ...portsAndSettings(deps()),
+    )) as RollbackResult;
     expect(replay).toEqual(
       expect.objectContaining({
         replayed: true,
@@ -143,7 +147,7 @@ describe('recovery of interrupted rollbacks', () => {
     stuck.predict = () => never();
     await freeze(isbn, 'full', { serving: stuck }, async () => (await now(isbn)).alias === '1');
 
-    const report = await recoverInterrupted({}, deps({ liveness: dead }));
+    const report = await recoverInterrupted({}, ...portsAndSettings(deps({ liveness: dead })));
     expect(report.books).toEqual([
       expect.objectContaining({ isbn, status: 'succeeded', verified: true, note: 'completed by recovery' }),
     ]);
@@ -166,11 +170,14 @@ describe('recovery of interrupted rollbacks', () => {
       async () => (await state.get(COLLECTIONS.rollbackLeases, isbn)) !== undefined,
     );
 
-    const alive = await recoverInterrupted({}, deps({ liveness: () => true }));
+    const alive = await recoverInterrupted({}, ...portsAndSettings(deps({ liveness: () => true })));
     expect(alive.books).toEqual([]);
     expect(alive.live).toEqual([expect.objectContaining({ isbn, holder: 'dead@host:2' })]);
 
-    const forced = await recoverInterrupted({ force: true }, deps({ liveness: () => true }));
+    const forced = await recoverInterrupted(
+      { force: true },
+      ...portsAndSettings(deps({ liveness: () => true })),
+    );
     expect(forced.books).toEqual([
       expect.objectContaining({
         isbn,
@@ -195,7 +202,7 @@ describe('recovery of interrupted rollbacks', () => {
     offsetMs = 7 * 60_000; // past the 6-minute lease
     const next = (await applyRollback(
       { ...request(isbn, 'next'), target: { kind: 'version', version: '2' } },
-      deps(),
+      ...portsAndSettings(deps()),
     )) as RollbackResult;
     expect(next.results).toEqual([expect.objectContaining({ from: '3', to: '2', status: 'succeeded' })]);
     const old = await state.get<RollbackRecord>(
@@ -211,11 +218,16 @@ describe('recovery of interrupted rollbacks', () => {
     const stuck = Object.create(registry) as SqliteModelRegistry;
     stuck.setAlias = () => never();
     await freeze(isbn, 'dup', { registry: stuck }, async () => (await now(isbn)).traffic['1'] === 100);
-    await expect(applyRollback(request(isbn, 'dup'), deps({ liveness: () => true }))).rejects.toMatchObject({
+    await expect(
+      applyRollback(request(isbn, 'dup'), ...portsAndSettings(deps({ liveness: () => true }))),
+    ).rejects.toMatchObject({
       name: 'ConflictError',
       retryable: true,
     });
-    const answered = (await applyRollback(request(isbn, 'dup'), deps({ liveness: dead }))) as RollbackResult;
+    const answered = (await applyRollback(
+      request(isbn, 'dup'),
+      ...portsAndSettings(deps({ liveness: dead })),
+    )) as RollbackResult;
     expect(answered).toEqual(expect.objectContaining({ status: 'interrupted', replayed: true }));
     expect(await state.get(COLLECTIONS.rollbackBackups, backupIdFor('dup'))).toBeDefined();
     expect(await now(isbn)).toEqual({ alias: '3', traffic: { '2': 0, '3': 100 } });

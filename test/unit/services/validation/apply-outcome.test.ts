@@ -39,9 +39,9 @@ describe('post-deploy validation outcome', () => {
     const isbn = await world.aBook(2);
     const bad = await deployBroken(isbn);
     const result = await handleModelDeployed(
-      event(isbn, bad),
-      { messageId: 'm-1', correlationId: 'corr-deploy', logger },
-      world.deps(),
+      { message: event(isbn, bad), messageId: 'm-1', correlationId: 'corr-deploy' },
+      world.ports({ logger }),
+      world.settings(),
     );
     expect(result.report.passed).toBe(false);
     expect(result.report.checks.filter((c) => !c.passed).map((c) => c.name)).toEqual([
@@ -84,16 +84,16 @@ describe('post-deploy validation outcome', () => {
     const isbn = await world.aBook(2);
     const bad = await deployBroken(isbn);
     const first = await handleModelDeployed(
-      event(isbn, bad),
-      { messageId: 'm-2', correlationId: 'c', logger },
-      world.deps(),
+      { message: event(isbn, bad), messageId: 'm-2', correlationId: 'c' },
+      world.ports({ logger }),
+      world.settings(),
     );
     const [r1] = await world.drain('rollback-requests');
     const serving = countingServing(world.serving);
     const again = await handleModelDeployed(
-      event(isbn, bad),
-      { messageId: 'm-2', correlationId: 'c', logger },
-      world.deps({ serving }),
+      { message: event(isbn, bad), messageId: 'm-2', correlationId: 'c' },
+      world.ports({ serving, logger }),
+      world.settings(),
     );
     expect(again.reused).toBe(true);
     expect(again.report.reportId).toBe(first.report.reportId);
@@ -108,9 +108,9 @@ describe('post-deploy validation outcome', () => {
     await world.serving.setTraffic(isbn, { [good]: 100 });
     await world.registry.setAlias(isbn, 'production', good);
     const result = await handleModelDeployed(
-      event(isbn, good),
-      { messageId: 'm-3', correlationId: 'c', logger },
-      world.deps(),
+      { message: event(isbn, good), messageId: 'm-3', correlationId: 'c' },
+      world.ports({ logger }),
+      world.settings(),
     );
     expect(result.report.passed).toBe(true);
     expect((await world.state.get(COLLECTIONS.lastKnownGood, isbn))!.data).toEqual({
@@ -136,9 +136,9 @@ describe('post-deploy validation outcome', () => {
       by: 'post-deploy-validation',
     });
     const result = await handleModelDeployed(
-      event(isbn, good),
-      { messageId: 'm-4', correlationId: 'c', logger },
-      world.deps(),
+      { message: event(isbn, good), messageId: 'm-4', correlationId: 'c' },
+      world.ports({ logger }),
+      world.settings(),
     );
     expect(result.report.passed).toBe(true);
     expect(result.outcome.notes[0]).toContain('does not become last-known-good');

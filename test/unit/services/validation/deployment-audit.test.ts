@@ -18,11 +18,12 @@ import { ConflictError } from '../../../../shared/errors';
 import { createLogger } from '../../../../shared/logging/logger';
 import type { Clock } from '../../../../shared/ports/clock';
 import type { ServingTarget } from '../../../../shared/ports/serving-target';
+import type { ValidationPorts } from '../../../../shared/services/validation/deps';
 import { handlePubSubDelivery } from '../../../../shared/runtime/pubsub-function';
 import { ModelDeploymentsMessage } from '../../../../shared/contracts/messages/model-deployments-message';
 import {
   handleDeploymentAudit,
-  type DeploymentAuditDeps,
+  type DeploymentAuditSettings,
 } from '../../../../shared/services/validation/deployment-audit';
 import { aForecast } from '../../../builders/model';
 import { reportFigure } from '../../../helpers/figures';
@@ -120,13 +121,14 @@ describe('post-deploy validation of deployments seen in the Vertex audit log', (
   });
   afterEach(async () => world.close());
 
-  const deps = (over: Partial<DeploymentAuditDeps> = {}): DeploymentAuditDeps => ({
-    ...world.deps({ serving, clock }),
+  const ports = (over: Partial<ValidationPorts> = {}): ValidationPorts =>
+    world.ports({ serving, clock, logger, ...over });
+  const settings = (): DeploymentAuditSettings => ({
+    ...world.settings(),
     ownPrincipals: [OWN],
     auditWait: { waitMs: 300_000, pollMs: 15_000, giveUpAfterMs: 3600_000 },
-    ...over,
   });
-  const ctx = { correlationId: 'corr-audit', logger };
+  const request = (entry: VertexEndpointAuditEntry) => ({ entry, correlationId: 'corr-audit' });
 
   /** The pipeline deploys a version (×10 forecasts when `broken`) with all the traffic, announcing nothing. */
   async function pipelineDeploys(isbn: string, broken: boolean): Promise<string> {
@@ -143,7 +145,7 @@ describe('post-deploy validation of deployments seen in the Vertex audit log', (
     const isbn = await world.aBook(2);
     const bad = await pipelineDeploys(isbn, true);
     const started = performance.now();
-    const result = await handleDeploymentAudit(deployEntry(isbn, bad), ctx, deps());
+    const result = await handleDeploymentAudit(request(deployEntry(isbn, bad)), ports(), settings());
     reportFigure(
       'post-deploy-validation',
       'audit entry → verdict acted on (embedded, 104 predictions)',
@@ -170,7 +172,7 @@ describe('post-deploy validation of deployments seen in the Vertex audit log', (
   it('a good deployment is validated and becomes last-known-good; nothing is rolled back', async () => {
     const isbn = await world.aBook(2);
     const good = await pipelineDeploys(isbn, false);
-    const result = await handleDeploymentAudit(deployEntry(isbn, good), ctx, deps());
+    const result = await handleDeploymentAudit(request(deployEntry(isbn, good)), ports(), settings());
     expect(result).toMatchObject({ action: 'validated', version: good });
     if (result.action !== 'validated') throw new Error('unreachable');
     expect(result.report.passed).toBe(true);
@@ -183,7 +185,7 @@ describe('post-deploy validation of deployments seen in the Vertex audit log', (
     const isbn = await world.aBook(2);
     const good = await pipelineDeploys(isbn, false);
     serving.hide(isbn, good, Date.parse(REQUESTED_AT) + 100_000);
-    const result = await handleDeploymentAudit(deployEntry(isbn, good), ctx, deps());
+    const result = await handleDeploymentAudit(request(deployEntry(isbn, good)), ports(), settings());
     expect(result).toMatchObject({ action: 'validated', version: good });
     // Seen at the first read at or after 100 s, polling every 15 s: 7 sleeps.
     expect(clock.slept).toBe(105_000);
@@ -194,14 +196,14 @@ describe('post-deploy validation of deployments seen in the Vertex audit log', (
     const v = await pipelineDeploys(isbn, false);
     serving.hide(isbn, v, Number.MAX_SAFE_INTEGER);
     const entry = deployEntry(isbn, v);
-    const err = await handleDeploymentAudit(entry, ctx, deps()).catch((e: unknown) => e);
+    const err = await handleDeploymentAudit(request(entry), ports(), settings()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConflictError);
     expect((err as ConflictError).retryable).toBe(true);
     expect((err as Error).message).toContain(`is not on the endpoint of ${isbn} yet (waited 300 s`);
     expect(clock.slept).toBe(300_000);
     // An hour after the request it is taken as failed: acknowledged, nothing validated.
     await clock.sleep(3600_000);
-    const late = await handleDeploymentAudit(entry, ctx, deps());
+    const late = await handleDeploymentAudit(request(entry), ports(), settings());
     expect(late).toMatchObject({ action: 'ignore' });
     expect((late as { reason: string }).reason).toContain('the deployment failed or was undone');
     expect(await world.drain('alerts')).toHaveLength(0);
@@ -218,7 +220,11 @@ describe('post-deploy validation of deployments seen in the Vertex audit log', (
       schema: ModelDeploymentsMessage,
       what: 'model-deployments message',
       handle: async (message: unknown, c: { correlationId: string; logger: typeof logger }) => {
-        await handleDeploymentAudit(message as VertexEndpointAuditEntry, c, deps({ serving: counted }));
+        await handleDeploymentAudit(
+          { entry: message as VertexEndpointAuditEntry, correlationId: c.correlationId },
+          ports({ serving: counted, logger: c.logger }),
+          settings(),
+        );
       },
     };
     const push = (messageId: string) =>
@@ -243,16 +249,16 @@ describe('post-deploy validation of deployments seen in the Vertex audit log', (
     const v = await pipelineDeploys(isbn, true);
     const counted = countingServing(serving);
     const own = await handleDeploymentAudit(
-      deployEntry(isbn, v, { principal: OWN }),
-      ctx,
-      deps({ serving: counted }),
+      request(deployEntry(isbn, v, { principal: OWN })),
+      ports({ serving: counted }),
+      settings(),
     );
     expect(own).toMatchObject({ action: 'ignore' });
     expect(serving.reads).toBe(0);
 
     const stranger = deployEntry(isbn, v);
     stranger.protoPayload.request!.endpoint = `${PROJECT}/endpoints/123`;
-    const other = await handleDeploymentAudit(stranger, ctx, deps({ serving: counted }));
+    const other = await handleDeploymentAudit(request(stranger), ports({ serving: counted }), settings());
     expect(other).toEqual({
       action: 'ignore',
       reason: `endpoint ${PROJECT}/endpoints/123 is not the endpoint of a book forecast-guard watches`,
@@ -270,7 +276,7 @@ describe('post-deploy validation of deployments seen in the Vertex audit log', (
       deployedModelId: deployed.deployedModelId!,
       timestamp: REQUESTED_AT,
     });
-    const result = await handleDeploymentAudit(entry, ctx, deps());
+    const result = await handleDeploymentAudit(request(entry), ports(), settings());
     expect(result).toMatchObject({ action: 'validated', isbn, version: bad });
     expect((await world.registry.getVersion(isbn, bad))!.quarantine).toBeDefined();
   });

@@ -20,7 +20,11 @@ import type { Clock, IdGenerator } from '../../../../shared/ports/clock';
 import type { ServingTarget } from '../../../../shared/ports/serving-target';
 import type { SalesData } from '../../../../shared/ports/sales-data';
 import { PRODUCTION_ALIAS } from '../../../../shared/ports/model-registry';
-import type { ValidationDeps } from '../../../../shared/services/validation/deps';
+import type {
+  ValidationDeps,
+  ValidationPorts,
+  ValidationSettings,
+} from '../../../../shared/services/validation/deps';
 import { aForecast, nextIsbn } from '../../../builders/model';
 import { embeddedWorld } from '../../../helpers/embedded-world';
 
@@ -74,6 +78,10 @@ export interface World {
   clock: Clock;
   ids: IdGenerator;
   deps(over?: Partial<ValidationDeps>): ValidationDeps;
+  /** The ports half of `deps`. */
+  ports(over?: Partial<ValidationPorts>): ValidationPorts;
+  /** The settings half of `deps`. */
+  settings(over?: Partial<ValidationSettings>): ValidationSettings;
   /** Registers a version of `isbn` (a new book when absent) trained through TRAINED_THROUGH. */
   addVersion(
     isbn: string,
@@ -115,7 +123,8 @@ export async function openWorld(): Promise<World> {
     sales,
     clock,
     ids,
-    deps: (over = {}) => ({
+    deps: (over = {}) => ({ ...world.ports(over), ...world.settings(over) }),
+    ports: (over = {}) => ({
       registry,
       serving: serving as ServingTarget,
       sales,
@@ -124,6 +133,9 @@ export async function openWorld(): Promise<World> {
       clock,
       ids,
       logger,
+      ...over,
+    }),
+    settings: (over = {}) => ({
       environment: 'production' as Environment,
       ...over,
       // One grid round (104 predictions) keeps these tests quick; a test about the 1,000 floor asks for it.

@@ -19,7 +19,7 @@ function block(name: string): string {
 /** Backticked repository paths: `shared/…`, `functions/…`, `cli/…`, and so on (globs and placeholders left out). */
 function namedPaths(text: string): string[] {
   const paths = new Set<string>();
-  for (const [, path] of text.matchAll(
+  for (const [, path = ''] of text.matchAll(
     /`((?:shared|functions|cli|bin|scripts|infra|test|docs)\/[^`\s]*)`/g,
   )) {
     if (!/[<*]/.test(path)) paths.add(path.replace(/\/$/, ''));
@@ -60,7 +60,7 @@ describe('docs/ARCHITECTURE.md', () => {
   });
 
   it('describes the three flows, each from an entry file to its deciding rule', () => {
-    for (const [flow, entry, rule] of [
+    const flows: Array<[heading: string, entry: string, rule: string]> = [
       [
         '### Hourly check → alert → Slack',
         'functions/health-check/index.ts',
@@ -72,7 +72,8 @@ describe('docs/ARCHITECTURE.md', () => {
         'functions/post-deploy-validation/index.ts',
         'shared/domain/validation/outcome.ts',
       ],
-    ]) {
+    ];
+    for (const [flow, entry, rule] of flows) {
       const section = doc.split(flow)[1]?.split('\n### ')[0] ?? '';
       expect(section).toContain(`\`${entry}\``);
       expect(section).toContain(`**\`${rule}\``);

@@ -118,14 +118,17 @@ export const alertsTestCommand: Command = {
     const result = await withBackend(ctx, (backend) => {
       const logger = cliLogger(ctx.out, backend.config, 'alerts-cli');
       const deps = { ...alertingDeps(backend.config, backend, logger), bus: backend.bus, ids: randomIds };
-      return sendTestAlert(deps, {
-        severity,
-        requestedBy: ctx.env.USER ?? 'forecast-guard alerts test',
-        correlationId: newCorrelationId(randomIds),
-        waitMs,
-        // Nothing else consumes the embedded queue unless the local stack runs; then this process does.
-        ...(backend.config.backend === 'local' ? { consumeFrom: localAlertConsumer(deps) } : {}),
-      });
+      return sendTestAlert(
+        {
+          severity,
+          requestedBy: ctx.env.USER ?? 'forecast-guard alerts test',
+          correlationId: newCorrelationId(randomIds),
+          waitMs,
+          // Nothing else consumes the embedded queue unless the local stack runs; then this process does.
+          ...(backend.config.backend === 'local' ? { consumeFrom: localAlertConsumer(deps) } : {}),
+        },
+        deps,
+      );
     });
     ctx.out.line(
       `test alert ${result.messageId} (correlationId ${result.correlationId}, fingerprint ${result.fingerprint})`,

@@ -10,6 +10,7 @@ import type { AlertDispatchDeps } from '../services/alert-dispatch/deps';
 import { flushPendingNotifications } from '../services/alert-dispatch';
 import { authorizeFlushCall } from '../services/alert-dispatch/flush-auth';
 import { functionRuntime, type FunctionRuntime } from './function-runtime';
+import { flushAuthSettings } from './alerting';
 
 /** Answers one flush call, with the dispatch deps of this instance. */
 export async function handleFlushCall(
@@ -19,7 +20,7 @@ export async function handleFlushCall(
 ): Promise<void> {
   const rt = await functionRuntime('alert-dispatch');
   // Before anything is read or sent: only the scheduler (IAM) or the holder of the token may flush.
-  const auth = authorizeFlushCall(rt.config.flush, req.get('authorization'));
+  const auth = authorizeFlushCall(req.get('authorization'), flushAuthSettings(rt.config));
   if (!auth.ok) {
     rt.logger.warning(`flush refused (${auth.status}): ${auth.reason}`);
     res.status(auth.status).set('www-authenticate', 'Bearer').json({ error: auth.reason });
@@ -31,9 +32,10 @@ export async function handleFlushCall(
   }
   const limit = Number(req.query?.limit ?? 25);
   try {
-    const result = await flushPendingNotifications(depsOf(rt), {
-      limit: Number.isInteger(limit) && limit > 0 && limit <= 500 ? limit : 25,
-    });
+    const result = await flushPendingNotifications(
+      { limit: Number.isInteger(limit) && limit > 0 && limit <= 500 ? limit : 25 },
+      depsOf(rt),
+    );
     const count = (s: string) => result.outcomes.filter((o) => o.status === s).length;
     res.status(200).json({
       jobs: result.jobs,

@@ -25,8 +25,8 @@ export type FlushAuthDecision =
 
 /** 401 without a usable credential (or no token configured), 403 for a wrong bearer token. */
 export function authorizeFlushCall(
-  auth: FlushAuthSettings,
   authorization: string | undefined,
+  auth: FlushAuthSettings,
 ): FlushAuthDecision {
   if (auth.auth === 'iam') return { ok: true, via: 'iam' };
   if (!auth.token) {

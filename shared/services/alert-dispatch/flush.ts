@@ -33,8 +33,8 @@ export const DEFAULT_FLUSH_LIMIT = 25;
 
 /** Expands due dispatch jobs and retries due deliveries, oldest first; errors are logged per document. */
 export async function flushPendingNotifications(
+  options: FlushOptions,
   deps: AlertDispatchDeps,
-  options: FlushOptions = {},
 ): Promise<FlushResult> {
   const result: FlushResult = { jobs: 0, outcomes: [], errors: 0 };
   const available = new Set(deps.notifiers.map((n) => n.channel));
@@ -77,7 +77,7 @@ export async function flushSometimes(deps: AlertDispatchDeps): Promise<FlushResu
   const mark = { at: now, running: true };
   deps.memory.lastFlush = mark;
   try {
-    return await flushPendingNotifications(deps, { limit: 10 });
+    return await flushPendingNotifications({ limit: 10 }, deps);
   } catch (err) {
     deps.logger.warning(`flush of pending notifications failed: ${describeError(err)}`, { error: err });
     return NO_FLUSH;

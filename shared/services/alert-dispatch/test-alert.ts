@@ -55,8 +55,8 @@ export interface TestAlertResult {
 
 /** Publishes a test alert on `alerts` and follows it to its channels (see the file comment). */
 export async function sendTestAlert(
-  deps: AlertDispatchDeps & { bus: EventBus; ids: IdGenerator },
   options: TestAlertOptions,
+  deps: AlertDispatchDeps & { bus: EventBus; ids: IdGenerator },
 ): Promise<TestAlertResult> {
   const alert = Alert.parse({
     kind: 'test',

@@ -72,7 +72,7 @@ export async function runDailySummary(
   } else {
     log.info(`daily summary ${day.date} was already sent (${id}); only pending deliveries are retried`);
   }
-  const flushed = await flushPendingNotifications(scoped, { limit: 10 });
+  const flushed = await flushPendingNotifications({ limit: 10 }, scoped);
   timer.end({ date: day.date, alreadySent });
   const failed = [...outcomes, ...flushed.outcomes].filter(
     (o) => o.status === 'retrying' && o.notificationId === id,

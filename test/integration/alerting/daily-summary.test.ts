@@ -78,7 +78,7 @@ describe('daily summary', () => {
     });
     expect(h.email.sent).toHaveLength(1);
     h.clock.advance(60_000);
-    await flushPendingNotifications(h.deps);
+    await flushPendingNotifications({}, h.deps);
     expect(h.slack.sent.map((n) => n.kind)).toEqual(['digest']);
     const again = await runDailySummary(request, { correlationId: 'c' }, h.deps);
     expect(again.alreadySent).toBe(true);

@@ -169,7 +169,7 @@ export function describeDoneWhen(backend: StateBackend): void {
         `200 concurrent deliveries [${backend.label}]`,
         `${(performance.now() - started).toFixed(0)} ms, ${attempts.filter((a) => a > 1).length} redelivered`,
       );
-      await flushPendingNotifications(deps);
+      await flushPendingNotifications({}, deps);
       const pages = slackPages(slack);
       expect(pages.filter((p) => p.text.includes(ISBN))).toHaveLength(1);
       expect(pages.filter((p) => p.text.includes(ISBN_2))).toHaveLength(1);
@@ -189,7 +189,7 @@ export function describeDoneWhen(backend: StateBackend): void {
       let flushes = 0;
       while (slackPages(slack).length === 0 && flushes < 10) {
         clock.advance(2 * 60_000);
-        await flushPendingNotifications(deps);
+        await flushPendingNotifications({}, deps);
         flushes += 1;
       }
       expect(slack.requests.map((r) => r.status)).toEqual([500, 500, 500, 500, 200]);
@@ -204,7 +204,7 @@ export function describeDoneWhen(backend: StateBackend): void {
       expect(page.text).toContain('[CRITICAL] 9780261102217');
       expect(mailsTo('9780261102217')).toHaveLength(1);
       clock.advance(HOUR);
-      await flushPendingNotifications(deps);
+      await flushPendingNotifications({}, deps);
       // Later flushes never send it again (only the escalation of the unacknowledged alert follows).
       expect(slackPages(slack).filter((p) => p.id === page.id)).toHaveLength(1);
       expect(slackPages(slack).map((p) => p.id.split(':').at(-1))).toEqual(['f', 'escalation']);

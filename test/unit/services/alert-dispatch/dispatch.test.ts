@@ -112,7 +112,7 @@ describe('dispatchAlert', () => {
       ...kinds.map((kind) => dispatchAlert(runAlert(1, { kind }), {}, h.deps)),
       dispatchAlert(runAlert(1, { isbn: ISBN_2 }), {}, h.deps),
     ]);
-    await flushPendingNotifications(h.deps);
+    await flushPendingNotifications({}, h.deps);
     expect(h.slack.sent).toHaveLength(2);
     const mine = h.slack.sent.find((n) => n.title.startsWith(ISBN))!;
     expect(mine.title).toContain('3 conditions firing');
@@ -133,7 +133,7 @@ describe('dispatchAlert', () => {
     await h.clock.waitForSleepers(1);
     h.clock.advance(h.deps.policy.groupWaitMs);
     await dispatched;
-    await flushPendingNotifications(h.deps);
+    await flushPendingNotifications({}, h.deps);
     expect(pages()).toEqual(['firing:Alert storm: 24 books with 24 conditions firing in run run-1']);
     expect(h.email.sent).toHaveLength(1);
   });
@@ -162,11 +162,11 @@ describe('dispatchAlert', () => {
     h = makeHarness();
     await dispatchAlert(runAlert(1), {}, h.deps);
     h.clock.advance(minutes(29));
-    await flushPendingNotifications(h.deps);
+    await flushPendingNotifications({}, h.deps);
     expect(h.escalation.sent).toHaveLength(0);
     h.clock.advance(minutes(2));
-    await flushPendingNotifications(h.deps);
-    await flushPendingNotifications(h.deps);
+    await flushPendingNotifications({}, h.deps);
+    await flushPendingNotifications({}, h.deps);
     expect(h.escalation.sent).toHaveLength(1);
     expect(h.escalation.sent[0]).toMatchObject({ kind: 'escalation', correlationId: 'corr-run-1' });
     expect(h.escalation.sent[0]!.title).toContain('unacknowledged for 31 min');
@@ -179,7 +179,7 @@ describe('dispatchAlert', () => {
     h.clock.advance(minutes(10));
     await acknowledge({ fingerprint: first.fingerprint, by: 'alice' }, h);
     h.clock.advance(hours(5));
-    await flushPendingNotifications(h.deps);
+    await flushPendingNotifications({}, h.deps);
     await dispatchAlert(runAlert(2), {}, h.deps);
     expect(h.escalation.sent).toHaveLength(0);
     expect(h.slack.sent).toHaveLength(1);
@@ -195,7 +195,7 @@ describe('dispatchAlert', () => {
     await silence({ fingerprint: first.fingerprint, forMs: hours(12) }, h);
     h.clock.advance(hours(5));
     await dispatchAlert(runAlert(2), {}, h.deps);
-    await flushPendingNotifications(h.deps);
+    await flushPendingNotifications({}, h.deps);
     expect(h.slack.sent.map((n) => n.kind)).toEqual(['firing']);
     expect(h.escalation.sent).toHaveLength(0);
     await dispatchAlert(runAlert(3, { status: 'resolved' }), {}, h.deps);
@@ -212,11 +212,11 @@ describe('dispatchAlert', () => {
     h.clock.advance(minutes(5));
     await dispatchAlert(alert({ observedAt: h.clock.now().toISOString() }), {}, h.deps);
     h.clock.advance(minutes(30));
-    await flushPendingNotifications(h.deps);
+    await flushPendingNotifications({}, h.deps);
     expect(h.slack.sent.map((n) => n.kind)).toEqual(['firing']);
     await dispatchAlert(alert({ status: 'resolved', observedAt: h.clock.now().toISOString() }), {}, h.deps);
     h.clock.advance(minutes(16));
-    await flushPendingNotifications(h.deps);
+    await flushPendingNotifications({}, h.deps);
     expect(h.slack.sent.map((n) => n.kind)).toEqual(['firing', 'resolved']);
   });
 
@@ -235,17 +235,17 @@ describe('dispatchAlert', () => {
     expect(slackDoc.deliveredAt).toBeUndefined();
 
     // Not due yet: nothing is tried before the backoff is over.
-    await flushPendingNotifications(h.deps);
+    await flushPendingNotifications({}, h.deps);
     expect(h.slack.attempts).toBe(1);
     for (let i = 0; i < 3; i++) {
       h.clock.advance(minutes(2));
-      await flushPendingNotifications(h.deps);
+      await flushPendingNotifications({}, h.deps);
     }
     expect(h.slack.attempts).toBe(4);
     expect(h.slack.sent).toHaveLength(1);
     expect(h.email.sent).toHaveLength(1);
     h.clock.advance(hours(1));
-    await flushPendingNotifications(h.deps);
+    await flushPendingNotifications({}, h.deps);
     expect(h.slack.sent).toHaveLength(1);
   });
 
@@ -265,7 +265,7 @@ describe('dispatchAlert', () => {
       retryable: false,
     });
     h.clock.advance(hours(2));
-    await flushPendingNotifications(h.deps);
+    await flushPendingNotifications({}, h.deps);
     expect(h.slack.attempts).toBe(1);
   });
 
@@ -274,7 +274,7 @@ describe('dispatchAlert', () => {
     const same = runAlert(1);
     await Promise.all(Array.from({ length: 100 }, () => dispatchAlert(same, {}, h.deps)));
     await Promise.all(Array.from({ length: 100 }, () => dispatchAlert(structuredClone(same), {}, h.deps)));
-    await flushPendingNotifications(h.deps);
+    await flushPendingNotifications({}, h.deps);
     expect(h.slack.sent).toHaveLength(1);
     expect(h.email.sent).toHaveLength(1);
   });

@@ -1,6 +1,6 @@
 /**
- * StateStore on Cloud Firestore (native mode). It talks to the emulator when
- * FIRESTORE_EMULATOR_HOST is set (the SDK reads it itself).
+ * StateStore on Cloud Firestore (native mode), or on the emulator given as
+ * `emulatorHost` (the wiring passes FIRESTORE_EMULATOR_HOST from the config).
  *
  * Documents are plain JSON maps, see firestore-documents.ts for `expireAtTs`.
  * Queries need the composite indexes Firestore asks for (equality on one field
@@ -30,12 +30,27 @@ export interface FirestoreStateStoreOptions {
   clock?: Clock;
   /** Attempts per transaction, the first included (the SDK's default is 5). */
   maxTransactionAttempts?: number;
+  /**
+   * host:port of the Firestore emulator. Absent: Cloud Firestore, unless the
+   * process environment names an emulator (the SDK reads FIRESTORE_EMULATOR_HOST
+   * itself, and that variable wins over this option when both are set).
+   */
+  emulatorHost?: string;
 }
 
 /** Firestore's limit on writes in one batch; larger batchSets are split and are atomic per chunk only. */
 export const MAX_BATCH_WRITES = 500;
 
 export type { TransactionStats } from '../buffered-transaction';
+
+/**
+ * What the SDK does itself for FIRESTORE_EMULATOR_HOST: plain-text gRPC to
+ * that host, which (ssl false) also makes it send `Authorization: Bearer owner`,
+ * the emulator's admin, and never ask Google for credentials.
+ */
+function emulatorSettings(host: string): { host: string; ssl: false } {
+  return { host, ssl: false };
+}
 
 export class FirestoreStateStore implements StateStore {
   private readonly db: Firestore;
@@ -62,6 +77,7 @@ export class FirestoreStateStore implements StateStore {
     this.db = new Firestore({
       projectId: options.projectId,
       ...(options.databaseId ? { databaseId: options.databaseId } : {}),
+      ...(options.emulatorHost ? emulatorSettings(options.emulatorHost) : {}),
       ignoreUndefinedProperties: true,
     });
   }

@@ -20,6 +20,7 @@ import { AsyncMutex } from '../async-mutex';
 import { BufferedTransaction, type BufferedWrite, type TransactionStats } from '../buffered-transaction';
 import { checkCollection, checkDocRef, checkQuery, encodeDocData, isExpired } from '../state-store-rules';
 import { fromSnapshot, toFirestoreData } from './firestore-documents';
+import { firestoreEmulatorSettings } from './emulator-clients';
 import { fromFirestoreError, isTransactionRetryable, statusCode } from './firestore-errors';
 
 export interface FirestoreStateStoreOptions {
@@ -42,15 +43,6 @@ export interface FirestoreStateStoreOptions {
 export const MAX_BATCH_WRITES = 500;
 
 export type { TransactionStats } from '../buffered-transaction';
-
-/**
- * What the SDK does itself for FIRESTORE_EMULATOR_HOST: plain-text gRPC to
- * that host, which (ssl false) also makes it send `Authorization: Bearer owner`,
- * the emulator's admin, and never ask Google for credentials.
- */
-function emulatorSettings(host: string): { host: string; ssl: false } {
-  return { host, ssl: false };
-}
 
 export class FirestoreStateStore implements StateStore {
   private readonly db: Firestore;
@@ -77,7 +69,7 @@ export class FirestoreStateStore implements StateStore {
     this.db = new Firestore({
       projectId: options.projectId,
       ...(options.databaseId ? { databaseId: options.databaseId } : {}),
-      ...(options.emulatorHost ? emulatorSettings(options.emulatorHost) : {}),
+      ...(options.emulatorHost ? firestoreEmulatorSettings(options.emulatorHost) : {}),
       ignoreUndefinedProperties: true,
     });
   }

@@ -21,6 +21,7 @@ import {
   type SubscriptionSpec,
 } from '../../ports/event-bus';
 import { DELIVERY } from '../../topology';
+import { pubsubEmulatorOptions } from './emulator-clients';
 import { GrpcCode, grpcCode, translatePubSubError } from './pubsub-errors';
 
 export interface PubSubEventBusOptions {
@@ -55,7 +56,7 @@ export class PubSubEventBus implements EventBus {
     this.pubsub = new PubSub({
       ...options.clientConfig,
       // The library's own emulator mode: plain-text gRPC, no credentials looked for.
-      ...(options.emulatorHost ? { apiEndpoint: options.emulatorHost, emulatorMode: true } : {}),
+      ...(options.emulatorHost ? pubsubEmulatorOptions(options.emulatorHost) : {}),
       projectId: options.projectId,
     });
     this.pollIntervalMs = options.pollIntervalMs ?? 50;

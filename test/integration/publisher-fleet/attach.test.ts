@@ -212,7 +212,6 @@ describe("the publisher's fleet attached: adopt, watch, page, roll back, validat
       FG_SALES_UPDATES_PREFIX: 'raw_data/',
       FG_DEPLOYER_PRINCIPALS: 'fg-functions@acme-books.iam.gserviceaccount.com',
       STORAGE_EMULATOR_HOST: gcs.host,
-      METADATA_SERVER_DETECTION: 'none',
       SLACK_WEBHOOK_URL: `${slack.url}/services/T0/B0/secret`,
     };
   }, 120_000);

@@ -217,8 +217,12 @@ async function scenario(models: number, world: { dir: string; backend: Backend }
   print(`${n} models: health check, embedded`, check, floor);
   if (!emulators) return;
   const projectId = `demo-fg-bench-${process.pid}-${models}`;
-  const state = new FirestoreStateStore({ projectId, clock: backend.clock });
-  const bus = new PubSubEventBus({ projectId, clock: backend.clock });
+  const state = new FirestoreStateStore({
+    projectId,
+    clock: backend.clock,
+    emulatorHost: emulators.firestore,
+  });
+  const bus = new PubSubEventBus({ projectId, clock: backend.clock, emulatorHost: emulators.pubsub });
   await ensureTopology(bus);
   const onEmulators: HealthCheckDeps = { ...embedded, state, bus };
   await healthRun(onEmulators, backend);
@@ -231,6 +235,8 @@ async function scenario(models: number, world: { dir: string; backend: Backend }
 }
 
 interface Emulators {
+  pubsub: string;
+  firestore: string;
   stop(): Promise<void>;
 }
 
@@ -247,10 +253,11 @@ async function startEmulators(): Promise<Emulators | undefined> {
     startEmulator('pubsub', { sdkRoot: support.sdkRoot! }),
     startEmulator('firestore', { sdkRoot: support.sdkRoot! }),
   ]);
-  process.env.PUBSUB_EMULATOR_HOST = running[0]!.host;
-  process.env.FIRESTORE_EMULATOR_HOST = running[1]!.host;
-  process.env.METADATA_SERVER_DETECTION = 'none';
-  return { stop: async () => void (await Promise.all(running.map((r) => r.stop()))) };
+  return {
+    pubsub: running[0]!.host,
+    firestore: running[1]!.host,
+    stop: async () => void (await Promise.all(running.map((r) => r.stop()))),
+  };
 }
 
 async function main(): Promise<void> {

@@ -205,10 +205,12 @@ async function main(): Promise<void> {
   let firestore: RunningEmulator | undefined;
   try {
     firestore = await startEmulator('firestore', { sdkRoot: support.sdkRoot });
-    process.env.FIRESTORE_EMULATOR_HOST = firestore.host;
-    process.env.METADATA_SERVER_DETECTION = 'none';
     const projectId = `demo-fg-bench-${process.pid}`;
-    await bench('StateStore on Firestore emulator', () => new FirestoreStateStore({ projectId }));
+    const emulatorHost = firestore.host;
+    await bench(
+      'StateStore on Firestore emulator',
+      () => new FirestoreStateStore({ projectId, emulatorHost }),
+    );
   } finally {
     await firestore?.stop();
   }

@@ -117,10 +117,7 @@ export const upCommand: Command = {
         log("starting Google's Pub/Sub and Firestore emulators…");
         emulators = await startEmulators();
         const [pubsub, firestore] = emulators as [RunningEmulator, RunningEmulator];
-        // The Google client libraries in this process read these variables themselves.
-        process.env.PUBSUB_EMULATOR_HOST = pubsub.host;
-        process.env.FIRESTORE_EMULATOR_HOST = firestore.host;
-        process.env.METADATA_SERVER_DETECTION = 'none';
+        // The stack's config, and so every client it builds, gets the hosts from here.
         env = { ...ctx.env, PUBSUB_EMULATOR_HOST: pubsub.host, FIRESTORE_EMULATOR_HOST: firestore.host };
         log(`emulators up: pubsub ${pubsub.host}, firestore ${firestore.host}`);
       }

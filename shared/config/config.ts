@@ -33,8 +33,19 @@ export interface GcpConfig {
   readonly vertexEndpointLabels?: Readonly<Record<string, string>>;
   /** Where versions without the whole traffic are asked (no Explain). */
   readonly vertexValidationEndpoint?: string;
-  /** Emulator hosts, passed through so the wiring knows emulators are in use. */
-  readonly emulators: { readonly pubsub?: string; readonly firestore?: string };
+  /**
+   * Local stand-ins for Google's services. The wiring hands each to the client
+   * it builds (and reads pubsub/firestore to know the emulators are in use);
+   * the clients are never left to find them in process.env.
+   */
+  readonly emulators: {
+    /** host:port of the Pub/Sub emulator. */
+    readonly pubsub?: string;
+    /** host:port of the Firestore emulator. */
+    readonly firestore?: string;
+    /** Base URL of a Cloud Storage JSON API server (http://host:port), for gs:// sales. */
+    readonly storage?: string;
+  };
 }
 
 export interface MlflowConfig {

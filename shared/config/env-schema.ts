@@ -235,6 +235,9 @@ export const EnvSchema = z.object({
   ).optional(),
   PUBSUB_EMULATOR_HOST: text('PUBSUB_EMULATOR_HOST', 'host:port', (s) => HOST_PORT.test(s)).optional(),
   FIRESTORE_EMULATOR_HOST: text('FIRESTORE_EMULATOR_HOST', 'host:port', (s) => HOST_PORT.test(s)).optional(),
+  STORAGE_EMULATOR_HOST: text('STORAGE_EMULATOR_HOST', 'an http(s) URL such as http://localhost:9023', (s) =>
+    /^https?:$/.test(url(s)?.protocol ?? ''),
+  ).optional(),
   MLFLOW_TRACKING_URI: z
     .string()
     .refine((s) => /^https?:$/.test(url(s)?.protocol ?? ''), {

@@ -85,7 +85,11 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       vertexEndpointPattern: e.FG_VERTEX_ENDPOINT_PATTERN,
       vertexEndpointLabels: e.FG_VERTEX_ENDPOINT_LABELS,
       vertexValidationEndpoint: e.FG_VERTEX_VALIDATION_ENDPOINT,
-      emulators: { pubsub: e.PUBSUB_EMULATOR_HOST, firestore: e.FIRESTORE_EMULATOR_HOST },
+      emulators: {
+        pubsub: e.PUBSUB_EMULATOR_HOST,
+        firestore: e.FIRESTORE_EMULATOR_HOST,
+        storage: e.STORAGE_EMULATOR_HOST,
+      },
     },
     mlflow: e.MLFLOW_TRACKING_URI
       ? { trackingUri: e.MLFLOW_TRACKING_URI, token: e.MLFLOW_TRACKING_TOKEN }

@@ -136,6 +136,11 @@ export const VARIABLES: readonly VariableInfo[] = [
     (c) => c.gcp.emulators.firestore,
   ),
   v(
+    'STORAGE_EMULATOR_HOST',
+    'base URL (http://host:port) of a Cloud Storage JSON API server that gs:// sales are read from instead of Cloud Storage',
+    (c) => c.gcp.emulators.storage,
+  ),
+  v(
     'MLFLOW_TRACKING_URI',
     'MLflow server (http/https); required for FG_REGISTRY=mlflow',
     (c) => c.mlflow?.trackingUri,

@@ -147,8 +147,9 @@ export function openBackend(config: Config, options: OpenBackendOptions = {}): B
     let bus: EventBus;
     if (config.backend === 'gcp') {
       const projectId = requireProject(config);
-      state = new FirestoreStateStore({ projectId, clock });
-      bus = new PubSubEventBus({ projectId, clock });
+      const { firestore, pubsub } = config.gcp.emulators;
+      state = new FirestoreStateStore({ projectId, clock, emulatorHost: firestore });
+      bus = new PubSubEventBus({ projectId, clock, emulatorHost: pubsub });
     } else {
       state = new SqliteStateStore(stateDbPath(config.stateDir), { clock });
       bus = SqliteEventBus.open(join(config.stateDir, QUEUE_DB_FILE), { clock });

@@ -4,27 +4,29 @@
  * error translation). One project id per suite, so nothing is shared.
  */
 import { PubSub } from '@google-cloud/pubsub';
+import { pubsubEmulatorOptions } from '../../shared/adapters/gcp/emulator-clients';
 import { PubSubEventBus } from '../../shared/adapters/gcp/pubsub-event-bus';
 import { translatePubSubError } from '../../shared/adapters/gcp/pubsub-errors';
 import { BackendUnavailableError, ConflictError, NotFoundError, ValidationError } from '../../shared/errors';
 import type { SubscriptionSpec } from '../../shared/ports/event-bus';
 import { deadLetterTopicOf } from '../../shared/topology';
-import { describeOnEmulators, uniqueProjectId } from '../helpers/emulators';
+import { describeOnEmulators, requireEmulatorHosts, uniqueProjectId } from '../helpers/emulators';
 import { reportFigure } from '../helpers/figures';
 import { startRecorder } from '../helpers/http-recorder';
 import { describeEventBusContract } from './event-bus.contract';
 
 describeOnEmulators('PubSubEventBus', () => {
   const projectId = uniqueProjectId('demo-fg-bus');
+  const open = () => new PubSubEventBus({ projectId, emulatorHost: requireEmulatorHosts().pubsub });
 
   describeEventBusContract('pubsub', async () => {
-    let bus = new PubSubEventBus({ projectId });
+    let bus = open();
     return {
       bus,
       cleanup: () => bus.close(),
       reopen: async () => {
         await bus.close();
-        bus = new PubSubEventBus({ projectId });
+        bus = open();
         return bus;
       },
       // The emulator's floor: 10 s deadline, 5 attempts; nack redelivery ~0-2 s with a 0-1 s backoff.
@@ -43,7 +45,7 @@ describeOnEmulators('PubSubEventBus', () => {
   describe('push and Pub/Sub-only behaviour', () => {
     let bus: PubSubEventBus;
     beforeEach(() => {
-      bus = new PubSubEventBus({ projectId });
+      bus = open();
     });
     afterEach(async () => {
       await bus.close();
@@ -136,7 +138,7 @@ describeOnEmulators('PubSubEventBus', () => {
    * says so: the emulator is not evidence that such a message would publish.
    */
   it('the emulator itself: which over-limit publishes it refuses and where it is more lenient than Pub/Sub', async () => {
-    const client = new PubSub({ projectId });
+    const client = new PubSub({ projectId, ...pubsubEmulatorOptions(requireEmulatorHosts().pubsub) });
     const topicName = 'limits-probe';
     try {
       await client.createTopic(topicName);

@@ -5,6 +5,7 @@
  * writes, contention between separate clients, and SDK error translation.
  */
 import { Firestore, Timestamp } from '@google-cloud/firestore';
+import { firestoreEmulatorSettings } from '../../shared/adapters/gcp/emulator-clients';
 import { resetFirestoreEmulator } from '../../shared/adapters/gcp/emulators';
 import { fromFirestoreError } from '../../shared/adapters/gcp/firestore-errors';
 import { FirestoreStateStore } from '../../shared/adapters/gcp/firestore-state-store';
@@ -16,23 +17,24 @@ import {
   NotFoundError,
   ValidationError,
 } from '../../shared/errors';
-import { describeOnEmulators, uniqueProjectId } from '../helpers/emulators';
+import { describeOnEmulators, requireEmulatorHosts, uniqueProjectId } from '../helpers/emulators';
 import { reportFigure } from '../helpers/figures';
 import { describeStateStoreContract } from './state-store.contract';
 
 const SUITE = 'state-store[firestore]';
 
-function emulatorHost(): string {
-  const host = process.env.FIRESTORE_EMULATOR_HOST;
-  if (!host) throw new Error('FIRESTORE_EMULATOR_HOST is not set');
-  return host;
-}
+const emulatorHost = (): string => requireEmulatorHosts().firestore;
 
 describeOnEmulators('FirestoreStateStore', () => {
   const projectId = uniqueProjectId('demo-fg-state');
   const opened: Array<{ close(): Promise<unknown> }> = [];
   const open = (maxTransactionAttempts?: number, clock?: Clock): FirestoreStateStore => {
-    const store = new FirestoreStateStore({ projectId, maxTransactionAttempts, clock });
+    const store = new FirestoreStateStore({
+      projectId,
+      maxTransactionAttempts,
+      clock,
+      emulatorHost: emulatorHost(),
+    });
     opened.push(store);
     return store;
   };
@@ -57,7 +59,7 @@ describeOnEmulators('FirestoreStateStore', () => {
       const store = open(undefined, clock);
       const expireAt = '2026-12-01T10:00:00.250Z';
       await store.set('processed', 'm1', { at: '2026-11-01T00:00:00.000Z', expireAt });
-      const raw = new Firestore({ projectId });
+      const raw = new Firestore({ projectId, ...firestoreEmulatorSettings(emulatorHost()) });
       opened.push({ close: () => raw.terminate() });
       const data = (await raw.collection('processed').doc('m1').get()).data()!;
       expect(data.at).toBe('2026-11-01T00:00:00.000Z');

@@ -1,7 +1,7 @@
 /**
  * A Cloud Storage JSON API server on this machine, for @google-cloud/storage
- * pointed at it with STORAGE_EMULATOR_HOST=http://127.0.0.1:PORT (no
- * /storage/v1 suffix) and METADATA_SERVER_DETECTION=none. firebase-tools'
+ * pointed at it with `apiEndpoint: 'http://127.0.0.1:PORT'` (what the product
+ * builds from STORAGE_EMULATOR_HOST; no credentials are sent). firebase-tools'
  * emulator is not used: it ignores generation preconditions, which the sales
  * reader relies on.
  *
@@ -56,7 +56,7 @@ interface BucketState {
 }
 
 export interface GcsServer {
-  /** http://127.0.0.1:PORT, what STORAGE_EMULATOR_HOST takes. */
+  /** http://127.0.0.1:PORT, what STORAGE_EMULATOR_HOST (the client's apiEndpoint) takes. */
   host: string;
   createBucket(name: string, options?: { versioning?: boolean }): void;
   /** Writes an object directly (a drop landing), returning its generation. */
@@ -456,8 +456,8 @@ export async function startGcsServer(): Promise<GcsServer> {
     const query = url.searchParams;
     requests.push({ method: req.method ?? '', path: url.pathname, query, range: req.headers.range });
     const body = await readBody(req);
-    // Object names are one path segment, URL-encoded ('/' → %2F). With STORAGE_EMULATOR_HOST the
-    // client uses that host as its base URL as it stands, so JSON API paths arrive without /storage/v1.
+    // Object names are one path segment, URL-encoded ('/' → %2F). JSON API paths come under
+    // /storage/v1 from an apiEndpoint, and without it when a client reads STORAGE_EMULATOR_HOST itself.
     const objectPath = /^(?:\/download)?(?:\/storage\/v1)?\/b\/([^/]+)\/o\/(.+)$/.exec(url.pathname);
     const listPath = /^(?:\/storage\/v1)?\/b\/([^/]+)\/o\/?$/.exec(url.pathname);
     const uploadPath = /^\/upload\/storage\/v1\/b\/([^/]+)\/o\/?$/.exec(url.pathname);

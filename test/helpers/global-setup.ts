@@ -32,9 +32,9 @@ export default async function globalSetup(): Promise<void> {
     startEmulator('pubsub', { sdkRoot: support.sdkRoot }),
     startEmulator('firestore', { sdkRoot: support.sdkRoot }),
   ]);
-  process.env.PUBSUB_EMULATOR_HOST = pubsub.host;
-  process.env.FIRESTORE_EMULATOR_HOST = firestore.host;
-  process.env.METADATA_SERVER_DETECTION = 'none';
+  // Not the client libraries' own variable names: see test/helpers/emulators.ts.
+  process.env.FG_TEST_PUBSUB_EMULATOR_HOST = pubsub.host;
+  process.env.FG_TEST_FIRESTORE_EMULATOR_HOST = firestore.host;
   writeFileSync(EMULATOR_STATE_FILE, JSON.stringify({ pids: [pubsub.pid, firestore.pid] }));
   process.stdout.write(
     `\nemulators up in ${Date.now() - started} ms: pubsub ${pubsub.host}, firestore ${firestore.host}\n`,

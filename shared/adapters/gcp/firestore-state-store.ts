@@ -1,6 +1,6 @@
 /**
- * StateStore on Cloud Firestore (native mode). It talks to the emulator when
- * FIRESTORE_EMULATOR_HOST is set (the SDK reads it itself).
+ * StateStore on Cloud Firestore (native mode), or on the emulator given as
+ * `emulatorHost` (the wiring passes FIRESTORE_EMULATOR_HOST from the config).
  *
  * Documents are plain JSON maps, see firestore-documents.ts for `expireAtTs`.
  * Queries need the composite indexes Firestore asks for (equality on one field
@@ -20,6 +20,7 @@ import { AsyncMutex } from '../async-mutex';
 import { BufferedTransaction, type BufferedWrite, type TransactionStats } from '../buffered-transaction';
 import { checkCollection, checkDocRef, checkQuery, encodeDocData, isExpired } from '../state-store-rules';
 import { fromSnapshot, toFirestoreData } from './firestore-documents';
+import { firestoreEmulatorSettings } from './emulator-clients';
 import { fromFirestoreError, isTransactionRetryable, statusCode } from './firestore-errors';
 
 export interface FirestoreStateStoreOptions {
@@ -30,6 +31,12 @@ export interface FirestoreStateStoreOptions {
   clock?: Clock;
   /** Attempts per transaction, the first included (the SDK's default is 5). */
   maxTransactionAttempts?: number;
+  /**
+   * host:port of the Firestore emulator. Absent: Cloud Firestore, unless the
+   * process environment names an emulator (the SDK reads FIRESTORE_EMULATOR_HOST
+   * itself, and that variable wins over this option when both are set).
+   */
+  emulatorHost?: string;
 }
 
 /** Firestore's limit on writes in one batch; larger batchSets are split and are atomic per chunk only. */
@@ -62,6 +69,7 @@ export class FirestoreStateStore implements StateStore {
     this.db = new Firestore({
       projectId: options.projectId,
       ...(options.databaseId ? { databaseId: options.databaseId } : {}),
+      ...(options.emulatorHost ? firestoreEmulatorSettings(options.emulatorHost) : {}),
       ignoreUndefinedProperties: true,
     });
   }

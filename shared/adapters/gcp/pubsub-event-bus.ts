@@ -1,6 +1,7 @@
 /**
- * The EventBus on Google Cloud Pub/Sub, or on its emulator when
- * PUBSUB_EMULATOR_HOST is set (the client library reads it). Publishing goes
+ * The EventBus on Google Cloud Pub/Sub, or on the emulator given as
+ * `emulatorHost` (the wiring passes PUBSUB_EMULATOR_HOST from the config).
+ * Publishing goes
  * through the library's batching publisher tuned for latency; pulling uses
  * the v1 SubscriberClient's synchronous pull, because the CLI and tests want
  * "what is there now" rather than a streaming listener. Production functions
@@ -20,12 +21,19 @@ import {
   type SubscriptionSpec,
 } from '../../ports/event-bus';
 import { DELIVERY } from '../../topology';
+import { pubsubEmulatorOptions } from './emulator-clients';
 import { GrpcCode, grpcCode, translatePubSubError } from './pubsub-errors';
 
 export interface PubSubEventBusOptions {
   projectId: string;
   /** Extra client settings (apiEndpoint, credentials); the emulator needs none. */
   clientConfig?: ClientConfig;
+  /**
+   * host:port of the Pub/Sub emulator; it takes precedence over
+   * PUBSUB_EMULATOR_HOST in the process environment, which the library reads
+   * when this is absent.
+   */
+  emulatorHost?: string;
   /** Gap between synchronous pulls while `pull` waits for a message (default 50 ms). */
   pollIntervalMs?: number;
   clock?: Clock;
@@ -45,7 +53,12 @@ export class PubSubEventBus implements EventBus {
   constructor(options: PubSubEventBusOptions) {
     if (!options.projectId) throw new ValidationError('projectId is required', ['projectId']);
     this.projectId = options.projectId;
-    this.pubsub = new PubSub({ ...options.clientConfig, projectId: options.projectId });
+    this.pubsub = new PubSub({
+      ...options.clientConfig,
+      // The library's own emulator mode: plain-text gRPC, no credentials looked for.
+      ...(options.emulatorHost ? pubsubEmulatorOptions(options.emulatorHost) : {}),
+      projectId: options.projectId,
+    });
     this.pollIntervalMs = options.pollIntervalMs ?? 50;
     this.clock = options.clock ?? systemClock;
   }

@@ -37,6 +37,18 @@ function embeddedWorld(config: Config): boolean {
   );
 }
 
+/**
+ * A custom apiEndpoint (STORAGE_EMULATOR_HOST) is a local server: the client
+ * then sends no credentials and never asks Google or the metadata server for any.
+ */
+function storageOptions(config: Config): StorageSdk.StorageOptions {
+  const endpoint = config.gcp.emulators.storage;
+  return {
+    ...(config.gcp.projectId ? { projectId: config.gcp.projectId } : {}),
+    ...(endpoint ? { apiEndpoint: endpoint } : {}),
+  };
+}
+
 export function openSalesData(config: Config, options: OpenSalesDataOptions = {}): SalesData {
   const clock = options.clock ?? systemClock;
   const uri = config.sales.uri;
@@ -55,7 +67,7 @@ export function openSalesData(config: Config, options: OpenSalesDataOptions = {}
     const { Storage } = require('@google-cloud/storage') as typeof StorageSdk;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { GcsObjectStore } = require('../gcp/gcs-object-store') as typeof GcsStore;
-    const storage = new Storage(config.gcp.projectId ? { projectId: config.gcp.projectId } : {});
+    const storage = new Storage(storageOptions(config));
     return new SlicedSalesData(new GcsObjectStore(uri, { storage }), sliced);
   }
   if (uri.startsWith('bq://')) {

@@ -11,7 +11,7 @@
  */
 import { PubSubEventBus } from '../../../shared/adapters/gcp/pubsub-event-bus';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
-import { describeOnEmulators, uniqueProjectId } from '../../helpers/emulators';
+import { describeOnEmulators, requireEmulatorHosts, uniqueProjectId } from '../../helpers/emulators';
 import { reportFigure } from '../../helpers/figures';
 import { startRecorder, type Recorder } from '../../helpers/http-recorder';
 
@@ -23,7 +23,7 @@ describeOnEmulators('deliveryAttempt in a Pub/Sub emulator push', () => {
   beforeAll(async () => {
     endpoint = await startRecorder();
     endpoint.failNext(1, 500);
-    bus = new PubSubEventBus({ projectId });
+    bus = new PubSubEventBus({ projectId, emulatorHost: requireEmulatorHosts().pubsub });
     await ensureTopology(bus, {
       pushEndpointFor: (consumer, topic) =>
         consumer === 'alert-dispatch' ? `${endpoint.url}/projects/${projectId}/topics/${topic}` : undefined,

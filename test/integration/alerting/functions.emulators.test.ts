@@ -16,7 +16,12 @@ import { PubSubEventBus } from '../../../shared/adapters/gcp/pubsub-event-bus';
 import { deadLetterSubscriptionOf } from '../../../shared/topology';
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
-import { describeOnEmulators, uniqueProjectId } from '../../helpers/emulators';
+import {
+  describeOnEmulators,
+  emulatorEnv,
+  requireEmulatorHosts,
+  uniqueProjectId,
+} from '../../helpers/emulators';
 import { reportFigure } from '../../helpers/figures';
 import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
@@ -45,6 +50,7 @@ describeOnEmulators('alerting functions on the Pub/Sub and Firestore emulators',
       FG_LOG_LEVEL: 'error',
       FG_BACKEND: 'gcp',
       GOOGLE_CLOUD_PROJECT: projectId,
+      ...emulatorEnv(),
       SLACK_WEBHOOK_URL: `${slack.url}${SLACK_PATH}`,
     });
     pipelineEvents = await startFunctionServer('pipelineEvents');
@@ -52,7 +58,7 @@ describeOnEmulators('alerting functions on the Pub/Sub and Firestore emulators',
     const alertDispatch = await startFunctionServer('alertDispatch');
     const flush = await startFunctionServer('alertDispatchFlush');
     servers = [pipelineEvents, dailySummary, alertDispatch, flush];
-    bus = new PubSubEventBus({ projectId });
+    bus = new PubSubEventBus({ projectId, emulatorHost: requireEmulatorHosts().pubsub });
     // Before any function starts its runtime: an existing subscription keeps these settings.
     await ensureTopology(bus, {
       pushEndpointFor: (consumer, topic) =>
@@ -91,7 +97,7 @@ describeOnEmulators('alerting functions on the Pub/Sub and Firestore emulators',
     await closeFunctionRuntimes();
     await bus?.close();
     await slack?.close();
-    await resetFirestoreEmulator(process.env.FIRESTORE_EMULATOR_HOST!, projectId);
+    await resetFirestoreEmulator(requireEmulatorHosts().firestore, projectId);
     rmSync(stateDir, { recursive: true, force: true });
     fnEnv?.restore();
   });

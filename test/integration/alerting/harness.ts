@@ -12,7 +12,7 @@ import { systemClock, type Clock } from '../../../shared/ports/clock';
 import type { StateStore } from '../../../shared/ports/state-store';
 import type { AlertDispatchDeps } from '../../../shared/services/alert-dispatch/deps';
 import { alertingDeps } from '../../../shared/wiring/alerting';
-import { uniqueProjectId } from '../../helpers/emulators';
+import { requireEmulatorHosts, uniqueProjectId } from '../../helpers/emulators';
 import { embeddedWorld } from '../../helpers/embedded-world';
 import type { Recorder } from '../../helpers/http-recorder';
 import type { SmtpServer } from '../../helpers/smtp-server';
@@ -61,8 +61,10 @@ export const firestoreState: StateBackend = {
   label: 'firestore',
   async open(clock) {
     const projectId = uniqueProjectId('demo-fg-alerts');
+    const host = requireEmulatorHosts().firestore;
     const state = new FirestoreStateStore({
       projectId,
+      emulatorHost: host,
       clock: { now: () => clock.now(), sleep: systemClock.sleep },
       maxTransactionAttempts: 10,
     });
@@ -70,7 +72,7 @@ export const firestoreState: StateBackend = {
       state,
       cleanup: async () => {
         await state.close();
-        await resetFirestoreEmulator(process.env.FIRESTORE_EMULATOR_HOST!, projectId);
+        await resetFirestoreEmulator(host, projectId);
       },
     };
   },

@@ -35,7 +35,6 @@ import { seedEmbeddedFleet } from '../../../shared/wiring/seed';
 import { openBackend, SALES_CSV_FILE, type Backend } from '../../../shared/wiring/backend';
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
-import { useClientLibraryEnv } from '../../helpers/client-library-env';
 import { uniqueProjectId } from '../../helpers/emulators';
 import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
@@ -69,7 +68,6 @@ async function until(
 describeWithSmtpServer('fault: emulator outages under the real functions', () => {
   describeWithOwnEmulators('Firestore and Pub/Sub', () => {
     let fnEnv: FunctionEnv | undefined;
-    let restoreClientEnv: (() => void) | undefined;
     const project = uniqueProjectId('demo-fg-faults');
     let stateDir: string;
     let firestore: OwnFirestore;
@@ -93,12 +91,7 @@ describeWithSmtpServer('fault: emulator outages under the real functions', () =>
       slack = await startRecorder();
       smtp = await startSmtpServer();
       const thresholds = join(stateDir, 'thresholds.json');
-      // The client libraries (the test's backend and the functions' alike) find these emulators only in process.env.
-      restoreClientEnv = useClientLibraryEnv({
-        FIRESTORE_EMULATOR_HOST: firestore.host,
-        PUBSUB_EMULATOR_HOST: pubsub.host,
-        METADATA_SERVER_DETECTION: 'none',
-      });
+      // The test's backend and the functions reach this suite's emulators through their config alone.
       fnEnv = useFunctionEnv({
         FG_STATE_DIR: stateDir,
         FG_LOG_LEVEL: process.env.FG_FAULTS_LOG_LEVEL ?? 'error',
@@ -109,7 +102,6 @@ describeWithSmtpServer('fault: emulator outages under the real functions', () =>
         GOOGLE_CLOUD_PROJECT: project,
         FIRESTORE_EMULATOR_HOST: firestore.host,
         PUBSUB_EMULATOR_HOST: pubsub.host,
-        METADATA_SERVER_DETECTION: 'none',
         SLACK_WEBHOOK_URL: `${slack.url}/services/T0/B0/faultsecret`,
         SMTP_URL: smtp.url,
         ALERT_EMAIL_TO: 'oncall@example.com',
@@ -154,7 +146,6 @@ describeWithSmtpServer('fault: emulator outages under the real functions', () =>
       await pubsub?.stop();
       if (stateDir) rmSync(stateDir, { recursive: true, force: true });
       fnEnv?.restore();
-      restoreClientEnv?.();
     });
 
     /** Starts a Firestore outage at the `k`-th chunk any client sends from now on; resolves when it is over. */

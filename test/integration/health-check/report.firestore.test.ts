@@ -4,13 +4,14 @@
  * firestore.tf): without it Firestore never deletes a report.
  */
 import { Firestore, Timestamp } from '@google-cloud/firestore';
+import { firestoreEmulatorSettings } from '../../../shared/adapters/gcp/emulator-clients';
 import { resetFirestoreEmulator } from '../../../shared/adapters/gcp/emulators';
 import { FirestoreStateStore } from '../../../shared/adapters/gcp/firestore-state-store';
 import { COLLECTIONS } from '../../../shared/contracts/collections';
 import type { HealthReport } from '../../../shared/contracts/documents/health-report';
 import { systemClock, type Clock } from '../../../shared/ports/clock';
 import { writeReport } from '../../../shared/services/health-check/report';
-import { describeOnEmulators, uniqueProjectId } from '../../helpers/emulators';
+import { describeOnEmulators, requireEmulatorHosts, uniqueProjectId } from '../../helpers/emulators';
 
 describeOnEmulators('HealthReport on Firestore', () => {
   const projectId = uniqueProjectId('demo-fg-health-report');
@@ -20,13 +21,14 @@ describeOnEmulators('HealthReport on Firestore', () => {
   let raw: Firestore;
 
   beforeAll(() => {
-    store = new FirestoreStateStore({ projectId, clock });
-    raw = new Firestore({ projectId });
+    const host = requireEmulatorHosts().firestore;
+    store = new FirestoreStateStore({ projectId, clock, emulatorHost: host });
+    raw = new Firestore({ projectId, ...firestoreEmulatorSettings(host) });
   });
   afterAll(async () => {
     await store.close();
     await raw.terminate();
-    await resetFirestoreEmulator(process.env.FIRESTORE_EMULATOR_HOST!, projectId);
+    await resetFirestoreEmulator(requireEmulatorHosts().firestore, projectId);
   });
 
   it('writes expireAt 30 days after the run finished and its Timestamp copy in expireAtTs', async () => {

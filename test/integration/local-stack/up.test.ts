@@ -17,10 +17,11 @@ import { QUEUE_DB_FILE } from '../../../shared/wiring/backend';
 import { fleetClock } from '../../../shared/wiring/fleet-clock';
 import { main } from '../../../cli/main';
 import { PubSub } from '@google-cloud/pubsub';
+import { pubsubEmulatorOptions } from '../../../shared/adapters/gcp/emulator-clients';
 import { FirestoreStateStore } from '../../../shared/adapters/gcp/firestore-state-store';
 import { ackDeadlineFor, functionSpec } from '../../../shared/topology';
 import { startLocalStack, type LocalStack } from '../../../shared/local-stack/stack';
-import { describeOnEmulators, emulatorHosts, uniqueProjectId } from '../../helpers/emulators';
+import { describeOnEmulators, requireEmulatorHosts, uniqueProjectId } from '../../helpers/emulators';
 import { reportFigure } from '../../helpers/figures';
 import { alive, startUp, waitGone, type UpProcess } from './helpers/up-process';
 import { isLoopback, listeningSockets } from './helpers/listening';
@@ -237,7 +238,7 @@ describeOnEmulators('forecast-guard up --emulators', () => {
 
   beforeAll(async () => {
     stateDir = mkdtempSync(join(tmpdir(), 'fg-up-emulators-'));
-    const hosts = emulatorHosts()!;
+    const hosts = requireEmulatorHosts();
     stack = await startLocalStack({
       env: { ...process.env, FG_STATE_DIR: stateDir, FG_LOG_LEVEL: 'warning' },
       emulators: { ...hosts, projectId },
@@ -281,7 +282,7 @@ describeOnEmulators('forecast-guard up --emulators', () => {
   }, 40_000);
 
   it("gives the emulator's push subscription infra's ack deadline, and the push secret the function requires", async () => {
-    const pubsub = new PubSub({ projectId });
+    const pubsub = new PubSub({ projectId, ...pubsubEmulatorOptions(requireEmulatorHosts().pubsub) });
     try {
       const [meta] = await pubsub.subscription('health-check-requests--health-check').getMetadata();
       expect(meta.ackDeadlineSeconds).toBe(ackDeadlineFor(functionSpec('health-check')));

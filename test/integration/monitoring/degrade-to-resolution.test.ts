@@ -23,7 +23,7 @@ import { seedEmbeddedFleet } from '../../../shared/wiring/seed';
 import { openBackend, SALES_CSV_FILE, type Backend } from '../../../shared/wiring/backend';
 import { closeFunctionRuntimes } from '../../../shared/wiring/function-runtime';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
-import { describeOnEmulators, emulatorHosts, uniqueProjectId } from '../../helpers/emulators';
+import { describeOnEmulators, emulatorEnv, emulatorHosts, uniqueProjectId } from '../../helpers/emulators';
 import { reportFigure } from '../../helpers/figures';
 import { useFunctionEnv, type FunctionEnv } from '../../helpers/function-env';
 import { startFunctionServer, type FunctionServer } from '../../helpers/function-server';
@@ -62,7 +62,12 @@ function monitoringSuite(wiring: Wiring): void {
       // On Firestore a contended alert transaction is retried by redelivery (a second or more), so
       // a run's alerts are collected longer before they go out, as a deployment would set it.
       ...(wiring === 'emulators'
-        ? { FG_BACKEND: 'gcp', GOOGLE_CLOUD_PROJECT: uniqueProjectId(), FG_GROUP_WAIT: '12s' }
+        ? {
+            FG_BACKEND: 'gcp',
+            GOOGLE_CLOUD_PROJECT: uniqueProjectId(),
+            FG_GROUP_WAIT: '12s',
+            ...emulatorEnv(),
+          }
         : {}),
     });
     const config = loadConfig(fnEnv.env);

@@ -48,7 +48,6 @@ import { nextIsbn } from '../../builders/model';
 import { publisherCsv, type PublisherRow } from '../../builders/publisher-sales';
 import { deployModelEntry, PIPELINE_PRINCIPAL } from '../../builders/vertex-audit';
 import { runCli } from '../../helpers/cli';
-import { useClientLibraryEnv } from '../../helpers/client-library-env';
 import { sameClockEnv } from '../../helpers/clock-env';
 import { reportFigure } from '../../helpers/figures';
 import { startGcsServer, type GcsServer } from '../../helpers/gcs-server';
@@ -91,7 +90,6 @@ describe("the publisher's fleet attached: adopt, watch, page, roll back, validat
   let clients: VertexClients;
   let stack: LocalStack | undefined;
   let env: Record<string, string>;
-  let restoreClientEnv: (() => void) | undefined;
   let mlflowNow = at('2024-06-03T10:00:00Z');
   const isbns: string[] = [];
   const endpoints = new Map<string, string>();
@@ -193,11 +191,6 @@ describe("the publisher's fleet attached: adopt, watch, page, roll back, validat
         [isbns[9]!]: { breachSeverity: 'critical' },
       }),
     );
-    // The in-process CLI's Storage client finds the local server only in process.env.
-    restoreClientEnv = useClientLibraryEnv({
-      STORAGE_EMULATOR_HOST: gcs.host,
-      METADATA_SERVER_DETECTION: 'none',
-    });
     env = {
       ...sameClockEnv(),
       PATH: process.env.PATH ?? '',
@@ -219,13 +212,11 @@ describe("the publisher's fleet attached: adopt, watch, page, roll back, validat
       FG_SALES_UPDATES_PREFIX: 'raw_data/',
       FG_DEPLOYER_PRINCIPALS: 'fg-functions@acme-books.iam.gserviceaccount.com',
       STORAGE_EMULATOR_HOST: gcs.host,
-      METADATA_SERVER_DETECTION: 'none',
       SLACK_WEBHOOK_URL: `${slack.url}/services/T0/B0/secret`,
     };
   }, 120_000);
 
   afterAll(async () => {
-    restoreClientEnv?.();
     await stack?.stop();
     await clients?.close();
     await Promise.all([vertex?.stop(), mlflow?.close(), gcs?.stop(), slack?.close()]);

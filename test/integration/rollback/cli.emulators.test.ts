@@ -42,7 +42,6 @@ describeOnEmulators('forecast-guard rollback with Firestore and Pub/Sub', () => 
       GOOGLE_CLOUD_PROJECT: uniqueProjectId(),
       PUBSUB_EMULATOR_HOST: hosts.pubsub,
       FIRESTORE_EMULATOR_HOST: hosts.firestore,
-      METADATA_SERVER_DETECTION: 'none',
       USER: 'alice',
     };
     const backend = openBackend(loadConfig(env));

@@ -8,7 +8,7 @@
  * embedded suite kills anywhere.
  */
 import { FirestoreStateStore } from '../../../shared/adapters/gcp/firestore-state-store';
-import { describeOnEmulators, uniqueProjectId } from '../../helpers/emulators';
+import { describeOnEmulators, requireEmulatorHosts, uniqueProjectId } from '../../helpers/emulators';
 import { describeKillRecovery } from './helpers/kill';
 
 describeOnEmulators('SIGKILL with FirestoreStateStore', () => {
@@ -19,6 +19,7 @@ describeOnEmulators('SIGKILL with FirestoreStateStore', () => {
     beforeFirstRecord: true,
     project,
     viaCli: false,
-    makeState: () => new FirestoreStateStore({ projectId: project }),
+    makeState: () =>
+      new FirestoreStateStore({ projectId: project, emulatorHost: requireEmulatorHosts().firestore }),
   }));
 });

@@ -16,7 +16,6 @@ import { seedEmbeddedFleet } from '../../../shared/wiring/seed';
 import { openBackend, SALES_CSV_FILE } from '../../../shared/wiring/backend';
 import { ensureTopology } from '../../../shared/wiring/topology-setup';
 import { publisherCsv, type PublisherRow } from '../../builders/publisher-sales';
-import { useClientLibraryEnv } from '../../helpers/client-library-env';
 import { startGcsServer, type GcsServer } from '../../helpers/gcs-server';
 
 const ALCHEMIST = '9780722532935';
@@ -44,16 +43,10 @@ describe('health check with actuals from Cloud Storage', () => {
   let csvDir: string;
   let gcsDir: string;
   let rows: PublisherRow[];
-  let restoreClientEnv: (() => void) | undefined;
 
   beforeAll(async () => {
     server = await startGcsServer();
     server.createBucket('acme-book-sales');
-    // The Storage client reads these from the process environment.
-    restoreClientEnv = useClientLibraryEnv({
-      STORAGE_EMULATOR_HOST: server.host,
-      METADATA_SERVER_DETECTION: 'none',
-    });
     // Two identical seeded worlds: one reads its sales.csv, the other Cloud Storage.
     csvDir = mkdtempSync(join(tmpdir(), 'fg-health-csv-'));
     gcsDir = mkdtempSync(join(tmpdir(), 'fg-health-gcs-'));
@@ -78,7 +71,6 @@ describe('health check with actuals from Cloud Storage', () => {
   }, 120_000);
 
   afterAll(async () => {
-    restoreClientEnv?.();
     await server.stop();
     rmSync(csvDir, { recursive: true, force: true });
     rmSync(gcsDir, { recursive: true, force: true });
@@ -88,6 +80,7 @@ describe('health check with actuals from Cloud Storage', () => {
     FG_STATE_DIR: gcsDir,
     FG_LOG_LEVEL: 'error',
     FG_SALES_URI: 'gs://acme-book-sales/raw_data/sales/',
+    STORAGE_EMULATOR_HOST: server.host,
   });
 
   it('computes the same live accuracy from the publisher-format object as from sales.csv', async () => {

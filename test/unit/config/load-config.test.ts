@@ -199,6 +199,16 @@ describe('loadConfig', () => {
     ).toBe('example.com:forecasts');
   });
 
+  it('takes the Cloud Storage endpoint for gs:// sales from STORAGE_EMULATOR_HOST, as an http(s) URL only', () => {
+    const config = loadConfig({ STORAGE_EMULATOR_HOST: 'http://127.0.0.1:9023' });
+    expect(config.gcp.emulators.storage).toBe('http://127.0.0.1:9023');
+    // A storage server alone is not Google's emulators: the gcp backend still needs a real project id.
+    expect(config.gcp.emulators.pubsub).toBeUndefined();
+    expect(() => loadConfig({ STORAGE_EMULATOR_HOST: '127.0.0.1:9023' })).toThrow(
+      'STORAGE_EMULATOR_HOST must be an http(s) URL such as http://localhost:9023 (got "127.0.0.1:9023")',
+    );
+  });
+
   it('configures MLflow with its token', () => {
     const config = loadConfig({
       FG_REGISTRY: 'mlflow',

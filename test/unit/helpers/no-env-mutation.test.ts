@@ -2,6 +2,8 @@
  * Tests do not write to process.env: the in-process functions read theirs
  * through useFunctionEnv (test/helpers/function-env.ts), child processes get
  * theirs in their spawn options, and config is loaded from a plain object.
+ * Emulator endpoints too: the adapters take them from the config, never from
+ * a client library reading process.env.
  * This guard scans every .ts file under test/ and names the file and line of
  * any assignment to, delete of, or Object.assign onto process.env.
  */
@@ -14,8 +16,6 @@ const ROOT = join(__dirname, '..', '..', '..');
 const ALLOWED: Record<string, string> = {
   'test/helpers/global-setup.ts':
     'jest hands globalSetup results (the emulator hosts) to its workers only through process.env',
-  'test/helpers/client-library-env.ts':
-    'Google’s client libraries read their emulator hosts only from process.env, and the adapters take no endpoint setting',
 };
 
 // A key assigned (also ??= and +=), a key deleted, the whole object replaced or assigned onto.

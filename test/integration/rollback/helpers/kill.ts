@@ -22,6 +22,7 @@ import {
   recoverInterrupted,
   restoreBackup,
 } from '../../../../shared/services/rollback';
+import { emulatorEnv } from '../../../helpers/emulators';
 import { reportFigure } from '../../../helpers/figures';
 import { consistent, openWorld, seedFleet, servingOf, type TestWorld } from './fleet';
 import { portsAndSettings } from '../../../builders/rollback';
@@ -43,7 +44,8 @@ function spawnChild(dir: string, requestId: string, project?: string): Child {
     ['--import', 'tsx', CHILD, dir, requestId, ...(project ? [project] : [])],
     {
       cwd: REPO,
-      env: process.env,
+      // A Firestore child finds the emulator the way any process of the product does: in its environment.
+      env: project ? { ...process.env, ...emulatorEnv() } : process.env,
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );

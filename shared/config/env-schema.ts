@@ -329,6 +329,11 @@ export const EnvSchema = z.object({
   FG_REPEAT_INTERVAL_CRITICAL: duration('FG_REPEAT_INTERVAL_CRITICAL', '4h'),
   FG_REPEAT_INTERVAL_WARNING: duration('FG_REPEAT_INTERVAL_WARNING', '1d'),
   FG_ESCALATE_AFTER: duration('FG_ESCALATE_AFTER', '30m'),
+  FG_RUNBOOK_BASE_URL: text(
+    'FG_RUNBOOK_BASE_URL',
+    'an http(s) URL or a repository-relative path without spaces (e.g. docs/runbooks/)',
+    (s) => s.trim() !== '' && !/\s/.test(s) && (/^https?:\/\//.test(s) || !/^[a-z][a-z0-9+.-]*:/i.test(s)),
+  ).default('docs/runbooks/'),
   FG_PENDING_PERIOD: duration('FG_PENDING_PERIOD', '0s', { allowZero: true }),
   FG_GROUP_WAIT: duration('FG_GROUP_WAIT', '2s', { allowZero: true }),
   FG_PIPELINE_STALE_AFTER: duration('FG_PIPELINE_STALE_AFTER', '8d'),

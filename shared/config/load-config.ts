@@ -123,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       pipelineStaleAfterMs: e.FG_PIPELINE_STALE_AFTER,
       dataFreshnessWeeks: e.FG_DATA_FRESHNESS_WEEKS,
       healthConcurrency: e.FG_HEALTH_CONCURRENCY,
+      runbookBaseUrl: e.FG_RUNBOOK_BASE_URL,
     },
     salesUpdates: { prefix: e.FG_SALES_UPDATES_PREFIX },
     defaulted: VARIABLES.filter((v) => v.default !== undefined && !isSet(raw, v.name)).map((v) => v.name),

@@ -231,6 +231,12 @@ export const VARIABLES: readonly VariableInfo[] = [
     default: '30m',
   }),
   v(
+    'FG_RUNBOOK_BASE_URL',
+    'where the runbooks (`<kind>.md`) live: notifications and the dashboard link each alert to its runbook here, e.g. the GitHub URL of docs/runbooks/',
+    (c) => c.alerting.runbookBaseUrl,
+    { default: 'docs/runbooks/' },
+  ),
+  v(
     'FG_GROUP_WAIT',
     "collect one run's alerts this long before notifying (longer where deliveries retry, e.g. on Firestore)",
     (c) => ms(c.alerting.groupWaitMs),

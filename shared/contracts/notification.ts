@@ -21,4 +21,10 @@ export interface Notification {
   lines: string[];
   correlationId: string;
   links?: Array<{ label: string; url: string }>;
+  /**
+   * One runbook per alert kind the notification tells about
+   * (`docs/runbooks/<kind>.md` under FG_RUNBOOK_BASE_URL). A URL channels
+   * link to; a repository-relative path they print as text.
+   */
+  runbooks?: Array<{ kind: string; url: string }>;
 }

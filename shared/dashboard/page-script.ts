@@ -104,6 +104,8 @@ function renderAlerts(alerts) {
       el('td', {}, [pill(a.severity, statusClass(a.severity))]),
       el('td', { title: a.status === 'pending' ? 'held: a warning waits for the daily summary' : '' }, [
         a.kind + (a.status === 'pending' ? ' (pending)' : ''),
+        ' ',
+        runbookLink(a.runbook),
       ]),
       el('td', {}, [a.isbn ? el('code', {}, [a.isbn]) : '–']),
       el('td', { class: 'summary' }, [a.summary]),
@@ -111,6 +113,13 @@ function renderAlerts(alerts) {
       el('td', { class: 'num' }, [a.notifyCount + '×' + (a.acknowledgedBy ? ' · ack ' + a.acknowledgedBy : '')]),
     ]);
   }), 'nothing is firing', 6);
+}
+
+// An http(s) runbook is a link; the default, a repository path, is shown as the path to open.
+function runbookLink(url) {
+  if (!url) return '';
+  if (/^https?:\/\//i.test(url)) return el('a', { class: 'runbook', href: url, rel: 'noopener noreferrer', target: '_blank' }, ['runbook']);
+  return el('code', { class: 'runbook', title: 'runbook, in the repository' }, [url]);
 }
 
 function renderHistory(h) {

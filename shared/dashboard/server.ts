@@ -31,6 +31,8 @@ export interface DashboardSource {
   status?(): StackStatusView;
   /** Publishes a manual HealthCheckRequest; resolves to the message id. */
   requestHealthCheck?(isbns?: string[]): Promise<string>;
+  /** Base of each alert row's runbook link (FG_RUNBOOK_BASE_URL); `docs/runbooks/` when absent. */
+  runbookBaseUrl?: string;
 }
 
 export interface DashboardOptions {
@@ -170,7 +172,9 @@ export function dashboardHandler(
         return send(res, 200, await view('fleet', () => fleetView(backend, titles)));
       if (req.method === 'GET' && path === '/api/alerts') {
         const all = url.searchParams.get('all') === '1';
-        return send(res, 200, { alerts: await view(`alerts:${all}`, () => alertsView(backend.state, all)) });
+        return send(res, 200, {
+          alerts: await view(`alerts:${all}`, () => alertsView(backend.state, all, source.runbookBaseUrl)),
+        });
       }
       if (req.method === 'GET' && path === '/api/history')
         return send(res, 200, await view('history', () => historyView(backend.state)));

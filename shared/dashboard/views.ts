@@ -7,6 +7,7 @@
  */
 import { COLLECTIONS } from '../contracts/collections';
 import type { AlertState } from '../contracts/documents/alert-state';
+import { DEFAULT_RUNBOOK_BASE_URL, runbookFor } from '../contracts/runbooks';
 import type { HealthReport, ModelHealth } from '../contracts/documents/health-report';
 import type { LastKnownGood } from '../contracts/documents/last-known-good';
 import type { RollbackRecord } from '../contracts/documents/rollback';
@@ -174,10 +175,18 @@ export type AlertRow = Pick<
   | 'notifyCount'
   | 'acknowledgedBy'
   | 'silencedUntil'
-> & { summary: string };
+> & {
+  summary: string;
+  /** The kind's runbook (`<FG_RUNBOOK_BASE_URL><kind>.md`): a link when http(s), else a repository path. */
+  runbook: string;
+};
 
-/** Alert states, newest first; resolved ones only when `includeResolved`. */
-export async function alertsView(state: StateStore, includeResolved: boolean): Promise<AlertRow[]> {
+/** Alert states, newest first; resolved ones only when `includeResolved`; each with its kind's runbook under `runbookBaseUrl`. */
+export async function alertsView(
+  state: StateStore,
+  includeResolved: boolean,
+  runbookBaseUrl: string = DEFAULT_RUNBOOK_BASE_URL,
+): Promise<AlertRow[]> {
   const docs = await state.query<AlertState>(COLLECTIONS.alertStates, {
     orderBy: { field: 'lastSeenAt', direction: 'desc' },
     limit: 200,
@@ -198,6 +207,7 @@ export async function alertsView(state: StateStore, includeResolved: boolean): P
       acknowledgedBy: a.acknowledgedBy,
       silencedUntil: a.silencedUntil,
       summary: a.lastAlert?.summary ?? '',
+      runbook: runbookFor(a.kind, runbookBaseUrl),
     }));
 }
 

@@ -303,7 +303,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (options.dashboard !== false) {
       dashboard = await startDashboard({
         port: options.port,
-        source: { backend, status, requestHealthCheck },
+        source: { backend, status, requestHealthCheck, runbookBaseUrl: config.alerting.runbookBaseUrl },
       });
     }
 

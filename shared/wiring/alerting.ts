@@ -8,6 +8,7 @@
 import { buildNotifiers } from '../adapters/notify/registry';
 import type { AlertingConfig, Config, FlushAuthConfig } from '../config';
 import { Alert } from '../contracts/messages/alert';
+import { DEFAULT_RUNBOOK_BASE_URL } from '../contracts/runbooks';
 import { DEFAULT_GROUP_WAIT_MS, DEFAULT_STORM_THRESHOLD, type AlertPolicy } from '../domain/alerting/policy';
 import type { Logger } from '../logging/logger';
 import type { Clock, IdGenerator } from '../ports/clock';
@@ -51,7 +52,7 @@ export function alertingDeps(
 /** The policy for a loaded config; `overrides` (tests, drills) win. Info alerts repeat like warnings. */
 export function alertPolicyFrom(
   alerting: Pick<AlertingConfig, 'repeatIntervalMs' | 'escalateAfterMs' | 'pendingPeriodMs'> &
-    Partial<Pick<AlertingConfig, 'groupWaitMs'>>,
+    Partial<Pick<AlertingConfig, 'groupWaitMs' | 'runbookBaseUrl'>>,
   overrides: Partial<AlertPolicy> = {},
 ): AlertPolicy {
   return {
@@ -64,6 +65,8 @@ export function alertPolicyFrom(
     pendingPeriodMs: alerting.pendingPeriodMs,
     groupWaitMs: alerting.groupWaitMs ?? DEFAULT_GROUP_WAIT_MS,
     stormThreshold: DEFAULT_STORM_THRESHOLD,
+    // Every notification links its kinds' runbooks (FG_RUNBOOK_BASE_URL, default docs/runbooks/).
+    runbookBaseUrl: alerting.runbookBaseUrl ?? DEFAULT_RUNBOOK_BASE_URL,
     ...overrides,
   };
 }

@@ -47,15 +47,46 @@ export function safeLinks(n: Pick<Notification, 'links'>): Array<{ label: string
   return out;
 }
 
+/** A runbook as a channel shows it: `url` is a link when `linked`, else a repository-relative path printed as text. */
+export interface ShownRunbook {
+  label: string;
+  url: string;
+  linked: boolean;
+}
+
+/**
+ * The notification's runbooks, labelled `Runbook <kind>`: an http(s) URL is
+ * a link; a relative path (the default `docs/runbooks/<kind>.md`) is text;
+ * any other scheme (`javascript:`) or junk is dropped.
+ */
+export function runbooksOf(n: Pick<Notification, 'runbooks'>): ShownRunbook[] {
+  const out: ShownRunbook[] = [];
+  for (const r of n.runbooks ?? []) {
+    const label = `Runbook ${oneLine(r.kind)}`;
+    const url = oneLine(r.url);
+    if (url === '' || /\s/.test(url)) continue;
+    if (/^https?:\/\//i.test(url)) {
+      const http = safeLinks({ links: [{ label, url }] })[0];
+      if (http) out.push({ ...http, linked: true });
+    } else if (!/^[a-z][a-z0-9+.-]*:/i.test(url)) {
+      out.push({ label, url, linked: false });
+    }
+  }
+  return out;
+}
+
 /**
  * The whole notification as plain text: headline, blank line, the lines,
- * the links as `label: url`, then the footer. The email text body and the
+ * the links as `label: url`, the runbooks as `Runbook <kind>: url`, then
+ * the footer. The email text body and the
  * log line's message are built from this.
  */
 export function plainText(n: Notification): string {
   const parts = [headline(n), '', ...n.lines];
   const links = safeLinks(n);
   if (links.length > 0) parts.push('', ...links.map((l) => `${l.label}: ${l.url}`));
+  const runbooks = runbooksOf(n);
+  if (runbooks.length > 0) parts.push('', ...runbooks.map((r) => `${r.label}: ${r.url}`));
   parts.push('', footer(n));
   return parts.join('\n');
 }

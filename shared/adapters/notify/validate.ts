@@ -34,6 +34,19 @@ export const NotificationSchema = z.object({
       }),
     )
     .optional(),
+  runbooks: z
+    .array(
+      z.object({
+        kind: z.string().trim().min(1, 'must not be empty'),
+        url: z
+          .string()
+          .refine(
+            (u) => u.trim() !== '' && !/\s/.test(u) && (isHttpUrl(u) || !/^[a-z][a-z0-9+.-]*:/i.test(u)),
+            'must be an http or https URL or a repository-relative path without spaces',
+          ),
+      }),
+    )
+    .optional(),
 });
 
 /** The notification, checked; a `ValidationError` naming `notification.<field>` and why otherwise. */

@@ -108,6 +108,7 @@ export function planDedup(
   const composed = composeNotifications([item], {
     idBase: directNotificationId(fingerprint, next.version),
     stormThreshold: ctx.policy.stormThreshold,
+    runbookBaseUrl: ctx.policy.runbookBaseUrl,
   });
   plan.claimed = routeDeliveries(composed, ctx.channels, ctx.now);
   plan.writes.push(...plan.claimed);

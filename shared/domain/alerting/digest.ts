@@ -9,6 +9,7 @@ import type { AlertState } from '../../contracts/documents/alert-state';
 import type { HealthReport, ModelHealth } from '../../contracts/documents/health-report';
 import type { Environment } from '../../contracts/primitives';
 import type { Notification } from '../../contracts/notification';
+import { runbooksFor } from '../../contracts/runbooks';
 
 /** Everything the digest reports, gathered by the daily-summary service. */
 export interface DigestInput {
@@ -26,6 +27,8 @@ export interface DigestInput {
   report?: HealthReport;
   /** Notifications not delivered yet. */
   undelivered: number;
+  /** Base of the runbook links: the digest links the runbook of every kind it lists; none when absent. */
+  runbookBaseUrl?: string;
 }
 
 /** The UTC day a digest covers. */
@@ -136,18 +139,22 @@ export function composeDigest(input: DigestInput): Digest {
   }
 
   const worstSeverity = counts.openCriticals > 0 || counts.warnings > 0 || counts.unhealthy > 0;
-  return {
-    notification: {
-      id: input.id,
-      severity: worstSeverity ? 'warning' : 'info',
-      kind: 'digest',
-      title: `Daily summary ${input.date} (${input.environment}): ${counts.openCriticals} open critical, ${counts.warnings} warnings, fleet ${report?.status ?? 'unchecked'}`,
-      lines,
-      correlationId: input.correlationId,
-    },
-    counts,
-    worst,
+  const notification: Notification = {
+    id: input.id,
+    severity: worstSeverity ? 'warning' : 'info',
+    kind: 'digest',
+    title: `Daily summary ${input.date} (${input.environment}): ${counts.openCriticals} open critical, ${counts.warnings} warnings, fleet ${report?.status ?? 'unchecked'}`,
+    lines,
+    correlationId: input.correlationId,
   };
+  const listed = [...input.criticals.slice(0, DIGEST_LISTED_ALERTS), ...open.slice(0, DIGEST_LISTED_ALERTS)];
+  if (input.runbookBaseUrl !== undefined && listed.length > 0) {
+    notification.runbooks = runbooksFor(
+      listed.map((a) => a.kind),
+      input.runbookBaseUrl,
+    );
+  }
+  return { notification, counts, worst };
 }
 
 /** The fleet's health from the latest report: counts, registry trouble, the worst models. */

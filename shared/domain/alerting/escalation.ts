@@ -5,10 +5,16 @@
  */
 import type { AlertState } from '../../contracts/documents/alert-state';
 import type { Notification } from '../../contracts/notification';
+import { runbooksFor } from '../../contracts/runbooks';
 import { linksFrom } from './group-item';
 
-/** The notification escalating `state` at `now`; `id` is stable for the episode. */
-export function composeEscalation(state: AlertState, id: string, now: Date): Notification {
+/** The notification escalating `state` at `now`; `id` is stable for the episode; it links the kind's runbook under `runbookBaseUrl`. */
+export function composeEscalation(
+  state: AlertState,
+  id: string,
+  now: Date,
+  runbookBaseUrl?: string,
+): Notification {
   const a = state.lastAlert;
   const minutes = Math.round(
     (now.getTime() - Date.parse(state.lastNotifiedAt ?? state.firstSeenAt)) / 60_000,
@@ -29,5 +35,6 @@ export function composeEscalation(state: AlertState, id: string, now: Date): Not
   };
   const links = linksFrom(a.details);
   if (links.length > 0) notification.links = links;
+  if (runbookBaseUrl !== undefined) notification.runbooks = runbooksFor([state.kind], runbookBaseUrl);
   return notification;
 }

@@ -127,11 +127,19 @@ function runNotifications(doc: OutboxDoc, view: RunView, policy: AlertPolicy): C
   const muted = (i: GroupItem) => isMuted(i, view.sources);
   if (p.type === 'storm') {
     const items = bookItems(view.books).filter((i) => !muted(i));
-    return composeNotifications(items, { idBase: doc.id, stormThreshold: 0 });
+    return composeNotifications(items, {
+      idBase: doc.id,
+      stormThreshold: 0,
+      runbookBaseUrl: policy.runbookBaseUrl,
+    });
   }
   if (p.type !== 'group') return [];
   const kept = p.isbn === undefined ? p.items : p.items.filter((i) => !muted(i));
-  const composed = composeNotifications(kept, { idBase: doc.id, stormThreshold: policy.stormThreshold });
+  const composed = composeNotifications(kept, {
+    idBase: doc.id,
+    stormThreshold: policy.stormThreshold,
+    runbookBaseUrl: policy.runbookBaseUrl,
+  });
   if (p.isbn === undefined) addMutedLine(composed, bookItems(view.books).filter(muted));
   return composed;
 }
@@ -176,11 +184,20 @@ export function planTimer(
     p.type === 'escalation'
       ? [
           {
-            notification: composeEscalation(verdict.next, `${doc.id}:escalation`, ctx.now),
+            notification: composeEscalation(
+              verdict.next,
+              `${doc.id}:escalation`,
+              ctx.now,
+              ctx.policy.runbookBaseUrl,
+            ),
             fingerprints: [p.fingerprint],
           },
         ]
-      : composeNotifications([p.item], { idBase: doc.id, stormThreshold: ctx.policy.stormThreshold });
+      : composeNotifications([p.item], {
+          idBase: doc.id,
+          stormThreshold: ctx.policy.stormThreshold,
+          runbookBaseUrl: ctx.policy.runbookBaseUrl,
+        });
   const claimed = routeDeliveries(composed, ctx.channels, ctx.now);
   const outcome = p.type === 'escalation' ? 'escalated' : 'resolution sent';
   return { state: verdict.next, writes: [...claimed, closed(doc, outcome, ctx.now, true)], claimed, outcome };

@@ -9,6 +9,7 @@
  */
 import type { AlertKind } from '../../contracts/messages/alert';
 import type { Notification } from '../../contracts/notification';
+import { runbooksFor } from '../../contracts/runbooks';
 import { maxSeverity, type GroupItem } from './group-item';
 import { INHIBITION_RULES, inhibitingKind, isInhibitor } from './inhibition';
 
@@ -23,6 +24,8 @@ export interface ComposeOptions {
   /** Prefix of the notification ids: the group's id, or the one alert's notification id. */
   idBase: string;
   stormThreshold: number;
+  /** Base of the runbook links (`<base><kind>.md`): each notification links the runbook of every kind it tells about. */
+  runbookBaseUrl?: string;
 }
 
 /** Books listed by name in a storm summary; the rest are counted. */
@@ -35,7 +38,15 @@ export function composeNotifications(
 ): ComposedNotification[] {
   const out: ComposedNotification[] = [];
   for (const test of items.filter((i) => i.notify === 'test')) {
-    out.push(compose(`${options.idBase}:test:${test.fingerprint}`, 'test', [test], titleFor([test], 'test')));
+    out.push(
+      compose(
+        `${options.idBase}:test:${test.fingerprint}`,
+        'test',
+        [test],
+        titleFor([test], 'test'),
+        options,
+      ),
+    );
   }
   const rest = items.filter((i) => i.notify !== 'test');
   const told = rest.filter((i) => i.notify !== 'resolved');
@@ -53,16 +64,18 @@ export function composeNotifications(
     const kind = suffix === 'r' ? 'resolved' : part.every((i) => i.notify === 'repeat') ? 'repeat' : 'firing';
     const fleet = part.filter((i) => i.isbn === undefined);
     if (fleet.length > 0) {
-      const n = compose(`${options.idBase}:fleet:${suffix}`, kind, fleet, titleFor(fleet, kind));
+      const n = compose(`${options.idBase}:fleet:${suffix}`, kind, fleet, titleFor(fleet, kind), options);
       if (suffix === 'f') n.notification.lines.push(...mutedLines(muted, sources));
       out.push(n);
     }
     const books = byBook(part.filter((i) => i.isbn !== undefined));
     if (books.size > options.stormThreshold) {
-      out.push(storm(`${options.idBase}:storm:${suffix}`, kind, books));
+      out.push(storm(`${options.idBase}:storm:${suffix}`, kind, books, options));
     } else {
       for (const [isbn, bookItems] of books) {
-        out.push(compose(`${options.idBase}:${isbn}:${suffix}`, kind, bookItems, titleFor(bookItems, kind)));
+        out.push(
+          compose(`${options.idBase}:${isbn}:${suffix}`, kind, bookItems, titleFor(bookItems, kind), options),
+        );
       }
     }
   }
@@ -74,6 +87,7 @@ function compose(
   kind: Notification['kind'],
   items: readonly GroupItem[],
   title: string,
+  options: Pick<ComposeOptions, 'runbookBaseUrl'>,
 ): ComposedNotification {
   const first = firstOf(items);
   const lines = items.map((i) => itemLine(i));
@@ -91,6 +105,7 @@ function compose(
   };
   const links = uniqueLinks(items);
   if (links.length > 0) notification.links = links;
+  withRunbooks(notification, items, options);
   return { notification, fingerprints: items.map((i) => i.fingerprint) };
 }
 
@@ -98,6 +113,7 @@ function storm(
   id: string,
   kind: Notification['kind'],
   books: Map<string, GroupItem[]>,
+  options: Pick<ComposeOptions, 'runbookBaseUrl'>,
 ): ComposedNotification {
   const all = [...books.values()].flat();
   const first = firstOf(all);
@@ -114,17 +130,29 @@ function storm(
   if (books.size > listed.length) {
     lines.push(`… and ${books.size - listed.length} more books: forecast-guard alerts list --status firing`);
   }
-  return {
-    notification: {
-      id,
-      severity: maxSeverity(all),
-      kind,
-      title: `Alert storm: ${books.size} books with ${all.length} conditions ${verb}${run}`,
-      lines,
-      correlationId: first.correlationId,
-    },
-    fingerprints: all.map((i) => i.fingerprint),
+  const notification: Notification = {
+    id,
+    severity: maxSeverity(all),
+    kind,
+    title: `Alert storm: ${books.size} books with ${all.length} conditions ${verb}${run}`,
+    lines,
+    correlationId: first.correlationId,
   };
+  withRunbooks(notification, all, options);
+  return { notification, fingerprints: all.map((i) => i.fingerprint) };
+}
+
+/** Adds one runbook per kind of `items` when a runbook base is set. */
+function withRunbooks(
+  notification: Notification,
+  items: readonly GroupItem[],
+  options: Pick<ComposeOptions, 'runbookBaseUrl'>,
+): void {
+  if (options.runbookBaseUrl === undefined) return;
+  notification.runbooks = runbooksFor(
+    items.map((i) => i.kind),
+    options.runbookBaseUrl,
+  );
 }
 
 function titleFor(items: readonly GroupItem[], kind: Notification['kind']): string {

@@ -21,6 +21,8 @@ export interface AlertPolicy {
   readonly groupWaitMs: number;
   /** More books than this in one run is a storm: one summary instead of one notification per book. */
   readonly stormThreshold: number;
+  /** Base of the runbook links each notification carries (`<base><kind>.md`); none when absent. */
+  readonly runbookBaseUrl?: string;
 }
 
 /** A run's alerts are collected this long (the health check publishes them in a burst). */

@@ -63,6 +63,7 @@ export async function runDailySummary(
     environment: deps.environment,
     correlationId: ctx.correlationId,
     ...inputs,
+    runbookBaseUrl: deps.policy.runbookBaseUrl,
   });
   const composed = { notification: digest.notification, fingerprints: digestFingerprints(inputs) };
   const { alreadySent, outcomes } = await sendOnce(composed, scoped);

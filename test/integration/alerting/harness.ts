@@ -99,6 +99,7 @@ export function realDeps(
   clock: Clock,
   channels: Channels,
   environment: 'production' | 'staging' = 'production',
+  alerting: { runbookBaseUrl?: string } = {},
 ): { deps: AlertDispatchDeps; logs: CapturedLogs } {
   const logs = createCapturingLogger({ clock, level: 'info' });
   const deps = alertingDeps(
@@ -113,6 +114,7 @@ export function realDeps(
         pipelineStaleAfterMs: 8 * 86_400_000,
         dataFreshnessWeeks: 2,
         healthConcurrency: 4,
+        ...alerting,
       },
     },
     { state, clock },

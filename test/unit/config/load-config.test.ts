@@ -38,6 +38,7 @@ describe('loadConfig', () => {
         pipelineStaleAfterMs: 8 * 86_400_000,
         dataFreshnessWeeks: 2,
         healthConcurrency: 4,
+        runbookBaseUrl: 'docs/runbooks/',
       },
       defaulted: VARIABLES.filter((v) => v.default !== undefined).map((v) => v.name),
       warnings: [],
@@ -80,6 +81,7 @@ describe('loadConfig', () => {
         FG_PIPELINE_STALE_AFTER: '1w1d',
         FG_DATA_FRESHNESS_WEEKS: '3',
         FG_HEALTH_CONCURRENCY: '16',
+        FG_RUNBOOK_BASE_URL: 'https://github.com/acme/forecast-guard/blob/main/docs/runbooks/',
         FG_PIPELINE_TRAIN_START: '2013-01-05',
       },
       { cwd: CWD },
@@ -129,6 +131,7 @@ describe('loadConfig', () => {
       pipelineStaleAfterMs: 8 * 86_400_000,
       dataFreshnessWeeks: 3,
       healthConcurrency: 16,
+      runbookBaseUrl: 'https://github.com/acme/forecast-guard/blob/main/docs/runbooks/',
     });
     expect(config.defaulted).toEqual([]);
     expect(config.warnings).toEqual([]);
@@ -292,6 +295,22 @@ describe('loadConfig', () => {
     const documented = VARIABLES.map((v) => v.name);
     expect([...documented, ...Object.keys(ALIASES)].sort()).toEqual([...VARIABLE_NAMES].sort());
     expect(new Set(documented).size).toBe(documented.length);
+  });
+
+  describe('FG_RUNBOOK_BASE_URL', () => {
+    it('takes an http(s) URL or a repository-relative path', () => {
+      for (const value of ['https://wiki.example.com/fg/runbooks', 'ops/runbooks/']) {
+        expect(loadConfig({ FG_RUNBOOK_BASE_URL: value }, { cwd: CWD }).alerting.runbookBaseUrl).toBe(value);
+      }
+    });
+
+    it('refuses another scheme or a value with spaces, naming the variable', () => {
+      for (const value of ['javascript:alert(1)', 'docs/run books/', 'ftp://example.com/runbooks/']) {
+        expect(() => loadConfig({ FG_RUNBOOK_BASE_URL: value }, { cwd: CWD })).toThrow(
+          /FG_RUNBOOK_BASE_URL must be an http\(s\) URL or a repository-relative path/,
+        );
+      }
+    });
   });
 
   describe('FG_SALES_UPDATES_PREFIX', () => {

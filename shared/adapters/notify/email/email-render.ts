@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Notification } from '../../../ports/notifier';
-import { footer, headline, oneLine, plainText, safeLinks } from '../render';
+import { footer, headline, oneLine, plainText, runbooksOf, safeLinks } from '../render';
 
 export interface RenderedEmail {
   subject: string;
@@ -67,6 +67,13 @@ function renderHtml(n: Notification): string {
   const colour = COLOUR[n.kind === 'resolved' ? 'resolved' : n.severity] ?? '#000000';
   const lines = n.lines.map((line) => (line.trim() === '' ? '<br>' : `<div>${escapeHtml(line)}</div>`));
   const links = safeLinks(n).map((l) => `<li><a href="${escapeHtml(l.url)}">${escapeHtml(l.label)}</a></li>`);
+  for (const r of runbooksOf(n)) {
+    links.push(
+      r.linked
+        ? `<li><a href="${escapeHtml(r.url)}">${escapeHtml(r.label)}</a></li>`
+        : `<li>${escapeHtml(r.label)}: <code>${escapeHtml(r.url)}</code></li>`,
+    );
+  }
   return [
     '<!doctype html>',
     '<html><body style="font-family: sans-serif; font-size: 14px;">',

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import type { LogSeverity } from '../../../logging/logger';
 import type { Notification, Notifier } from '../../../ports/notifier';
 import type { NotifierDeps } from '../deps';
-import { headline, safeLinks } from '../render';
+import { headline, runbooksOf, safeLinks } from '../render';
 import { NotificationSchema, parseChannelConfig } from '../validate';
 
 export const LogNotifierConfigSchema = z.object({
@@ -67,6 +67,9 @@ export class LogNotifier implements Notifier {
         title: n.title,
         lines: n.lines,
         links: Array.isArray(n.links) ? safeLinks({ links: n.links }) : undefined,
+        runbooks: Array.isArray(n.runbooks)
+          ? runbooksOf({ runbooks: n.runbooks }).map((r) => r.url)
+          : undefined,
         invalid: checked.success
           ? undefined
           : checked.error.issues.map(

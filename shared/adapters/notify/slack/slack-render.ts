@@ -11,7 +11,7 @@
  */
 import type { IncomingWebhookSendArguments } from '@slack/webhook';
 import type { Notification } from '../../../ports/notifier';
-import { footer, headline, safeLinks, truncate } from '../render';
+import { footer, headline, runbooksOf, safeLinks, truncate } from '../render';
 
 /** What one POST to an incoming webhook carries. */
 export type SlackMessage = Required<Pick<IncomingWebhookSendArguments, 'text' | 'blocks'>>;
@@ -53,6 +53,17 @@ export function renderSlackMessage(n: Notification): SlackMessage {
     blocks.push({
       type: 'section',
       text: { type: 'mrkdwn', text: truncate(links.join(' · '), SECTION_LIMIT) },
+    });
+  }
+  const runbooks = runbooksOf(n).map((r) =>
+    r.linked
+      ? `<${slackUrl(r.url)}|${escapeSlack(r.label)}>`
+      : `${escapeSlack(r.label)}: \`${escapeSlack(r.url)}\``,
+  );
+  if (runbooks.length > 0) {
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: truncate(runbooks.join(' · '), SECTION_LIMIT) },
     });
   }
   blocks.push({

@@ -45,9 +45,11 @@ export type PriceTable = z.infer<typeof PriceTable>;
 export function parsePriceTable(json: unknown, where: string): PriceTable {
   const parsed = PriceTable.safeParse(json);
   if (parsed.success) return parsed.data;
-  const problems = parsed.error.issues.map(
-    (i) => `${i.path.map(String).join('.') || '(file)'}: ${i.message}`,
-  );
+  const problems = parsed.error.issues.map((i) => {
+    // A bad record key (a region or machine type) carries the key rule's own message one level down.
+    const message = i.code === 'invalid_key' ? (i.issues[0]?.message ?? i.message) : i.message;
+    return `${i.path.map(String).join('.') || '(file)'}: ${message}`;
+  });
   throw new ConfigError(`${where}: ${problems.join('; ')}`, 'FG_PRICE_TABLE');
 }
 

@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       environment: 'development',
       deployerPrincipals: [],
       backend: 'local',
+      cost: {},
       stateDir: '/srv/forecast-guard/.forecast-guard',
       registry: 'local',
       logLevel: 'info',
@@ -81,6 +82,7 @@ describe('loadConfig', () => {
         FG_DATA_FRESHNESS_WEEKS: '3',
         FG_HEALTH_CONCURRENCY: '16',
         FG_PIPELINE_TRAIN_START: '2013-01-05',
+        FG_PRICE_TABLE: 'prices/acme.json',
       },
       { cwd: CWD },
     );
@@ -115,6 +117,7 @@ describe('loadConfig', () => {
       columns: { isbn: 'ISBN', week: 'End Date', volume: 'Volume' },
     });
     expect(config.pipeline).toEqual({ trainStart: '2013-01-05' });
+    expect(config.cost).toEqual({ priceTableFile: join(CWD, 'prices/acme.json') });
     expect(config.rollbackToken).toBe('a-long-enough-rollback-token');
     expect(config.flush).toEqual({ auth: 'iam' });
     expect(config.rollbackAudiences).toEqual([

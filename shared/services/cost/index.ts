@@ -73,7 +73,12 @@ export async function estimateServingCost(
       return {
         isbn: s.isbn,
         ...(s.endpoint ? { endpoint: s.endpoint } : {}),
-        deployments: s.deployments.map((d) => ({ version: d.version, trafficPercent: d.trafficPercent })),
+        deployments: s.deployments.map((d) => ({
+          version: d.version,
+          trafficPercent: d.trafficPercent,
+          ...(d.machineType ? { machineType: d.machineType } : {}),
+          ...(d.minReplicas !== undefined ? { minReplicas: d.minReplicas } : {}),
+        })),
         updatedAt: s.updatedAt,
         lastKnownGood: lkg?.data.version ?? null,
       };

@@ -233,7 +233,7 @@ export function estimateCost(
         batch(
           'batch-prediction-per-book',
           perBook,
-          `one weekly batch job per book (${settings.batchNodeHoursPerBookJob} node hours each)`,
+          `one weekly batch job per book (${settings.batchNodeHoursPerBookJob} node hours each, an assumption: measure a real job)`,
         ),
       );
     if (fleet < total)
@@ -241,7 +241,7 @@ export function estimateCost(
         batch(
           'batch-prediction-fleet',
           fleet,
-          `one weekly batch job for the whole fleet (${settings.batchNodeHoursPerFleetJob} node hours)`,
+          `one weekly batch job for the whole fleet (${settings.batchNodeHoursPerFleetJob} node hours, an assumption: measure a real job)`,
         ),
       );
   }

@@ -2,6 +2,7 @@
 import type { Command } from '../command';
 import { adoptCommand } from './adopt';
 import { alertsCommands } from './alerts';
+import { costCommand } from './cost';
 import { deadLettersCommands } from './dead-letters';
 import { demoCommands } from './demo';
 import { deployCommand } from './deploy';
@@ -17,6 +18,7 @@ import { versionsCommand } from './versions';
 export const COMMANDS: readonly Command[] = [
   seedCommand,
   versionsCommand,
+  costCommand,
   adoptCommand,
   healthRunCommand,
   rollbackCommand,

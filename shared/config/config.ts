@@ -146,6 +146,10 @@ export interface Config {
     readonly file?: string;
     readonly overrides: ThresholdOverrides;
   };
+  readonly cost: {
+    /** Absolute path of FG_PRICE_TABLE, when set; otherwise the shipped config/prices.json is read. */
+    readonly priceTableFile?: string;
+  };
   readonly alerting: AlertingConfig;
   /** Which new sales objects (sales-data-updates notifications) trigger a health check. */
   readonly salesUpdates: SalesUpdatesConfig;

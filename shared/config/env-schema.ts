@@ -303,6 +303,7 @@ export const EnvSchema = z.object({
     isEmailAddress,
   ).optional(),
   FG_THRESHOLDS_FILE: z.string().optional(),
+  FG_PRICE_TABLE: z.string().optional(),
   FG_ROLLBACK_TOKEN: text(
     'FG_ROLLBACK_TOKEN',
     'at least 16 characters without spaces',

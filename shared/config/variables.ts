@@ -190,6 +190,12 @@ export const VARIABLES: readonly VariableInfo[] = [
   ),
   v('ALERT_EMAIL_FROM', 'sender address; required with SMTP_URL', (c) => c.notify.emailFrom),
   v('FG_THRESHOLDS_FILE', 'JSON file of per-ISBN threshold overrides', (c) => c.thresholds.file),
+  v(
+    'FG_PRICE_TABLE',
+    'JSON price table `forecast-guard cost` reads (Vertex AI node-hour prices per region and machine type; a snapshot to check against the pricing page)',
+    (c) => c.cost.priceTableFile,
+    { default: 'config/prices.json' },
+  ),
   v('FG_ROLLBACK_TOKEN', 'bearer token the HTTP rollback function requires', (c) => c.rollbackToken, {
     secret: true,
   }),

@@ -100,6 +100,11 @@ export const Deployment = z.object({
   deployedModelId: z.string().optional(),
   /** The serving system's resource for the deployed version (Vertex `DeployedModel.model`, e.g. `projects/…/models/123@2`). */
   model: z.string().optional(),
+  /** The machine each replica runs on (Vertex `dedicatedResources.machineSpec.machineType`), where the serving system says. */
+  machineType: z.string().optional(),
+  /** Replicas always running, and the most autoscaling may add (Vertex `dedicatedResources`), where the serving system says. */
+  minReplicas: z.number().int().min(0).optional(),
+  maxReplicas: z.number().int().min(0).optional(),
 });
 export type Deployment = z.infer<typeof Deployment>;
 

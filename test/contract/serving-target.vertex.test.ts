@@ -240,7 +240,18 @@ describe("VertexServingTarget in the publisher pipeline's world", () => {
     expect(state).toEqual({
       isbn,
       endpoint,
-      deployments: [{ version: '1', trafficPercent: 100, deployedModelId, model: `${first}@1` }],
+      // The pipeline's deployment resources (vertex-pipeline-world.ts), read back for the cost estimate.
+      deployments: [
+        {
+          version: '1',
+          trafficPercent: 100,
+          deployedModelId,
+          model: `${first}@1`,
+          machineType: 'n1-standard-2',
+          minReplicas: 1,
+          maxReplicas: 2,
+        },
+      ],
       updatedAt: expect.any(String),
     });
     expect((await serving.listServing()).map((s) => [s.isbn, s.endpoint])).toEqual([[isbn, endpoint]]);

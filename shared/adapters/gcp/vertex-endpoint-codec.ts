@@ -24,6 +24,21 @@ export interface DeployedVersion {
   id: string;
   /** `…/models/<id>@<versionId>`: the Model version deployed. */
   model: string;
+  /** Its dedicated resources, when the endpoint reports them (what it costs to keep deployed). */
+  resources?: { machineType?: string; minReplicas?: number; maxReplicas?: number };
+}
+
+function resourcesOf(deployed: VertexDeployedModel): DeployedVersion['resources'] {
+  const d = deployed.dedicatedResources;
+  if (!d) return undefined;
+  const machineType = d.machineSpec?.machineType ?? undefined;
+  const min = d.minReplicaCount == null ? undefined : Number(d.minReplicaCount);
+  const max = d.maxReplicaCount == null ? undefined : Number(d.maxReplicaCount);
+  return {
+    ...(machineType ? { machineType } : {}),
+    ...(min !== undefined ? { minReplicas: min } : {}),
+    ...(max !== undefined ? { maxReplicas: max } : {}),
+  };
 }
 
 /**
@@ -42,6 +57,7 @@ export function deployedVersions(
     byVersionId.set(row.version, {
       id: deployed.id,
       model: versionRef(deployed.model ?? row.model, deployed.modelVersionId),
+      ...(resourcesOf(deployed) ? { resources: resourcesOf(deployed) } : {}),
     });
   }
   return byVersionId;
@@ -67,6 +83,7 @@ export function servingStateFrom(
       trafficPercent: Number(split[deployed.id] ?? 0),
       deployedModelId: deployed.id,
       model: deployed.model,
+      ...deployed.resources,
     }))
     .sort((a, b) => byVersion(a.version, b.version));
   const updatedAt = timestampToIso(endpoint.updateTime ?? endpoint.createTime);

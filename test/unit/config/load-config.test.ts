@@ -12,6 +12,7 @@ describe('loadConfig', () => {
       environment: 'development',
       deployerPrincipals: [],
       backend: 'local',
+      cost: {},
       stateDir: '/srv/forecast-guard/.forecast-guard',
       registry: 'local',
       logLevel: 'info',
@@ -83,6 +84,7 @@ describe('loadConfig', () => {
         FG_HEALTH_CONCURRENCY: '16',
         FG_RUNBOOK_BASE_URL: 'https://github.com/acme/forecast-guard/blob/main/docs/runbooks/',
         FG_PIPELINE_TRAIN_START: '2013-01-05',
+        FG_PRICE_TABLE: 'prices/acme.json',
       },
       { cwd: CWD },
     );
@@ -117,6 +119,7 @@ describe('loadConfig', () => {
       columns: { isbn: 'ISBN', week: 'End Date', volume: 'Volume' },
     });
     expect(config.pipeline).toEqual({ trainStart: '2013-01-05' });
+    expect(config.cost).toEqual({ priceTableFile: join(CWD, 'prices/acme.json') });
     expect(config.rollbackToken).toBe('a-long-enough-rollback-token');
     expect(config.flush).toEqual({ auth: 'iam' });
     expect(config.rollbackAudiences).toEqual([

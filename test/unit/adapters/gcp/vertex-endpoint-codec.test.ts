@@ -27,14 +27,27 @@ const modelRef = (v: string) => `projects/123456789012/locations/us-central1/mod
 describe('one Vertex Endpoint ↔ ServingState', () => {
   const endpoint = fixture<{ response: { body: VertexEndpoint } }>('endpoint.json').response.body;
 
-  it('reads versions and percents from deployedModels and trafficSplit (the GetEndpoint fixture)', () => {
+  it('reads versions, percents and machine and replicas from deployedModels and trafficSplit (the GetEndpoint fixture)', () => {
     const isbn = isbnFor(1);
+    const resources = { machineType: 'n1-standard-4', minReplicas: 1, maxReplicas: 2 };
     expect(servingStateFrom(isbn, endpoint, ROWS)).toEqual({
       isbn,
       endpoint: 'projects/123456789012/locations/us-central1/endpoints/7890123456789012345',
       deployments: [
-        { version: '2', trafficPercent: 10, deployedModelId: '9988776655443322110', model: modelRef('2') },
-        { version: '3', trafficPercent: 90, deployedModelId: '1122334455667788990', model: modelRef('3') },
+        {
+          version: '2',
+          trafficPercent: 10,
+          deployedModelId: '9988776655443322110',
+          model: modelRef('2'),
+          ...resources,
+        },
+        {
+          version: '3',
+          trafficPercent: 90,
+          deployedModelId: '1122334455667788990',
+          model: modelRef('3'),
+          ...resources,
+        },
       ],
       updatedAt: '2024-05-01T11:15:00.000000Z',
     });

@@ -1,0 +1,60 @@
+/**
+ * `cost [--json]`: the estimated monthly cost of serving the fleet from the
+ * price table (FG_PRICE_TABLE, default config/prices.json), per book and in
+ * total, and recommendations with their monthly savings. An estimate from
+ * the serving state and list prices, not the bill.
+ */
+import { estimateServingCost } from '../../shared/services/cost';
+import { costSettings } from '../../shared/wiring/cost';
+import { configFrom, withBackend } from '../backend';
+import type { Command } from '../command';
+import { EXIT } from '../exit-codes';
+
+export const costCommand: Command = {
+  name: 'cost',
+  summary: 'estimated monthly serving cost per book and for the fleet, with savings',
+  usage: 'cost',
+  flags: [],
+  async run(ctx) {
+    const settings = costSettings(configFrom(ctx));
+    const report = await withBackend(ctx, (backend) =>
+      estimateServingCost(
+        {},
+        { serving: backend.serving, state: backend.state, clock: backend.clock },
+        settings,
+      ),
+    );
+    const c = report.currency;
+    ctx.out.table(
+      report.books.map((b) => ({
+        isbn: b.isbn,
+        deployed: b.deployments.map((d) => `v${d.version}@${d.trafficPercent}%`).join(' ') || '-',
+        machine: [...new Set(b.deployments.map((d) => d.machineType))].join(',') || '-',
+        replicas: b.deployments.reduce((n, d) => n + d.replicas, 0),
+        monthly: `${b.monthly.toFixed(2)} ${c}`,
+        idle: b.idleMonthly > 0 ? `${b.idleMonthly.toFixed(2)} ${c}` : '',
+      })),
+    );
+    ctx.out.line(
+      `fleet total: ${report.total.toFixed(2)} ${c} a month (${report.hoursPerMonth} h, ${report.region}), idle versions ${report.idleTotal.toFixed(2)} ${c}`,
+    );
+    ctx.out.line(`dominant cost: ${report.dominant}`);
+    if (report.recommendations.length > 0) {
+      ctx.out.line('recommendations (each on its own, not cumulative):');
+      ctx.out.table(
+        report.recommendations.map((r) => ({
+          action: r.action,
+          books: r.books.length,
+          saving: `${r.monthlySaving.toFixed(2)} ${c}/month`,
+          after: `${r.monthlyAfter.toFixed(2)} ${c}/month`,
+          detail: r.detail,
+        })),
+      );
+    }
+    ctx.out.line(
+      `prices: ${report.priceTable.source} as of ${report.priceTable.date}; a snapshot: check it against the page`,
+    );
+    ctx.out.result(report);
+    return EXIT.ok;
+  },
+};

@@ -1,0 +1,71 @@
+/**
+ * The price table the cost estimate reads (config/prices.json by default,
+ * FG_PRICE_TABLE to use another): Vertex AI prediction prices per node hour,
+ * per region and machine type, online and batch, each with its source and date.
+ * A bad file is a ConfigError naming the entry, so the operator can fix it.
+ */
+import { z } from 'zod';
+import { ConfigError } from '../../errors';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be a date YYYY-MM-DD' });
+
+export const PriceEntry = z.strictObject({
+  perNodeHour: z
+    .number({ error: 'must be a number (USD per node hour)' })
+    .positive({ error: 'must be above 0' }),
+  source: z.url({ error: 'must be the URL the price was read from' }),
+  date: isoDate,
+  /** True when the figure was not read from the source on that date (see the file's _note). */
+  estimate: z.boolean().optional(),
+});
+export type PriceEntry = z.infer<typeof PriceEntry>;
+
+const MachinePrices = z.record(
+  z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)+$/, { error: 'must be a machine type like n1-standard-2' }),
+  PriceEntry,
+);
+
+export const PriceTable = z.strictObject({
+  _note: z.string().optional(),
+  source: z.url({ error: 'must be the URL the prices were read from' }),
+  date: isoDate,
+  currency: z.string().regex(/^[A-Z]{3}$/, { error: 'must be a currency code like USD' }),
+  hoursPerMonth: z.number().positive({ error: 'must be above 0' }).default(730),
+  regions: z.record(
+    z.string().regex(/^[a-z]+-[a-z]+\d+$/, { error: 'must be a region like europe-west2' }),
+    z.strictObject({ online: MachinePrices, batch: MachinePrices }),
+  ),
+});
+export type PriceTable = z.infer<typeof PriceTable>;
+
+/**
+ * Parses a price table; `where` names the file in the error
+ * (`FG_PRICE_TABLE "x.json": regions.europe-west2.online.n1-standard-2.perNodeHour: must be above 0`).
+ */
+export function parsePriceTable(json: unknown, where: string): PriceTable {
+  const parsed = PriceTable.safeParse(json);
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((i) => {
+    // A bad record key (a region or machine type) carries the key rule's own message one level down.
+    const message = i.code === 'invalid_key' ? (i.issues[0]?.message ?? i.message) : i.message;
+    return `${i.path.map(String).join('.') || '(file)'}: ${message}`;
+  });
+  throw new ConfigError(`${where}: ${problems.join('; ')}`, 'FG_PRICE_TABLE');
+}
+
+/** The price of one machine type in one region; a missing entry is a ConfigError naming it. */
+export function priceOf(
+  table: PriceTable,
+  region: string,
+  kind: 'online' | 'batch',
+  machineType: string,
+): number {
+  const entry = table.regions[region]?.[kind][machineType];
+  if (!entry) {
+    throw new ConfigError(
+      `FG_PRICE_TABLE has no ${kind} price for ${machineType} in ${region} (regions.${region}.${kind}.${machineType}); add it from ${table.source}`,
+      'FG_PRICE_TABLE',
+    );
+  }
+  return entry.perNodeHour;
+}

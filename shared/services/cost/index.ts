@@ -27,36 +27,8 @@ export interface CostServiceSettings extends CostSettings {
   priceTable: PriceTable;
 }
 
-export interface CostReport {
-  total: number;
-  currency: string;
-  region: string;
-  hoursPerMonth: number;
-  idleTotal: number;
-  dominant: string;
-  books: Array<{
-    isbn: string;
-    endpoint?: string;
-    monthly: number;
-    idleMonthly: number;
-    deployments: Array<{
-      version: string;
-      trafficPercent: number;
-      machineType: string;
-      replicas: number;
-      pricePerNodeHour: number;
-      monthly: number;
-      idle: boolean;
-      idleDays?: number;
-    }>;
-  }>;
-  recommendations: Array<{
-    action: string;
-    books: string[];
-    monthlySaving: number;
-    monthlyAfter: number;
-    detail: string;
-  }>;
+/** The model's estimate with money rounded to cents, and where the prices came from. */
+export interface CostReport extends CostEstimate {
   priceTable: { source: string; date: string };
 }
 

@@ -47,11 +47,7 @@ export async function applyRollback(
   return runOnce(
     {
       kind: 'rollback',
-      requestId: request.requestId,
-      requestedBy: request.requestedBy,
-      ...(settings.verifiedCaller ? { verifiedCaller: settings.verifiedCaller } : {}),
-      reason: request.reason,
-      correlationId: request.correlationId,
+      ...askedBy(request, settings),
       isbns,
       fleet: scope !== 'isbns',
       plan: (books) => planRollback(request, books),
@@ -61,6 +57,21 @@ export async function applyRollback(
     async () =>
       scope === 'isbns' ? refusalError(planRollback(request, await readBooks(deps, isbns))) : undefined,
   );
+}
+
+/** Who asked for a run and why, as its records keep it; the verified caller comes from the entry point, never the body. */
+function askedBy(
+  request: Pick<RestoreBackupRequest, 'requestId' | 'requestedBy' | 'reason' | 'correlationId'>,
+  settings: RollbackSettings,
+) {
+  const { requestId, requestedBy, reason, correlationId } = request;
+  return {
+    requestId,
+    requestedBy,
+    ...(settings.verifiedCaller ? { verifiedCaller: settings.verifiedCaller } : {}),
+    reason,
+    correlationId,
+  };
 }
 
 /** `rollback --restore-backup ID`, as the service takes it. */
@@ -96,11 +107,7 @@ export async function restoreBackup(
   return runOnce(
     {
       kind: 'restore-backup',
-      requestId: request.requestId,
-      requestedBy: request.requestedBy,
-      ...(settings.verifiedCaller ? { verifiedCaller: settings.verifiedCaller } : {}),
-      reason: request.reason,
-      correlationId: request.correlationId,
+      ...askedBy(request, settings),
       isbns,
       plan,
     },

@@ -7,7 +7,6 @@
  */
 import { buildNotifiers } from '../adapters/notify/registry';
 import type { AlertingConfig, Config, FlushAuthConfig } from '../config';
-import { Alert } from '../contracts/messages/alert';
 import { DEFAULT_RUNBOOK_BASE_URL } from '../contracts/runbooks';
 import { DEFAULT_GROUP_WAIT_MS, DEFAULT_STORM_THRESHOLD, type AlertPolicy } from '../domain/alerting/policy';
 import type { Logger } from '../logging/logger';
@@ -20,6 +19,7 @@ import { createDispatchMemory, dispatchAlert, type AlertDispatchDeps } from '../
 import type { FlushAuthSettings } from '../services/alert-dispatch/flush-auth';
 import type { AlertConsumer } from '../services/alert-dispatch/test-alert';
 import { DELIVERY, SUBSCRIPTIONS } from '../topology';
+import { deliverySpec } from './delivery-spec';
 
 /** Overrides for tests and drills. */
 export interface AlertingWiringOptions {
@@ -94,15 +94,9 @@ export function localAlertConsumer(
     subscription,
     deliver: async (envelope) => {
       await handlePubSubDelivery(
-        {
-          consumer: 'alert-dispatch',
-          topic: 'alerts',
-          schema: Alert,
-          what: 'Alert',
-          handle: async (a, ctx) => {
-            await dispatchAlert(a, { logger: ctx.logger, deliveryAttempt: ctx.deliveryAttempt }, deps);
-          },
-        },
+        deliverySpec('alert-dispatch', async (a, ctx) => {
+          await dispatchAlert(a, { logger: ctx.logger, deliveryAttempt: ctx.deliveryAttempt }, deps);
+        }),
         envelope,
         runtime,
       );

@@ -6,30 +6,18 @@
  * only which service a message goes to.
  */
 import * as functions from '@google-cloud/functions-framework';
-import { CONSUMED_MESSAGES, type ConsumedPayload } from '../contracts/topic-messages';
 import { handlePubSubDelivery, type HandlerContext } from '../runtime/pubsub-function';
-import { functionSpec, HTTP_SCHEDULES, type FunctionName, type TopicName, type TriggerOf } from '../topology';
+import { functionSpec, HTTP_SCHEDULES, type FunctionName } from '../topology';
+import { deliverySpec, type TriggeredFunction, type TriggerPayload } from './delivery-spec';
 import { functionRuntime, type FunctionRuntime } from './function-runtime';
 
-/** The functions a topic triggers. */
-export type TriggeredFunction = {
-  [F in FunctionName]: TriggerOf<F> extends TopicName ? F : never;
-}[FunctionName];
-
-/** What function F's handler is given: its trigger topic's accepted payload. */
-export type TriggerPayload<F extends TriggeredFunction> = ConsumedPayload<Extract<TriggerOf<F>, TopicName>>;
+export type { TriggeredFunction, TriggerPayload } from './delivery-spec';
 
 export type PubSubHandler<F extends TriggeredFunction> = (
   payload: TriggerPayload<F>,
   ctx: HandlerContext,
   rt: FunctionRuntime,
 ) => Promise<void>;
-
-function triggerOf(name: TriggeredFunction): TopicName {
-  const { trigger } = functionSpec(name);
-  if (!trigger) throw new Error(`function ${name}: topology lists no trigger topic`);
-  return trigger;
-}
 
 /**
  * Registers function `name`'s CloudEvent entry point: each delivery of its
@@ -38,19 +26,10 @@ function triggerOf(name: TriggeredFunction): TopicName {
  */
 export function pubsubFunction<F extends TriggeredFunction>(name: F, handle: PubSubHandler<F>): string {
   const { entryPoint } = functionSpec(name);
-  const topic = triggerOf(name);
-  const contract = CONSUMED_MESSAGES[topic];
   functions.cloudEvent(entryPoint, async (event: functions.CloudEvent<unknown>) => {
     const rt = await functionRuntime(name);
     await handlePubSubDelivery(
-      {
-        consumer: name,
-        topic,
-        schema: contract.schema,
-        what: contract.name,
-        // CONSUMED_MESSAGES[topic] is typed for every topic at once; topology made `topic` F's own.
-        handle: (payload, ctx) => handle(payload as TriggerPayload<F>, ctx, rt),
-      },
+      deliverySpec(name, (payload, ctx) => handle(payload, ctx, rt)),
       event,
       { ...rt.backend, logger: rt.logger, ids: rt.ids },
     );

@@ -45,9 +45,9 @@ describe('log-based metrics and the smoke check follow the code', () => {
   it('smoke check: health-check\'s "<consumer> message done" line with its outcome', () => {
     expect(source('shared/runtime/pubsub-function.ts')).toContain('startTimer(`${spec.consumer} message`)');
     expect(source('shared/runtime/pubsub-function.ts')).toContain("timer.end({ outcome: 'handled' })");
-    // The consumer is the function's name: the entry-point factory passes it to the runtime.
+    // The consumer is the function's name: the factory's delivery spec passes it to the runtime.
     expect(source('functions/health-check/index.ts')).toContain("pubsubFunction('health-check'");
-    expect(source('shared/wiring/entry-points.ts')).toContain('consumer: name');
+    expect(source('shared/wiring/delivery-spec.ts')).toContain('consumer: name');
     expect(source('scripts/ci/smoke-health-check.sh')).toContain(
       'jsonPayload.message=\\"health-check message done\\"',
     );

@@ -20,7 +20,7 @@ resource "google_firestore_database" "default" {
 locals {
   # Collections whose documents carry `expireAt`; the FirestoreStateStore writes a Timestamp copy in
   # `expireAtTs` (shared/adapters/gcp/firestore-documents.ts), the only type a TTL policy acts on.
-  ttl_collections = ["processed-messages", "health-reports", "pending-notifications"]
+  ttl_collections = ["processed-messages", "health-reports", "pending-notifications", "metric-points", "metric-rollups"]
   ttl_field       = "expireAtTs"
 
   # Composite indexes, equality fields first, then the ordered (or inequality) field:

@@ -20,6 +20,10 @@ export const COLLECTIONS = {
   processedMessages: 'processed-messages',
   /** HealthReport, id = runId; TTL on `expireAt`. */
   healthReports: 'health-reports',
+  /** MetricPoint, id = `${isbn}:${runId}`; TTL on `expireAt`. */
+  metricPoints: 'metric-points',
+  /** MetricRollup, id = `${isbn}:${week}` (Monday of the ISO week); TTL on `expireAt`, kept longer. */
+  metricRollups: 'metric-rollups',
   /** ValidationReport, id = reportId. */
   validationReports: 'validation-reports',
   /** Approval, id = approval id. */

@@ -10,6 +10,16 @@ var POLL_MS = 3000;
 var SVG = 'http://www.w3.org/2000/svg';
 var selected = null;
 var lastChartKey = '';
+// Panels (panels/panel.ts) register here; refresh() calls them after every poll.
+var fleetHooks = [];
+var bookHooks = [];
+function onFleet(fn) { fleetHooks.push(fn); }
+function onBook(fn) { bookHooks.push(fn); }
+function runHooks(hooks, arg) {
+  hooks.forEach(function (fn) {
+    try { fn(arg); } catch (err) { $('error').textContent = String(err.message || err); }
+  });
+}
 
 function $(id) { return document.getElementById(id); }
 function el(tag, attrs, children) {
@@ -222,10 +232,12 @@ function refresh() {
   return Promise.all([getJson('/api/fleet'), getJson('/api/alerts'), getJson('/api/history'), getJson('/api/health')])
     .then(function (r) {
       renderFleet(r[0]);
+      runHooks(fleetHooks, r[0]);
       renderAlerts(r[1].alerts);
       renderHistory(r[2]);
       renderStack(r[3]);
       $('error').textContent = '';
+      runHooks(bookHooks, selected);
       // The fleet answer picks a book on first load, so the chart path is known only now.
       return selected ? getJson('/api/books/' + selected + '/chart') : null;
     })

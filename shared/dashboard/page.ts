@@ -4,6 +4,7 @@
  * JSON API), so it works offline and under a strict content security policy.
  */
 import { PAGE_SCRIPT } from './page-script';
+import { PANELS } from './panels';
 
 const STYLE = `
 :root { --ok: #1a7f37; --warn: #9a6700; --bad: #cf222e; --muted: #57606a; --line: #d0d7de; --bg: #f6f8fa; }
@@ -51,7 +52,7 @@ export const DASHBOARD_PAGE = `<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>forecast-guard</title>
-<style>${STYLE}</style>
+<style>${STYLE}${PANELS.map((p) => p.style ?? '').join('\n')}</style>
 </head>
 <body>
 <header>
@@ -87,6 +88,7 @@ export const DASHBOARD_PAGE = `<!doctype html>
       <span><span class="swatch" style="background:#1a7f37"></span>last-known-good forecast (when another version serves)</span>
     </div>
   </section>
+${PANELS.map((p) => p.markup).join('\n')}
   <section id="rollbacks-section">
     <h2>Rollback history</h2>
     <table id="rollbacks">
@@ -113,7 +115,8 @@ export const DASHBOARD_PAGE = `<!doctype html>
     </table>
   </section>
 </main>
-<script>${PAGE_SCRIPT}</script>
+<script>${PAGE_SCRIPT}
+${PANELS.map((p) => p.script ?? '').join('\n')}</script>
 </body>
 </html>
 `;

@@ -6,7 +6,7 @@
  *
  * Routes: `GET /` the page; `GET /api/health` liveness and the stack's
  * processes; `GET /api/fleet`; `GET /api/alerts[?all=1]`; `GET /api/history`;
- * `GET /api/books/<isbn>/chart`; `POST /api/health-check` (JSON body
+ * `GET /api/books/<isbn>/chart`; each panel's own GET routes (panels/); `POST /api/health-check` (JSON body
  * `{isbns?}`; a JSON content type is required, so another site's page cannot
  * send it through a visitor's browser without a CORS preflight).
  *
@@ -20,6 +20,8 @@ import type { AddressInfo } from 'node:net';
 import { parseIsbn13 } from '../domain/isbn';
 import { describeError, ForecastGuardError, NotFoundError, ValidationError } from '../errors';
 import { DASHBOARD_PAGE } from './page';
+import { PANELS } from './panels';
+import type { PanelContext } from './panels/panel';
 import { chartView } from './chart-view';
 import { alertsView, fleetView, historyView, type ViewPorts } from './views';
 import { ViewCache } from './view-cache';
@@ -133,6 +135,8 @@ export function dashboardHandler(
   const cache = new ViewCache(options.cacheMs ?? VIEW_CACHE_MS, options.maxCachedViews ?? MAX_CACHED_VIEWS);
   const view = <T>(key: string, read: () => Promise<T>) => cache.get(key, read);
   const { backend } = source;
+  const context: PanelContext = { ports: backend, titles, runbookBaseUrl: source.runbookBaseUrl };
+  const panelRoutes = PANELS.flatMap((p) => p.routes ?? []);
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://dashboard.local');
     const path = url.pathname;
@@ -196,6 +200,13 @@ export function dashboardHandler(
         }
         const messageId = await source.requestHealthCheck(isbnsFrom(await readJson(req)));
         return send(res, 202, { messageId, topic: 'health-check-requests' });
+      }
+      if (req.method === 'GET') {
+        for (const route of panelRoutes) {
+          const match = route.path.exec(path);
+          if (match)
+            return send(res, 200, await view(route.key(match, url), () => route.read(context, match, url)));
+        }
       }
       send(res, 404, { error: `no route ${req.method} ${path}` });
     } catch (err) {

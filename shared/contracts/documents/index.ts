@@ -6,6 +6,7 @@ import { AlertState } from './alert-state';
 import { Approval } from './approval';
 import { HealthReport } from './health-report';
 import { LastKnownGood } from './last-known-good';
+import { MetricPoint, MetricRollup } from './metric-point';
 import { PendingNotification } from './pending-notification';
 import { ProcessedMessage } from './processed-message';
 import { RollbackBackup, RollbackLease, RollbackRecord } from './rollback';
@@ -15,6 +16,7 @@ export * from './alert-state';
 export * from './approval';
 export * from './health-report';
 export * from './last-known-good';
+export * from './metric-point';
 export * from './pending-notification';
 export * from './processed-message';
 export * from './rollback';
@@ -30,6 +32,8 @@ export const DOCUMENT_SCHEMAS = {
   [COLLECTIONS.rollbackRecords]: RollbackRecord,
   [COLLECTIONS.processedMessages]: ProcessedMessage,
   [COLLECTIONS.healthReports]: HealthReport,
+  [COLLECTIONS.metricPoints]: MetricPoint,
+  [COLLECTIONS.metricRollups]: MetricRollup,
   [COLLECTIONS.validationReports]: ValidationReport,
   [COLLECTIONS.approvals]: Approval,
 } as const satisfies Record<CollectionName, z.ZodType>;

@@ -21,6 +21,8 @@ const SAMPLES: Record<string, () => Record<string, unknown>> = {
   [COLLECTIONS.rollbackRecords]: samples.rollbackRecord,
   [COLLECTIONS.processedMessages]: samples.processedMessage,
   [COLLECTIONS.healthReports]: samples.healthReport,
+  [COLLECTIONS.metricPoints]: samples.metricPoint,
+  [COLLECTIONS.metricRollups]: samples.metricRollup,
   [COLLECTIONS.validationReports]: samples.validationReport,
   [COLLECTIONS.approvals]: samples.approval,
 };

@@ -193,3 +193,30 @@ export const approval = () => ({
   approvedAt: AT,
   reason: 'reviewed holdout metrics',
 });
+
+export const metricPoint = () => ({
+  isbn: '9780722532935',
+  at: '2031-03-03T09:00:04.000Z',
+  runId: 'hc-2031-03-03T09',
+  version: '3',
+  status: 'degraded',
+  rmse: 41.5,
+  mape: 18.25,
+  smape: 17.9,
+  mase: 1.12,
+  bias: -6.5,
+  psi: 0.31,
+  expireAt: '2031-06-01T09:00:04.000Z',
+});
+
+export const metricRollup = () => ({
+  isbn: '9780722532935',
+  week: '2031-03-03',
+  points: 24,
+  versions: ['2', '3'],
+  statuses: { healthy: 20, degraded: 4 },
+  rmse: { mean: 30.1, min: 22.4, max: 41.5 },
+  mape: { mean: 12.5, min: 9.75, max: 18.25 },
+  bias: { mean: -2.5, min: -6.5, max: 1.25 },
+  expireAt: '2033-03-03T09:00:04.000Z',
+});

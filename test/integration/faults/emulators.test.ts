@@ -168,7 +168,11 @@ describeWithSmtpServer('fault: emulator outages under the real functions', () =>
       const timeout = new Promise<never>((_, reject) =>
         setTimeout(
           () =>
-            reject(new Error(`the Firestore outage never started: fewer than ${k} client chunks in 30 s (saw ${seen})`)),
+            reject(
+              new Error(
+                `the Firestore outage never started: fewer than ${k} client chunks in 30 s (saw ${seen})`,
+              ),
+            ),
           30_000,
         ).unref(),
       );

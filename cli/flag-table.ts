@@ -168,4 +168,24 @@ export const FLAGS = {
     description: 'run only these components (health-check, alert-dispatch, ...)',
   }),
   keep: booleanFlag('keep', { description: "keep the drill's state and logs" }),
+
+  // Threshold study
+  report: textFlag('report', 'FILE.html', {
+    description: 'also write the study as a self-contained HTML report (plots and the three answers)',
+  }),
+  overridesDir: textFlag('overrides-dir', 'DIR', {
+    description: 'write the recommended FG_THRESHOLDS_FILE of each environment here (thresholds.<env>.json)',
+  }),
+  origins: integerFlag('origins', 'N', {
+    description: 'backtest origins per book',
+    min: 1,
+    max: 52,
+    default: 8,
+  }),
+  stepWeeks: integerFlag('step-weeks', 'W', {
+    description: 'weeks between backtest origins',
+    min: 1,
+    max: 104,
+    default: 13,
+  }),
 } as const;

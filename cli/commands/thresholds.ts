@@ -27,7 +27,9 @@ const pct = (r: number | null) => (r === null ? 'n/a' : `${(r * 100).toFixed(1)}
 export function writeOverrideFiles(dir: string, study: ThresholdStudyResult): Record<Environment, string> {
   mkdirSync(dir, { recursive: true });
   const out = {} as Record<Environment, string>;
-  for (const [env, rec] of Object.entries(study.recommendations) as Array<[Environment, typeof study.recommendations.production]>) {
+  for (const [env, rec] of Object.entries(study.recommendations) as Array<
+    [Environment, typeof study.recommendations.production]
+  >) {
     // Our own output goes through the loader's parser first: a file the system would refuse is never written.
     parseThresholdOverrides(rec.overrides);
     const path = join(dir, `thresholds.${env}.json`);
@@ -49,7 +51,9 @@ function printStudy(ctx: CommandContext, study: ThresholdStudyResult): void {
       windows: band.windows,
       'rmse p50/p90': band.rmse ? `${band.rmse.p50}/${band.rmse.p90}` : '-',
       'mape p50/p90': band.mape ? `${band.mape.p50}/${band.mape.p90}` : '-',
-      'degradation p50/p90': band.degradationPct ? `${band.degradationPct.p50}/${band.degradationPct.p90}` : '-',
+      'degradation p50/p90': band.degradationPct
+        ? `${band.degradationPct.p50}/${band.degradationPct.p90}`
+        : '-',
     })),
   );
   ctx.out.table(
@@ -83,7 +87,11 @@ export const thresholdsCommand: Command = {
           sales: backend.sales,
           onProgress: (done, total) => progress.update(done, total, 'backtest fits'),
         },
-        { origins: ctx.flag(FLAGS.origins), stepWeeks: ctx.flag(FLAGS.stepWeeks), checks: { ...DEFAULT_BACKTEST_CHECKS } },
+        {
+          origins: ctx.flag(FLAGS.origins),
+          stepWeeks: ctx.flag(FLAGS.stepWeeks),
+          checks: { ...DEFAULT_BACKTEST_CHECKS },
+        },
       ),
     );
     progress.done();
@@ -103,7 +111,8 @@ export const thresholdsCommand: Command = {
     if (dir) files.overrides = writeOverrideFiles(resolve(dir), study);
     printStudy(ctx, study);
     if (files.report) ctx.out.line(`report: ${files.report}`);
-    for (const [env, path] of Object.entries(files.overrides ?? {})) ctx.out.line(`${env} overrides (FG_THRESHOLDS_FILE): ${path}`);
+    for (const [env, path] of Object.entries(files.overrides ?? {}))
+      ctx.out.line(`${env} overrides (FG_THRESHOLDS_FILE): ${path}`);
     const { windows: _windows, ...doc } = study;
     ctx.out.result({ ...doc, files });
     return EXIT.ok;

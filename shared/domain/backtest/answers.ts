@@ -20,7 +20,12 @@ export interface Answer {
   verdict: Verdict;
   answer: string;
   /** The figures the answer quotes, for a reader who wants to check it. */
-  figures: Array<{ value: number; falseAlarm: number | null; worstBand: string | null; meanMiss: number | null }>;
+  figures: Array<{
+    value: number;
+    falseAlarm: number | null;
+    worstBand: string | null;
+    meanMiss: number | null;
+  }>;
 }
 
 const QUESTIONS: Record<RuleId, { question: string; range: [number, number]; unit: string; name: string }> = {
@@ -40,7 +45,8 @@ function worstBand(c: CandidateRates, bands: readonly SalesBand[]): { label: str
   let worst: { label: string; rate: number } | null = null;
   for (const band of bands) {
     const r = c.falseAlarmByBand[band.id]?.rate;
-    if (r !== null && r !== undefined && (worst === null || r > worst.rate)) worst = { label: band.label, rate: r };
+    if (r !== null && r !== undefined && (worst === null || r > worst.rate))
+      worst = { label: band.label, rate: r };
   }
   return worst;
 }
@@ -71,7 +77,10 @@ function looser(rec: EnvironmentRecommendation, rule: RuleId, show: (v: number) 
   const n = rec.bookOverrides[rule];
   if (n === 0) return '';
   const capped = rec.cappedBooks[rule].length;
-  const cap = capped > 0 ? ` (${capped} of them capped at ${show(RULES[rule].maxOverride)}: their models need a look)` : '';
+  const cap =
+    capped > 0
+      ? ` (${capped} of them capped at ${show(RULES[rule].maxOverride)}: their models need a look)`
+      : '';
   return `, with ${n} books given a looser limit in production${cap}`;
 }
 

@@ -57,5 +57,11 @@ export function quantiles(values: readonly number[]): Quantiles | null {
   if (s.length === 0) return null;
   const at = (q: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(q * s.length) - 1))] as number;
   const r = (v: number) => Math.round(v * 100) / 100;
-  return { n: s.length, p10: r(at(0.1)), p50: r(at(0.5)), p90: r(at(0.9)), max: r(s[s.length - 1] as number) };
+  return {
+    n: s.length,
+    p10: r(at(0.1)),
+    p50: r(at(0.5)),
+    p90: r(at(0.9)),
+    max: r(s[s.length - 1] as number),
+  };
 }

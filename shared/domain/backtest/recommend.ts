@@ -94,7 +94,8 @@ export function bookLimit(
   const silent = (v: number) => (rule === 'degradationMaxPct' ? v >= stat : v > stat);
   if (silent(base)) return undefined;
   const { step, maxOverride } = RULES[rule];
-  if (!Number.isFinite(stat) || stat >= maxOverride) return { value: Math.max(base, maxOverride), capped: true };
+  if (!Number.isFinite(stat) || stat >= maxOverride)
+    return { value: Math.max(base, maxOverride), capped: true };
   let v = base + Math.ceil((stat - base) / step) * step;
   if (!silent(v)) v += step;
   return { value: Math.min(v, maxOverride), capped: !silent(Math.min(v, maxOverride)) };

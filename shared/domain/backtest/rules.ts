@@ -32,8 +32,22 @@ const range = (from: number, to: number, step: number) =>
 
 /** The product owner's ranges, with a margin: RMSE 60…120, MAPE 20…60 %, degradation 5…30 %. */
 export const RULES: Readonly<Record<RuleId, RuleSpec>> = Object.freeze({
-  rmseMax: { id: 'rmseMax', label: 'RMSE limit', unit: 'copies', candidates: range(60, 120, 10), step: 10, maxOverride: 240 },
-  mapeMax: { id: 'mapeMax', label: 'MAPE limit', unit: '%', candidates: range(20, 60, 5), step: 5, maxOverride: 100 },
+  rmseMax: {
+    id: 'rmseMax',
+    label: 'RMSE limit',
+    unit: 'copies',
+    candidates: range(60, 120, 10),
+    step: 10,
+    maxOverride: 240,
+  },
+  mapeMax: {
+    id: 'mapeMax',
+    label: 'MAPE limit',
+    unit: '%',
+    candidates: range(20, 60, 5),
+    step: 5,
+    maxOverride: 100,
+  },
   degradationMaxPct: {
     id: 'degradationMaxPct',
     label: 'allowed degradation',
@@ -75,7 +89,8 @@ export function silencingStatistic(rule: RuleId, score: WindowScore): number | n
     let v: number | null;
     if (rule === 'rmseMax') v = c.rmseLower;
     else if (rule === 'mapeMax') v = c.mapeLower;
-    else v = c.expectedRmse > 0 ? (c.rmseLower / c.expectedRmse - 1) * 100 : c.rmseLower > 0 ? Infinity : null;
+    else
+      v = c.expectedRmse > 0 ? (c.rmseLower / c.expectedRmse - 1) * 100 : c.rmseLower > 0 ? Infinity : null;
     if (v !== null && (max === null || v > max)) max = v;
   }
   return max;

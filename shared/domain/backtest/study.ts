@@ -83,7 +83,13 @@ export function summariseBands(
   return bands.map((band) => {
     const members = books.filter((b) => bandOf(b.meanWeeklySales, bands).id === band.id);
     const windows = members.flatMap((b) => b.healthy);
-    return { id: band.id, label: band.label, books: members.length, windows: windows.length, ...distribution(windows) };
+    return {
+      id: band.id,
+      label: band.label,
+      books: members.length,
+      windows: windows.length,
+      ...distribution(windows),
+    };
   });
 }
 
@@ -107,7 +113,10 @@ export function candidateRates(
     id: band.id,
     scores: books.filter((b) => bandOf(b.meanWeeklySales, bands).id === band.id).flatMap((b) => b.healthy),
   }));
-  const injected = injections.map((inj) => ({ id: inj.id, scores: books.flatMap((b) => b.injected[inj.id] ?? []) }));
+  const injected = injections.map((inj) => ({
+    id: inj.id,
+    scores: books.flatMap((b) => b.injected[inj.id] ?? []),
+  }));
   const candidates = spec.candidates.map((value) => {
     const fires = (s: WindowScore) => firesInWindow(rule, value, s);
     return {

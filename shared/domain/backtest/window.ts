@@ -64,7 +64,11 @@ export type BacktestCheckOptions = LiveAccuracyOptions;
 export const DEFAULT_BACKTEST_CHECKS: Readonly<BacktestCheckOptions> = DEFAULT_LIVE_ACCURACY_OPTIONS;
 
 function prefix(live: LiveWindow, n: number): LiveWindow {
-  return { weeks: live.weeks.slice(0, n), actual: live.actual.slice(0, n), predicted: live.predicted.slice(0, n) };
+  return {
+    weeks: live.weeks.slice(0, n),
+    actual: live.actual.slice(0, n),
+    predicted: live.predicted.slice(0, n),
+  };
 }
 
 /**

@@ -112,7 +112,10 @@ async function subjects(
     }
     const order = parseOrder(version.params);
     const job = order
-      ? { order: { p: order.p, d: order.d, q: order.q }, ...(order.seasonal ? { seasonalOrder: order.seasonal } : {}) }
+      ? {
+          order: { p: order.p, d: order.d, q: order.q },
+          ...(order.seasonal ? { seasonalOrder: order.seasonal } : {}),
+        }
       : {};
     out.push({ isbn, points: series.points, job });
   }
@@ -143,14 +146,23 @@ function planFits(list: readonly Subject[], settings: ThresholdStudySettings): P
       job: {
         // Only the training window crosses to the worker: trainModel ignores later weeks anyway.
         series: subject.points.filter((p) => p.weekEnding <= origin),
-        options: { isbn: subject.isbn, cutoff: origin, horizon: settings.checks.maxLiveWeeks, ...subject.job },
+        options: {
+          isbn: subject.isbn,
+          cutoff: origin,
+          horizon: settings.checks.maxLiveWeeks,
+          ...subject.job,
+        },
       },
     })),
   );
 }
 
 /** The window a fit stands for: its forecast against the actuals of the weeks after the origin. */
-function windowOf(plan: PlannedFit, result: Extract<FitResult, { ok: true }>, maxWeeks: number): BacktestWindow {
+function windowOf(
+  plan: PlannedFit,
+  result: Extract<FitResult, { ok: true }>,
+  maxWeeks: number,
+): BacktestWindow {
   const { model } = result;
   const weeks = model.forecast.mean.map((_, i) => addWeeks(plan.origin, i + 1));
   return {
@@ -215,12 +227,20 @@ export async function runThresholdStudy(
   const books = scoreBooks(list, plans, results, settings, injections);
   const failures = results.flatMap((r, i) => {
     const plan = plans[i];
-    return r.ok || !plan ? [] : [{ isbn: plan.subject.isbn, origin: plan.origin, error: `${r.error.name}: ${r.error.message}` }];
+    return r.ok || !plan
+      ? []
+      : [{ isbn: plan.subject.isbn, origin: plan.origin, error: `${r.error.name}: ${r.error.message}` }];
   });
   const study = studyThresholds(books, injections);
   const windows = books.flatMap((b) => {
     const band = bandOf(b.meanWeeklySales).id;
-    return b.healthy.map((w) => ({ isbn: b.isbn, band, rmse: w.rmse, mape: w.mape, degradationPct: w.degradationPct }));
+    return b.healthy.map((w) => ({
+      isbn: b.isbn,
+      band,
+      rmse: w.rmse,
+      mape: w.mape,
+      degradationPct: w.degradationPct,
+    }));
   });
   const { now: _now, injections: _inj, ...kept } = settings;
   return {

@@ -51,7 +51,11 @@ function histograms(study: ThresholdStudyResult): string {
     .filter((b) => b.windows > 0)
     .map((band) => {
       const rows = study.windows.filter((w) => w.band === band.id);
-      const rmse = histogramSvg(`RMSE, ${band.label}`, rows.map((w) => w.rmse), markers('rmseMax', study));
+      const rmse = histogramSvg(
+        `RMSE, ${band.label}`,
+        rows.map((w) => w.rmse),
+        markers('rmseMax', study),
+      );
       const mapes = rows.flatMap((w) => (w.mape === null ? [] : [w.mape]));
       const mape = histogramSvg(`MAPE %, ${band.label}`, mapes, markers('mapeMax', study));
       return `<div class="band" id="band-${esc(band.id)}"><h3>${esc(band.label)}: ${band.books} books, ${band.windows} windows</h3><div class="plots">${rmse}${mape}</div></div>`;
@@ -64,7 +68,11 @@ function curves(study: ThresholdStudyResult): string {
     .map((rates) => {
       const xs = rates.candidates.map((c) => c.value);
       const lines: Curve[] = [
-        { label: 'false alarms (healthy)', colour: '#2c3e50', values: rates.candidates.map((c) => c.falseAlarm.rate) },
+        {
+          label: 'false alarms (healthy)',
+          colour: '#2c3e50',
+          values: rates.candidates.map((c) => c.falseAlarm.rate),
+        },
         ...study.injections.map((inj, i) => ({
           label: `miss: ${inj.label}`,
           colour: COLOURS[i % COLOURS.length] as string,

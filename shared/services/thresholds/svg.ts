@@ -29,7 +29,12 @@ export function esc(text: string): string {
 const fmt = (v: number) => String(Number(v.toFixed(1)));
 
 /** Histogram of `values` over [0, max] in `bins` bins, with the markers drawn as vertical lines. */
-export function histogramSvg(title: string, values: readonly number[], markers: readonly Marker[], bins = 24): string {
+export function histogramSvg(
+  title: string,
+  values: readonly number[],
+  markers: readonly Marker[],
+  bins = 24,
+): string {
   const finite = values.filter(Number.isFinite);
   const top = Math.max(1, ...finite, ...markers.map((m) => m.value)) * 1.05;
   const counts = new Array<number>(bins).fill(0);

@@ -37,11 +37,14 @@ async function main(): Promise<void> {
   const seeded = await run(env, 'seed', '--books', books, '--json');
   if (seeded.code !== 0) throw new Error(`seed exited ${seeded.code}`);
   const times: number[] = [];
+  // CPU of the whole process, fit workers included (they are threads): what an idle machine would need.
+  const cpuMs: number[] = [];
   let last:
     { backtest: { fits: number; fitMs: number; books: number }; fleet: { windows: number } } | undefined;
   for (let i = 0; i < runs; i++) {
     const load = loadavg()[0] ?? 0;
     const out = join(stateDir, `study-${i}`);
+    const cpu = process.cpuUsage();
     const t = performance.now();
     const r = await run(
       env,
@@ -53,6 +56,8 @@ async function main(): Promise<void> {
       out,
     );
     const ms = performance.now() - t;
+    const used = process.cpuUsage(cpu);
+    cpuMs.push((used.user + used.system) / 1000);
     if (r.code !== 0) throw new Error(`thresholds exited ${r.code}`);
     last = JSON.parse(r.out);
     times.push(ms);
@@ -70,6 +75,14 @@ async function main(): Promise<void> {
     `goal ≤ ${fmtMs(GOAL_MS)}`,
     `${(m / GOAL_MS).toFixed(2)} × goal`,
     m <= GOAL_MS ? 'met' : 'NOT met',
+  );
+  const cores = availableParallelism();
+  const idle = median(cpuMs) / cores;
+  row(
+    'cpu time (all threads)',
+    fmtMs(median(cpuMs)),
+    `÷ ${cores} cores = ${fmtMs(idle)} on an otherwise idle machine`,
+    `${(idle / GOAL_MS).toFixed(2)} × goal`,
   );
   if (last) {
     row(

@@ -177,10 +177,10 @@ export const FLAGS = {
     description: 'write the recommended FG_THRESHOLDS_FILE of each environment here (thresholds.<env>.json)',
   }),
   origins: integerFlag('origins', 'N', {
-    description: 'backtest origins per book',
+    description: 'backtest origins per book (6 quarterly origins span two Christmases)',
     min: 1,
     max: 52,
-    default: 8,
+    default: 6,
   }),
   stepWeeks: integerFlag('step-weeks', 'W', {
     description: 'weeks between backtest origins',

@@ -45,7 +45,7 @@ export interface ThresholdStudyPorts {
 }
 
 export interface ThresholdStudySettings {
-  /** Origins per book (default 8: two years of quarterly origins). */
+  /** Origins per book (the CLI's default 6: quarterly, so the windows take in two Christmases). */
   origins: number;
   /** Weeks between origins (default 13, a quarter, so the windows do not overlap). */
   stepWeeks: number;

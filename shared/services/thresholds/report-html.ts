@@ -30,7 +30,7 @@ function recommendations(study: ThresholdStudyResult): string {
     const rec = study.recommendations[env];
     return (Object.keys(rec.rules) as RuleId[]).map((rule) => {
       const r = rec.rules[rule];
-      return `<tr><td>${env}</td><td>${esc(RULES[rule].label)}</td><td>${num(r.current)}</td><td><b>${num(r.value)}</b></td><td>${pct(r.falseAlarm)}</td><td>${pct(r.meanMiss)}</td><td>${rec.bookOverrides[rule]}</td><td>${esc(r.why)}</td></tr>`;
+      return `<tr><td>${env}</td><td>${esc(RULES[rule].label)}</td><td>${num(r.current)}</td><td><b>${num(r.value)}</b></td><td>${pct(r.falseAlarm)}</td><td>${pct(r.meanMiss)}</td><td>${rec.bookOverrides[rule]}${rec.cappedBooks[rule].length > 0 ? ` (${rec.cappedBooks[rule].length} capped)` : ''}</td><td>${esc(r.why)}</td></tr>`;
     });
   });
   return `<table><tr><th>environment</th><th>rule</th><th>now</th><th>recommended</th><th>false alarms</th><th>mean miss</th><th>books looser</th><th>why</th></tr>${rows.join('')}</table>`;

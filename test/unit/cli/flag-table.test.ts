@@ -149,6 +149,13 @@ const SCRIPT_FLAGS: Record<string, Record<string, { value: boolean }>> = {
     'report-only': { value: false },
     json: { value: false },
   },
+  thresholds: {
+    report: { value: true },
+    'overrides-dir': { value: true },
+    origins: { value: true },
+    'step-weeks': { value: true },
+    json: { value: false },
+  },
 };
 
 describe('the flags operator scripts pass', () => {
@@ -161,7 +168,12 @@ describe('the flags operator scripts pass', () => {
   });
 
   it('are the ones the scripts forward (each named in its script)', () => {
-    const scripts = ['rollback_model.sh', 'deploy_model.sh', 'validate_deployment.sh']
+    const scripts = [
+      'rollback_model.sh',
+      'deploy_model.sh',
+      'validate_deployment.sh',
+      'validate_thresholds.sh',
+    ]
       .map((s) => readFileSync(join(ROOT, 'scripts', s), 'utf8'))
       .join('\n');
     for (const flags of Object.values(SCRIPT_FLAGS)) {

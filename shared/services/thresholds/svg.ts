@@ -38,7 +38,10 @@ export function histogramSvg(
   const finite = values.filter(Number.isFinite);
   const top = Math.max(1, ...finite, ...markers.map((m) => m.value)) * 1.05;
   const counts = new Array<number>(bins).fill(0);
-  for (const v of finite) counts[Math.min(bins - 1, Math.max(0, Math.floor((v / top) * bins)))]! += 1;
+  for (const v of finite) {
+    const bin = Math.min(bins - 1, Math.max(0, Math.floor((v / top) * bins)));
+    counts[bin] = (counts[bin] ?? 0) + 1;
+  }
   const peak = Math.max(1, ...counts);
   const iw = W - PAD.left - PAD.right;
   const ih = H - PAD.top - PAD.bottom;

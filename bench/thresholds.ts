@@ -64,6 +64,7 @@ async function main(): Promise<void> {
     row(
       `run ${i + 1}`,
       fmtMs(ms),
+      `cpu ${fmtMs(cpuMs[i] ?? 0)}`,
       `load average before ${load.toFixed(1)}`,
       `report ${statSync(join(out, 'report.html')).size} bytes`,
     );

@@ -69,7 +69,8 @@ function curves(study: ThresholdStudyResult): string {
       const xs = rates.candidates.map((c) => c.value);
       const lines: Curve[] = [
         {
-          label: 'false alarms (healthy)',
+          label: 'false alarms (healthy), % at each point',
+          labelPoints: true,
           colour: '#2c3e50',
           values: rates.candidates.map((c) => c.falseAlarm.rate),
         },

@@ -16,6 +16,8 @@ export interface Curve {
   /** y per x, in 0..1; null where nothing was measured. */
   values: Array<number | null>;
   dashed?: boolean;
+  /** Print each point's rate beside it (for a curve that stays near 0, like false alarms). */
+  labelPoints?: boolean;
 }
 
 const W = 420;
@@ -56,7 +58,8 @@ export function histogramSvg(
     .map(
       (m, i) =>
         `<line x1="${fmt(x(m.value))}" x2="${fmt(x(m.value))}" y1="${PAD.top}" y2="${PAD.top + ih}" stroke="${m.colour}" stroke-width="1.5" stroke-dasharray="4 2"/>` +
-        `<text x="${fmt(x(m.value) + 2)}" y="${PAD.top + 10 + i * 11}" font-size="9" fill="${m.colour}">${esc(m.label)}</text>`,
+        // Near the right edge the label goes left of its line, so it is not cut off.
+        `<text x="${fmt(x(m.value) + (x(m.value) > W - 70 ? -2 : 2))}" y="${PAD.top + 10 + i * 11}" font-size="9" fill="${m.colour}"${x(m.value) > W - 70 ? ' text-anchor="end"' : ''}>${esc(m.label)}</text>`,
     )
     .join('');
   const axis = `<line x1="${PAD.left}" x2="${W - PAD.right}" y1="${PAD.top + ih}" y2="${PAD.top + ih}" stroke="#333"/>
@@ -75,7 +78,16 @@ export function curvesSvg(title: string, xs: readonly number[], curves: readonly
     .map((c) => {
       const pts = c.values.flatMap((v, i) => (v === null ? [] : [`${fmt(x(i))},${fmt(y(v))}`]));
       const dash = c.dashed ? ' stroke-dasharray="5 3"' : '';
-      return `<polyline points="${pts.join(' ')}" fill="none" stroke="${c.colour}" stroke-width="2"${dash}><title>${esc(c.label)}</title></polyline>`;
+      const labels = c.labelPoints
+        ? c.values
+            .map((v, i) =>
+              v === null
+                ? ''
+                : `<text x="${fmt(x(i) - 8)}" y="${fmt(y(v) - 4)}" font-size="8" fill="${c.colour}">${fmt(v * 100)}</text>`,
+            )
+            .join('')
+        : '';
+      return `<polyline points="${pts.join(' ')}" fill="none" stroke="${c.colour}" stroke-width="2"${dash}><title>${esc(c.label)}</title></polyline>${labels}`;
     })
     .join('');
   const ticks = xs
@@ -90,10 +102,10 @@ export function curvesSvg(title: string, xs: readonly number[], curves: readonly
   const legend = curves
     .map(
       (c, i) =>
-        `<text x="${PAD.left + 4 + (i % 3) * 130}" y="${H + 4 + Math.floor(i / 3) * 12}" font-size="9" fill="${c.colour}">■ ${esc(c.label)}</text>`,
+        `<text x="${PAD.left + 4 + (i % 2) * 190}" y="${H + 4 + Math.floor(i / 2) * 12}" font-size="9" fill="${c.colour}">■ ${esc(c.label)}</text>`,
     )
     .join('');
-  return svgFrame(title, `${grid}${paths}${ticks}${legend}`, null, H + 30);
+  return svgFrame(title, `${grid}${paths}${ticks}${legend}`, null, H + 4 + Math.ceil(curves.length / 2) * 12);
 }
 
 function svgFrame(title: string, body: string, n: number | null, height = H): string {

@@ -18,6 +18,7 @@ const BENCHES = [
   'sales-data',
   'sales-landing',
   'adopt',
+  'anomaly',
 ];
 const only = process.argv.slice(2);
 

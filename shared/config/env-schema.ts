@@ -379,7 +379,7 @@ export const EnvSchema = z.object({
     }),
   FG_ANOMALY_K: decimal('FG_ANOMALY_K', 2, 0.5, 10),
   FG_ANOMALY_BASELINE: wholeNumber('FG_ANOMALY_BASELINE', 26, 8, 104),
-  FG_ANOMALY_POINTS_READ: wholeNumber('FG_ANOMALY_POINTS_READ', 5000, 50, 20000),
+  FG_ANOMALY_POINTS_READ: wholeNumber('FG_ANOMALY_POINTS_READ', 7000, 50, 20000),
   // An object name, not a URI: the bucket is the notification's (infra sets both from one variable).
   FG_SALES_UPDATES_PREFIX: z
     .string()

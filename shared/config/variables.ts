@@ -293,8 +293,8 @@ export const VARIABLES: readonly VariableInfo[] = [
   }),
   v(
     'FG_ANOMALY_POINTS_READ',
-    'MetricPoints read per book when its figures change (hourly runs write ~168 a week)',
+    'MetricPoints read per book when its figures change (hourly runs write 168 a week; the baseline spans about 39 weeks)',
     (c) => c.anomaly.pointsRead,
-    { default: '5000' },
+    { default: '7000' },
   ),
 ];

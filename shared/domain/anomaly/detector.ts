@@ -3,14 +3,14 @@
  * the book's own recent history? Pure; two rules, both robust:
  *
  * - `mad` (the default): a median/MAD band. The baseline is the `baseline`
- *   observations before the test window; its median and 1.4826 × MAD (the
- *   normal-consistent robust sigma, floored at `minScale`) give a band, and
- *   the rule fires when the last `confirm` observations all sit more than
- *   `k` sigmas above the median. Once firing it stays firing while the
- *   newest observation is above the band, and resolves when it returns
- *   within it. With `seasonalWeeks` > 0 the baseline also takes last year's
- *   observations within that many weeks of the same date (the seasonal
- *   variant).
+ *   observations before the test window (the last `confirm`); its median and
+ *   1.4826 × MAD (the normal-consistent robust sigma, floored at `minScale`)
+ *   give the band, and the rule fires while the median of the test window is
+ *   more than `k` sigmas above the baseline median, so it resolves once the
+ *   recent observations are back within the band. With three in the window
+ *   one wild week cannot fire it alone. With `seasonalWeeks` > 0 the baseline
+ *   also takes last year's observations within that many weeks of the same
+ *   date (the seasonal variant).
  * - `ewma`: EWMA control limits on the same robust baseline: the residuals
  *   of the last `confirm` observations, standardised and clipped at ±`clip`
  *   (one wild point moves the statistic by at most λ × clip), smoothed with
@@ -22,9 +22,17 @@
  * distance for every book. Only upward moves fire: an error metric falling
  * is good news.
  *
- * Why `mad`, from `bench/anomaly.ts` on the replayed seeded fleet (30 books,
- * 2019–2024, the real ARIMA retrained every 4 weeks; docs/anomaly.md has the
- * table): see DEFAULT_ANOMALY_OPTIONS.
+ * Why `mad`, median of 3, k 2: measured by `bench/anomaly.ts` on the seeded
+ * fleet's replayed weekly MAPE (30 books, 2019–2024, 133 book-years, the real
+ * ARIMA retrained every 4 weeks; docs/anomaly.md has the whole table). It
+ * raises 0.60 false alarms per book-year against EWMA's 0.73 (λ 0.3, L 3),
+ * detects as many shifts within 3 observations (×2: 29 % vs 30 %; ×3: 54 %
+ * vs 53 %), and fires on 8.7 % of single one-week spikes against EWMA's
+ * 19.5 %; EWMA catches more by 6 observations and more slow drifts, but book
+ * sales are full of one-week events (promotions, stock-outs) that are not a
+ * broken model. The seasonal variant measured the same and needs a year of
+ * points. No rule reaches ×2 at 90 % within 3 observations: a week's MAPE
+ * has a robust sigma of 0.52 in log terms, so ×2 is 1.3 sigma.
  */
 import { ValidationError } from '../../errors';
 import type { MetricObservation } from './observations';

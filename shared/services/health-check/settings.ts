@@ -44,7 +44,7 @@ export interface AnomalySettings {
   enabled: boolean;
   metrics: readonly AnomalyMetric[];
   detector: AnomalyOptions;
-  /** MetricPoints read per book on a new observation: hourly runs write ~168 a week. */
+  /** MetricPoints read per book on a new observation: hourly runs write 168 a week. */
   pointsRead: number;
   /** Books judged at once. */
   concurrency: number;

@@ -30,7 +30,7 @@ describe('loadConfig', () => {
       pipeline: { trainStart: '2012-01-01' },
       thresholds: { overrides: {} },
       salesUpdates: { prefix: '' },
-      anomaly: { metrics: ['mape'], k: 2, baseline: 26, pointsRead: 5000 },
+      anomaly: { metrics: ['mape'], k: 2, baseline: 26, pointsRead: 7000 },
       flush: { auth: 'token' },
       alerting: {
         repeatIntervalMs: { critical: 4 * 3_600_000, warning: 24 * 3_600_000 },

@@ -11,7 +11,9 @@
  * was already firing the observation before its onset is left out.
  * Prints figures beside their goals; asserts nothing.
  *
- *   npx tsx bench/anomaly.ts [--books 30] [--seed 42] [--from-year 2019]
+ * Last, what the step's history query costs on the embedded backend.
+ *
+ *   npx tsx bench/anomaly.ts [--books 30] [--seed 42] [--from-year 2019] [--cost-books 20]
  */
 import { catalogue } from '../shared/fleet/catalogue';
 import { generateSales } from '../shared/fleet/sales-generator';
@@ -23,9 +25,16 @@ import {
   type AnomalyOptions,
 } from '../shared/domain/anomaly/detector';
 import type { MetricObservation } from '../shared/domain/anomaly/observations';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteStateStore } from '../shared/adapters/local/sqlite-state-store';
+import { COLLECTIONS } from '../shared/contracts/collections';
+import { metricPointId } from '../shared/contracts/documents/metric-point';
 import { fmtMs, median, numberFlag } from './stats';
 
 const books = numberFlag('books', 30);
+const costBooks = numberFlag('cost-books', 20);
 const seed = numberFlag('seed', 42);
 const fromYear = numberFlag('from-year', 2019);
 const LAST_WEEK = '2024-12-28';
@@ -186,7 +195,53 @@ function noise(histories: MetricObservation[][]): number {
   );
 }
 
-function main(): void {
+/**
+ * What the step's one query costs on the embedded backend: `costBooks` books ×
+ * 39 weeks of hourly points (what FG_ANOMALY_POINTS_READ is sized for), then
+ * one book's `isbn ==, at desc, limit 7000` query, as anomaly-check.ts makes it.
+ */
+async function queryCost(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'fg-bench-anomaly-'));
+  const state = new SqliteStateStore(join(dir, 'state.sqlite'));
+  try {
+    const hours = 39 * 168;
+    const now = Date.parse('2025-01-01T00:00:00.000Z');
+    const fleet = catalogue(costBooks);
+    for (const book of fleet) {
+      const writes = Array.from({ length: hours }, (_, h) => {
+        const data = {
+          isbn: book.isbn,
+          at: new Date(now - h * 3_600_000).toISOString(),
+          runId: `hc-${h}`,
+          version: '3',
+          status: 'healthy',
+          mape: 15 + (Math.floor(h / 168) % 5),
+        };
+        return { collection: COLLECTIONS.metricPoints, id: metricPointId(book.isbn, data.runId), data };
+      });
+      for (let i = 0; i < writes.length; i += 500) await state.batchSet(writes.slice(i, i + 500));
+    }
+    const times: number[] = [];
+    for (const book of fleet.slice(0, 5)) {
+      const t = performance.now();
+      await state.query(COLLECTIONS.metricPoints, {
+        where: [{ field: 'isbn', op: '==', value: book.isbn }],
+        orderBy: { field: 'at', direction: 'desc' },
+        limit: 7000,
+      });
+      times.push(performance.now() - t);
+    }
+    console.log(
+      `\nembedded backend: one book's history query over ${(costBooks * hours).toLocaleString('en')} points ` +
+        `(${costBooks} books × 39 weeks hourly): p50 ${fmtMs(median(times))} (SQLite scans the collection: it grows with the fleet)`,
+    );
+  } finally {
+    await state.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
   const started = performance.now();
   const firstCutoff = saturdayOnOrAfter(`${fromYear}-01-01`);
   const histories = catalogue(books).map((book) =>
@@ -209,7 +264,8 @@ function main(): void {
     `goals: false alarms ≤ ${GOALS.falseAlarms} per book-year; ×2 (and ×3) shifts detected ≥ ${GOALS.detect * 100} % within 3 observations\n`,
   );
   VARIANTS.forEach((v, i) => report(v.name, histories, v.options, i === 0));
+  await queryCost();
   console.log(`\ntotal ${fmtMs(performance.now() - started)}`);
 }
 
-main();
+void main();

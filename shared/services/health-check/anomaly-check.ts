@@ -12,7 +12,8 @@
  * (shared/domain/anomaly/observations.ts), adds this run's figures, and asks
  * the detector (shared/domain/anomaly/detector.ts). The condition is then
  * `evaluated`: not anomalous, or too little history, resolves one that fired.
- * A failed read is a note, never the end of the run.
+ * A book it fires for counts as degraded in the report (unless something
+ * worse fires). A failed read is a note, never the end of the run.
  */
 import { COLLECTIONS } from '../../contracts/collections';
 import type { HealthReport, ModelHealth } from '../../contracts/documents/health-report';
@@ -20,7 +21,7 @@ import type { MetricPoint } from '../../contracts/documents/metric-point';
 import { detectAnomaly, type AnomalyVerdict } from '../../domain/anomaly/detector';
 import { foldObservations } from '../../domain/anomaly/observations';
 import { round3 } from '../../domain/health/accuracy-findings';
-import { findingKey, type Finding } from '../../domain/health/findings';
+import { findingKey, statusOf, type Finding } from '../../domain/health/findings';
 import { describeError } from '../../errors';
 import { forEachBounded } from '../bounded';
 import type { ModelOutcome } from './check-model';
@@ -47,11 +48,13 @@ export async function anomalyCheck(
   const out: AnomalyCheck = { findings: [], evaluated: [], notes: [] };
   if (!settings.enabled || settings.metrics.length === 0) return out;
   const before = new Map((previous?.models ?? []).map((m) => [m.isbn, m]));
-  const fresh = outcomes
-    .map((o) => o.health)
-    .filter((h): h is ModelHealth => h !== undefined && isNewObservation(h, before.get(h.isbn), settings));
+  const fresh = outcomes.filter(
+    (o): o is ModelOutcome & { health: ModelHealth } =>
+      o.health !== undefined && isNewObservation(o.health, before.get(o.isbn), settings),
+  );
   const at = deps.clock.now().toISOString();
-  await forEachBounded(fresh, settings.concurrency, async (health) => {
+  await forEachBounded(fresh, settings.concurrency, async (outcome) => {
+    const { health } = outcome;
     let points: MetricPoint[];
     try {
       points = await recentPoints(health.isbn, runId, deps, settings.pointsRead);
@@ -61,7 +64,11 @@ export async function anomalyCheck(
     }
     out.evaluated.push(findingKey({ kind: 'metric_anomaly', isbn: health.isbn }));
     const finding = judgeBook(health, points, at, settings);
-    if (finding) out.findings.push(finding);
+    if (!finding) return;
+    out.findings.push(finding);
+    // The book's row in the report says what fires on it, this warning included.
+    outcome.status = statusOf([...outcome.findings, finding]);
+    health.status = outcome.status;
   });
   return out;
 }

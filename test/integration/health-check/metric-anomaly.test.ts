@@ -89,7 +89,13 @@ describe('metric_anomaly through the health check (embedded fleet)', () => {
       env,
       streams: { stdout: (s) => void (stdout += s), stderr: () => undefined },
     });
-    return { code, doc: JSON.parse(stdout) as { alerts: Array<{ kind: string; isbn?: string }> } };
+    return {
+      code,
+      doc: JSON.parse(stdout) as {
+        alerts: Array<{ kind: string; isbn?: string }>;
+        models: Array<{ isbn: string; status: string }>;
+      },
+    };
   }
 
   async function drain(): Promise<Alert[]> {
@@ -150,6 +156,7 @@ describe('metric_anomaly through the health check (embedded fleet)', () => {
     expect(res.doc.alerts.filter((a) => a.kind === 'metric_anomaly')).toEqual([
       expect.objectContaining({ kind: 'metric_anomaly', isbn: ALCHEMIST }),
     ]);
+    expect(res.doc.models.find((m) => m.isbn === ALCHEMIST)?.status).toBe('degraded');
     const published = (await drain()).filter((a) => a.kind === 'metric_anomaly');
     expect(published).toHaveLength(1);
     expect(published[0]).toMatchObject({

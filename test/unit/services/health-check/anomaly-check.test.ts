@@ -117,6 +117,15 @@ describe('anomalyCheck', () => {
     expect(res.notes).toEqual([]);
   });
 
+  it('marks the book it fires for as degraded, and leaves the others as they were', async () => {
+    await writeHistory(state, A, [...HEALTHY, 45, 48]);
+    await writeHistory(state, B, HEALTHY);
+    const [a, b] = [outcome(health(A, 46)), outcome(health(B, 15))];
+    await anomalyCheck([a, b], undefined, RUN, { state, clock }, settings);
+    expect([a.status, a.health?.status]).toEqual(['degraded', 'degraded']);
+    expect([b.status, b.health?.status]).toEqual(['healthy', 'healthy']);
+  });
+
   it('does not judge a book whose figures equal the previous report: the same observation, already judged', async () => {
     await writeHistory(state, A, [...HEALTHY, 45, 48]);
     const same = health(A, 46);

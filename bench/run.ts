@@ -19,6 +19,7 @@ const BENCHES = [
   'sales-landing',
   'adopt',
   'thresholds',
+  'anomaly',
 ];
 const only = process.argv.slice(2);
 

@@ -25,10 +25,16 @@ locals {
 
   # Composite indexes, equality fields first, then the ordered (or inequality) field:
   #   "<name>" = { collection = "…", fields = [{ field = "…", order = "ASCENDING" }, …] }
-  # None is needed today: every query the services make (test/infra reads them from the code) filters
-  # by equality only, or filters and orders on one field, which single-field indexes serve. The
-  # infra tests fail the day a query needs one that is not declared here.
-  firestore_indexes = {}
+  # Most queries the services make (test/infra reads them from the code) filter by equality only, or
+  # filter and order on one field, which single-field indexes serve. The infra tests fail the day a
+  # query needs one that is not declared here.
+  firestore_indexes = {
+    # The metric-anomaly step reads one book's newest points (isbn ==, ordered by at, newest first).
+    metric_points_by_book = {
+      collection = "metric-points"
+      fields     = [{ field = "isbn", order = "ASCENDING" }, { field = "at", order = "DESCENDING" }]
+    }
+  }
 }
 
 resource "google_firestore_field" "ttl" {

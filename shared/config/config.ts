@@ -109,6 +109,18 @@ export interface SalesUpdatesConfig {
   readonly prefix: string;
 }
 
+/** FG_ANOMALY_*: what the metric-anomaly detector watches and how wide its band is. */
+export interface AnomalyConfig {
+  /** Error metrics watched (mape, rmse, smape, mase); empty turns the detector off. */
+  readonly metrics: readonly string[];
+  /** Band half-width in robust sigmas. */
+  readonly k: number;
+  /** Observations in the trailing baseline. */
+  readonly baseline: number;
+  /** MetricPoints read per book when a new observation arrives. */
+  readonly pointsRead: number;
+}
+
 export interface Config {
   readonly environment: Environment;
   readonly backend: Backend;
@@ -153,6 +165,8 @@ export interface Config {
   readonly alerting: AlertingConfig;
   /** Which new sales objects (sales-data-updates notifications) trigger a health check. */
   readonly salesUpdates: SalesUpdatesConfig;
+  /** The health check's metric-anomaly detector (docs/anomaly.md). */
+  readonly anomaly: AnomalyConfig;
   /** Variables that were unset and took their default. */
   readonly defaulted: readonly string[];
   /** Things worth saying at start that are not errors (a likely typo in a variable name, no alert channel in production). */

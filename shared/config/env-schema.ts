@@ -107,6 +107,24 @@ function fraction(name: string, fallback: number) {
     });
 }
 
+/** A decimal number from `min` to `max`, e.g. a band width in sigmas. */
+function decimal(name: string, fallback: number, min: number, max: number) {
+  return z
+    .string()
+    .default(String(fallback))
+    .transform((s, ctx) => {
+      const n = /^[0-9]+(\.[0-9]+)?$/.test(s.trim()) ? Number(s.trim()) : NaN;
+      if (!(n >= min && n <= max)) {
+        ctx.addIssue({ code: 'custom', message: `${name} must be a number from ${min} to ${max} ${got(s)}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+}
+
+/** The error metrics the anomaly detector can watch (shared/services/health-check/anomaly-check.ts). */
+const ANOMALY_METRIC_NAMES = ['mape', 'rmse', 'smape', 'mase'];
+
 /** `class=perMinute,…` for the Vertex quota classes, e.g. `resource_management=1200`. */
 function quotaOverrides(name: string) {
   return z.string().transform((s, ctx) => {
@@ -340,6 +358,28 @@ export const EnvSchema = z.object({
   FG_PIPELINE_STALE_AFTER: duration('FG_PIPELINE_STALE_AFTER', '8d'),
   FG_DATA_FRESHNESS_WEEKS: wholeNumber('FG_DATA_FRESHNESS_WEEKS', 2, 1, 52),
   FG_HEALTH_CONCURRENCY: wholeNumber('FG_HEALTH_CONCURRENCY', 4, 1, 64),
+  FG_ANOMALY_METRICS: z
+    .string()
+    .default('mape')
+    .transform((s, ctx) => {
+      if (s.trim() === 'none') return [];
+      const list = s
+        .split(',')
+        .map((a) => a.trim())
+        .filter((a) => a !== '');
+      const bad = list.find((a) => !ANOMALY_METRIC_NAMES.includes(a));
+      if (bad !== undefined || list.length === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `FG_ANOMALY_METRICS must be none or a comma-separated list of ${ANOMALY_METRIC_NAMES.join('|')} ${got(bad ?? s)}`,
+        });
+        return z.NEVER;
+      }
+      return [...new Set(list)];
+    }),
+  FG_ANOMALY_K: decimal('FG_ANOMALY_K', 2, 0.5, 10),
+  FG_ANOMALY_BASELINE: wholeNumber('FG_ANOMALY_BASELINE', 26, 8, 104),
+  FG_ANOMALY_POINTS_READ: wholeNumber('FG_ANOMALY_POINTS_READ', 7000, 50, 20000),
   // An object name, not a URI: the bucket is the notification's (infra sets both from one variable).
   FG_SALES_UPDATES_PREFIX: z
     .string()

@@ -127,6 +127,12 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       runbookBaseUrl: e.FG_RUNBOOK_BASE_URL,
     },
     salesUpdates: { prefix: e.FG_SALES_UPDATES_PREFIX },
+    anomaly: {
+      metrics: e.FG_ANOMALY_METRICS,
+      k: e.FG_ANOMALY_K,
+      baseline: e.FG_ANOMALY_BASELINE,
+      pointsRead: e.FG_ANOMALY_POINTS_READ,
+    },
     defaulted: VARIABLES.filter((v) => v.default !== undefined && !isSet(raw, v.name)).map((v) => v.name),
     warnings: warnings(env, raw),
   };

@@ -276,4 +276,25 @@ export const VARIABLES: readonly VariableInfo[] = [
     'object-name prefix (e.g. raw_data/) of the sales objects whose arrival (sales-data-updates) re-checks their books; empty: all the notification sends',
     (c) => c.salesUpdates.prefix || undefined,
   ),
+  v(
+    'FG_ANOMALY_METRICS',
+    'error metrics the metric-anomaly detector watches per book (comma-separated mape|rmse|smape|mase), or none (docs/anomaly.md)',
+    (c) => (c.anomaly.metrics.length > 0 ? c.anomaly.metrics.join(',') : 'none'),
+    { default: 'mape' },
+  ),
+  v(
+    'FG_ANOMALY_K',
+    "metric_anomaly fires when the median of a book's last 3 observations is this many robust sigmas above its baseline",
+    (c) => c.anomaly.k,
+    { default: '2' },
+  ),
+  v('FG_ANOMALY_BASELINE', 'observations (weeks) in the metric-anomaly baseline', (c) => c.anomaly.baseline, {
+    default: '26',
+  }),
+  v(
+    'FG_ANOMALY_POINTS_READ',
+    'MetricPoints read per book when its figures change (hourly runs write 168 a week; the baseline spans about 39 weeks)',
+    (c) => c.anomaly.pointsRead,
+    { default: '7000' },
+  ),
 ];

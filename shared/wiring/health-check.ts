@@ -4,10 +4,15 @@
  * that reads Config; the service sees plain values.
  */
 import type { Config } from '../config';
+import { DEFAULT_ANOMALY_OPTIONS } from '../domain/anomaly/detector';
 import { DEFAULT_DRIFT_OPTIONS } from '../domain/health/drift';
 import { DEFAULT_LIVE_ACCURACY_OPTIONS } from '../domain/health/live-accuracy';
 import { MAX_DOCUMENT_BYTES } from '../ports/state-store';
-import type { HealthCheckSettings } from '../services/health-check/settings';
+import {
+  ANOMALY_METRICS,
+  type AnomalyMetric,
+  type HealthCheckSettings,
+} from '../services/health-check/settings';
 
 /**
  * Of a report document's MAX_DOCUMENT_BYTES, what is kept back from the alerts
@@ -32,6 +37,16 @@ export function healthCheckSettings(
     pipelineRunsLimit: 100,
     publishConcurrency: 16,
     reportBudgetBytes: MAX_DOCUMENT_BYTES - REPORT_HEADROOM_BYTES,
+    anomaly: {
+      enabled: config.anomaly.metrics.length > 0,
+      // The schema admits only these names; the filter keeps the type honest.
+      metrics: config.anomaly.metrics.filter((m): m is AnomalyMetric =>
+        (ANOMALY_METRICS as readonly string[]).includes(m),
+      ),
+      detector: { ...DEFAULT_ANOMALY_OPTIONS, k: config.anomaly.k, baseline: config.anomaly.baseline },
+      pointsRead: config.anomaly.pointsRead,
+      concurrency: config.alerting.healthConcurrency,
+    },
     ...overrides,
   };
 }

@@ -34,6 +34,8 @@ export const AlertKind = z.enum([
   'build_failed',
   'deployment_failed',
   'test',
+  /** A book's error metric jumped out of its own recent range (shared/domain/anomaly/detector.ts). */
+  'metric_anomaly',
 ]);
 export type AlertKind = z.infer<typeof AlertKind>;
 
@@ -44,6 +46,7 @@ export const MODEL_METRIC_ALERT_KINDS: readonly AlertKind[] = [
   'rmse_spike',
   'mape_increase',
   'performance_degradation',
+  'metric_anomaly',
 ];
 
 export const AlertStatus = z.enum(['firing', 'resolved']);

@@ -10,7 +10,8 @@
  *    (`endpoint_unhealthy`), live accuracy against the thresholds and the
  *    version's baseline (`rmse_above_threshold`, `mape_above_threshold`,
  *    `rmse_spike`, `mape_increase`, `performance_degradation`), drift
- *    (`data_drift`);
+ *    (`data_drift`); then, per book whose figures changed, the metric-anomaly
+ *    step over its MetricPoints (`metric_anomaly`, anomaly-check.ts);
  * 4. data freshness over the newest actual week (`data_stale`), on
  *    whole-fleet runs only: a run scoped to one out-of-print book must not
  *    call the whole feed stale;
@@ -39,6 +40,7 @@ import {
 } from '../../domain/health/findings';
 import { NotFoundError } from '../../errors';
 import { forEachBounded } from '../bounded';
+import { anomalyCheck } from './anomaly-check';
 import { checkModel, type ModelOutcome } from './check-model';
 import type { HealthCheckDeps } from './deps';
 import { pingRegistry, pipelineCheck, registryCheck, type FleetCheck } from './fleet-checks';
@@ -157,6 +159,13 @@ export async function runHealthCheck(
     ...outcomes.flatMap((o) => o.evaluated),
   ]);
   const previous = await step('previous report', () => readPreviousReport(deps.state, run.runId, log));
+  const anomalies = await step(
+    'metric anomalies',
+    () => anomalyCheck(outcomes, previous, run.runId, deps, settings.anomaly),
+    (a) => ({ judged: a.evaluated.length, firing: a.findings.length, notes: a.notes.slice(0, 10) }),
+  );
+  firing.push(...anomalies.findings);
+  for (const key of anomalies.evaluated) evaluated.add(key);
   if (run.isbns === undefined) {
     // A book no longer served cannot fire any more: a whole-fleet run resolves what it left behind.
     const served = new Set(targets.map((t) => t.isbn));

@@ -8,6 +8,7 @@ import type { Environment } from '../../contracts/primitives';
 import type { DriftOptions } from '../../domain/health/drift';
 import type { LiveAccuracyOptions } from '../../domain/health/live-accuracy';
 import type { ThresholdOverrides } from '../../domain/thresholds';
+import type { AnomalyOptions } from '../../domain/anomaly/detector';
 
 export interface HealthCheckSettings {
   environment: Environment;
@@ -31,4 +32,20 @@ export interface HealthCheckSettings {
    * (1 MiB), and 5,000 models' figures take about 0.8 MiB.
    */
   reportBudgetBytes: number;
+  /** The metric-anomaly step (anomaly-check.ts). */
+  anomaly: AnomalySettings;
+}
+
+/** Error metrics the detector may watch: all of them get worse upwards. */
+export const ANOMALY_METRICS = ['mape', 'rmse', 'smape', 'mase'] as const;
+export type AnomalyMetric = (typeof ANOMALY_METRICS)[number];
+
+export interface AnomalySettings {
+  enabled: boolean;
+  metrics: readonly AnomalyMetric[];
+  detector: AnomalyOptions;
+  /** MetricPoints read per book on a new observation: hourly runs write 168 a week. */
+  pointsRead: number;
+  /** Books judged at once. */
+  concurrency: number;
 }

@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       pipeline: { trainStart: '2012-01-01' },
       thresholds: { overrides: {} },
       salesUpdates: { prefix: '' },
+      anomaly: { metrics: ['mape'], k: 2, baseline: 26, pointsRead: 7000 },
       flush: { auth: 'token' },
       alerting: {
         repeatIntervalMs: { critical: 4 * 3_600_000, warning: 24 * 3_600_000 },
@@ -85,10 +86,15 @@ describe('loadConfig', () => {
         FG_RUNBOOK_BASE_URL: 'https://github.com/acme/forecast-guard/blob/main/docs/runbooks/',
         FG_PIPELINE_TRAIN_START: '2013-01-05',
         FG_PRICE_TABLE: 'prices/acme.json',
+        FG_ANOMALY_METRICS: 'mape, rmse,mape',
+        FG_ANOMALY_K: '2.5',
+        FG_ANOMALY_BASELINE: '52',
+        FG_ANOMALY_POINTS_READ: '9000',
       },
       { cwd: CWD },
     );
     expect(config.environment).toBe('production');
+    expect(config.anomaly).toEqual({ metrics: ['mape', 'rmse'], k: 2.5, baseline: 52, pointsRead: 9000 });
     expect(config.deployerPrincipals).toEqual([
       'fg-rollback@acme.iam.gserviceaccount.com',
       'fg-deployer@acme.iam.gserviceaccount.com',
@@ -313,6 +319,24 @@ describe('loadConfig', () => {
           /FG_RUNBOOK_BASE_URL must be an http\(s\) URL or a repository-relative path/,
         );
       }
+    });
+  });
+
+  describe('FG_ANOMALY_*', () => {
+    it('turns the detector off with none', () => {
+      expect(loadConfig({ FG_ANOMALY_METRICS: 'none' }, { cwd: CWD }).anomaly.metrics).toEqual([]);
+    });
+
+    it('refuses an unknown metric or a band width out of range, naming the variable and value', () => {
+      expect(() => loadConfig({ FG_ANOMALY_METRICS: 'mape,bias' }, { cwd: CWD })).toThrow(
+        /FG_ANOMALY_METRICS must be none or a comma-separated list of mape\|rmse\|smape\|mase \(got "bias"\)/,
+      );
+      expect(() => loadConfig({ FG_ANOMALY_K: '0.1' }, { cwd: CWD })).toThrow(
+        /FG_ANOMALY_K must be a number from 0.5 to 10 \(got "0.1"\)/,
+      );
+      expect(() => loadConfig({ FG_ANOMALY_BASELINE: '4' }, { cwd: CWD })).toThrow(
+        /FG_ANOMALY_BASELINE must be a whole number from 8 to 104 \(got "4"\)/,
+      );
     });
   });
 

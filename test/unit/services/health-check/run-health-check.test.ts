@@ -66,6 +66,7 @@ describe('runHealthCheck', () => {
       'health check: pipeline status',
       'health check: models',
       'health check: previous report',
+      'health check: metric anomalies',
       'health check: publish',
       'health check: report write',
     ]);

@@ -168,4 +168,12 @@ export const FLAGS = {
     description: 'run only these components (health-check, alert-dispatch, ...)',
   }),
   keep: booleanFlag('keep', { description: "keep the drill's state and logs" }),
+
+  // Trace
+  week: textFlag('week', 'YYYY-MM-DD', {
+    description: 'any day of the ISO week to trace (default this week)',
+  }),
+  correlationId: textFlag('correlation-id', 'C', {
+    description: 'trace the run this correlation id names, and print its log lines',
+  }),
 } as const;

@@ -11,6 +11,7 @@ import { healthRunCommand } from './health';
 import { publishCommand } from './publish';
 import { rollbackCommand } from './rollback';
 import { seedCommand } from './seed';
+import { traceCommand } from './trace';
 import { upCommand } from './up';
 import { validateCommand } from './validate';
 import { versionsCommand } from './versions';
@@ -30,4 +31,5 @@ export const COMMANDS: readonly Command[] = [
   deployCommand,
   validateCommand,
   ...demoCommands,
+  traceCommand,
 ];

@@ -1,0 +1,192 @@
+/**
+ * `traceBook`: one book's forecast traced back through the pipeline, for a
+ * week or for the run a correlation id names: the version that served, since
+ * when, the deploy or rollback that put it there and who, its pipeline run,
+ * training window and data hash, its validation report, the alerts on it,
+ * the runs that touched it, and the Cloud Logging query for each correlation
+ * id (with the lines of the one asked about).
+ */
+import type { HealthReport } from '../../contracts/documents/health-report';
+import { parseIsbn13 } from '../../domain/isbn';
+import {
+  endpointFact,
+  healthFacts,
+  historyFacts,
+  lastKnownGoodFact,
+  rollbackFacts,
+} from '../../domain/trace/facts';
+import {
+  servedDuring,
+  servingAt,
+  servingTimeline,
+  type ServingSegment,
+} from '../../domain/trace/serving-timeline';
+import { isoWeekOf, type TraceWeek } from '../../domain/trace/week';
+import { NotFoundError, ValidationError } from '../../errors';
+import { gatherBook, healthReportsBetween, recordsOfCorrelation, type BookRecords } from './gather';
+import { alertOf, logQuery, runsOf, validationOf, versionOf } from './describe';
+import type { TracePorts, TraceReport, TraceRequest, TraceSettings, TraceVersion } from './types';
+
+const HOUR_MS = 3_600_000;
+
+/** The pipeline run that registered the version, as the PipelineMonitor knows it. */
+async function withPipelineRun(version: TraceVersion, ports: TracePorts): Promise<TraceVersion> {
+  if (version.pipelineRunId === undefined) return version;
+  const run = await ports.pipelines.getRun(version.pipelineRunId);
+  if (!run) return version;
+  const { id, pipelineName, state, startTime, endTime } = run;
+  return {
+    ...version,
+    pipelineRun: {
+      id,
+      pipelineName,
+      state,
+      ...(startTime ? { startTime } : {}),
+      ...(endTime ? { endTime } : {}),
+    },
+  };
+}
+
+/** When the run a correlation id names happened, and the version it saw for the book, from what carries the id. */
+async function correlationMoment(isbn: string, correlationId: string, ports: TracePorts) {
+  const found = await recordsOfCorrelation(ports.state, correlationId);
+  const health = found.health.find((r) => r.models.some((m) => m.isbn === isbn)) ?? found.health[0];
+  const validation = found.validations.find((v) => v.isbn === isbn) ?? found.validations[0];
+  const rollback = found.rollbacks[0];
+  const at = health?.startedAt ?? rollback?.createdAt ?? validation?.startedAt;
+  if (at === undefined) {
+    throw new NotFoundError(
+      `correlation id ${correlationId}: no health-check report, rollback run or validation report carries it (reports expire; try --week)`,
+    );
+  }
+  return { at, reports: found.health };
+}
+
+function facts(isbn: string, records: BookRecords, reports: readonly HealthReport[], now: string) {
+  const correlationOf = (rollbackId: string) => records.runs.get(rollbackId)?.correlationId;
+  return [
+    ...historyFacts(isbn, records.history),
+    ...rollbackFacts(records.rollbacks, correlationOf),
+    ...lastKnownGoodFact(records.lastKnownGood),
+    ...healthFacts(isbn, reports, records.points),
+    ...endpointFact(records.serving, now),
+  ];
+}
+
+function timelineView(segments: readonly ServingSegment[]): TraceReport['timeline'] {
+  return segments.map(({ evidence, cause, ...s }) => ({
+    ...s,
+    ...(cause ? { cause: `${cause.via} ${cause.at}${cause.by ? ` by ${cause.by}` : ''}` } : {}),
+    evidence: evidence.map((e) => `${e.via} ${e.at} v${e.version} (${e.source})`),
+  }));
+}
+
+function notesFor(report: Pick<TraceReport, 'version' | 'forecast'>, records: BookRecords): string[] {
+  const notes: string[] = [];
+  const v = report.version;
+  if (!v)
+    notes.push(
+      'no record says which version served in that week (records expire; the serving history keeps the last 20 changes)',
+    );
+  if (v && !v.cause) {
+    const lkg = records.lastKnownGood;
+    const by =
+      lkg?.version === v.version ? `; last-known-good set by ${String(lkg.setBy)} at ${lkg.validatedAt}` : '';
+    notes.push(
+      `no deploy or rollback recorded putting v${v.version} there: it changed outside forecast-guard (the console, a pipeline, demo degrade) ${v.changedAfter ? `after ${v.changedAfter} and ` : ''}by ${v.since}${by}`,
+    );
+  }
+  if (report.forecast.segments.length > 1)
+    notes.push(
+      `${report.forecast.segments.length} serving spells in that week; the version is the one that served most of it`,
+    );
+  return notes;
+}
+
+export async function traceBook(
+  request: TraceRequest,
+  ports: TracePorts,
+  settings: TraceSettings,
+): Promise<TraceReport> {
+  const isbn = parseIsbn13(request.isbn);
+  if (request.week !== undefined && request.correlationId !== undefined) {
+    throw new ValidationError('week: give --week or --correlation-id, not both', ['week', 'correlationId']);
+  }
+  const now = ports.clock.now().toISOString();
+  const moment =
+    request.correlationId !== undefined
+      ? await correlationMoment(isbn, request.correlationId, ports)
+      : undefined;
+  const week: TraceWeek = isoWeekOf(request.week ?? moment?.at ?? now);
+  const records = await gatherBook(isbn, ports);
+  const reports = await healthReportsBetween(ports.state, week.from, week.to);
+  const segments = servingTimeline(
+    facts(isbn, records, reports, now),
+    (version) => records.versions.find((v) => v.version === version)?.createdAt,
+  );
+  const during = servedDuring(segments, week.from, week.to, now);
+  const focus = moment
+    ? servingAt(segments, moment.at)
+    : during.segments.filter((s) => s.version === during.version).pop();
+  const version = focus ? await withPipelineRun(versionOf(focus, records, settings), ports) : undefined;
+  const validations = records.validations
+    .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
+    .map(validationOf);
+  const runs = runsOf(isbn, records, [...reports, ...(moment?.reports ?? [])], week.from, week.to);
+  const report = {
+    isbn,
+    asked: {
+      ...(request.week !== undefined ? { week: request.week } : {}),
+      ...(request.correlationId !== undefined ? { correlationId: request.correlationId } : {}),
+    },
+    week,
+    forecast: {
+      ...(during.version !== undefined ? { version: during.version } : {}),
+      segments: during.segments.map((s) => ({
+        version: s.version,
+        from: s.from,
+        ...(s.until ? { until: s.until } : {}),
+        fromExact: s.fromExact,
+        ...(s.changedAfter !== undefined ? { changedAfter: s.changedAfter } : {}),
+        servedHours: Math.round((s.servedMs / HOUR_MS) * 10) / 10,
+      })),
+    },
+    ...(version ? { version } : {}),
+    validations: validations.filter((v) => v.version === version?.version),
+    alerts: records.alerts
+      .map((a) => alertOf(a, week.from, week.to))
+      .sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt)),
+    runs,
+    logs: await logsFor(request.correlationId, version?.cause?.correlationId, runs, ports, settings),
+    timeline: timelineView(segments),
+  };
+  const validation = report.validations[0];
+  return { ...report, ...(validation ? { validation } : {}), notes: notesFor(report, records) };
+}
+
+async function logsFor(
+  asked: string | undefined,
+  causeId: string | undefined,
+  runs: readonly { correlationId?: string; at: string }[],
+  ports: TracePorts,
+  settings: TraceSettings,
+): Promise<TraceReport['logs']> {
+  const at = new Map<string, string>();
+  for (const id of [asked, causeId])
+    if (id !== undefined && !at.has(id)) at.set(id, runs.find((r) => r.correlationId === id)?.at ?? '');
+  for (const r of runs)
+    if (r.correlationId !== undefined && !at.has(r.correlationId)) at.set(r.correlationId, r.at);
+  const queries = [...at].map(([id, t]) =>
+    logQuery(id, settings, settings.logsShareStateClock && t ? rangeAround(t) : undefined),
+  );
+  if (asked === undefined) return { queries };
+  const range = settings.logsShareStateClock && at.get(asked) ? rangeAround(at.get(asked) ?? '') : undefined;
+  const found = await ports.logs.search({ correlationId: asked, limit: settings.logLimit, ...(range ?? {}) });
+  return { queries, read: { correlationId: asked, ...found } };
+}
+
+/** An hour before a run to two days after it: the alerts it raised are dispatched, digested and resolved in that time. */
+function rangeAround(at: string): { from: string; to: string } {
+  const t = Date.parse(at);
+  return { from: new Date(t - HOUR_MS).toISOString(), to: new Date(t + 48 * HOUR_MS).toISOString() };
+}

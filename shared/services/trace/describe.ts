@@ -105,8 +105,23 @@ export function versionOf(
   };
 }
 
-export function alertOf(a: AlertState, from: string, to: string): TraceAlert {
+/**
+ * An alert state keeps only its latest observation (a resolution names the
+ * version that cured it), so the versions it was raised against are read
+ * from the timeline: those serving while it was open.
+ */
+export function alertOf(
+  a: AlertState,
+  from: string,
+  to: string,
+  segments: readonly ServingSegment[],
+  now: string,
+): TraceAlert {
   const endedBefore = a.status === 'resolved' && a.resolvedAt !== undefined && a.resolvedAt < from;
+  const closed = a.status === 'resolved' ? (a.resolvedAt ?? a.lastSeenAt) : now;
+  const open = segments.filter(
+    (s) => s.from <= closed && (s.until === undefined || s.until >= a.firstSeenAt),
+  );
   return {
     fingerprint: a.fingerprint,
     kind: a.kind,
@@ -119,6 +134,7 @@ export function alertOf(a: AlertState, from: string, to: string): TraceAlert {
     summary: a.lastAlert.summary,
     correlationId: a.lastAlert.correlationId,
     inForce: a.firstSeenAt < to && !endedBefore,
+    servingWhileOpen: [...new Set(open.map((s) => s.version))],
   };
 }
 

@@ -53,7 +53,8 @@ async function correlationMoment(isbn: string, correlationId: string, ports: Tra
   const health = found.health.find((r) => r.models.some((m) => m.isbn === isbn)) ?? found.health[0];
   const validation = found.validations.find((v) => v.isbn === isbn) ?? found.validations[0];
   const rollback = found.rollbacks[0];
-  const at = health?.startedAt ?? rollback?.createdAt ?? validation?.startedAt;
+  // The time the run saw or left the book: a health check's scores are as of its end, a rollback's result too.
+  const at = health?.finishedAt ?? rollback?.finishedAt ?? rollback?.createdAt ?? validation?.startedAt;
   if (at === undefined) {
     throw new NotFoundError(
       `correlation id ${correlationId}: no health-check report, rollback run or validation report carries it (reports expire; try --week)`,
@@ -154,7 +155,7 @@ export async function traceBook(
     ...(version ? { version } : {}),
     validations: validations.filter((v) => v.version === version?.version),
     alerts: records.alerts
-      .map((a) => alertOf(a, week.from, week.to))
+      .map((a) => alertOf(a, week.from, week.to, segments, now))
       .sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt)),
     runs,
     logs: await logsFor(request.correlationId, version?.cause?.correlationId, runs, ports, settings),

@@ -110,6 +110,8 @@ export interface TraceAlert {
   correlationId?: string;
   /** Open at some time in the week traced. */
   inForce: boolean;
+  /** Versions serving while it was open (first seen to resolved, or now). */
+  servingWhileOpen: string[];
 }
 
 export interface TraceLogs {

@@ -24,8 +24,9 @@ export function historyFacts(isbn: string, history: readonly ServingHistoryEntry
 }
 
 /**
- * A succeeded rollback switched `from` → `to` at `at`: `from` was serving up
- * to it (a sighting) and `to` from it (a switch, with who asked and why).
+ * A succeeded rollback switched `from` → `to`: `from` was serving when it
+ * started (a sighting at `at` less its duration) and `to` from `at` (a
+ * switch, with who asked and why).
  * Failed, restored and skipped rollbacks changed nothing that stayed.
  */
 export function rollbackFacts(
@@ -36,7 +37,9 @@ export function rollbackFacts(
   for (const r of records) {
     if (r.status !== 'succeeded' || r.to === null) continue;
     const source = `rollback-records/${r.rollbackId}:${r.isbn}`;
-    if (r.from !== null) facts.push({ at: r.at, version: r.from, kind: 'sighting', via: 'observed', source });
+    // `from` served when the rollback started (its record is written when it ends).
+    const started = new Date(Date.parse(r.at) - r.durationMs).toISOString();
+    if (r.from !== null) facts.push({ at: started, version: r.from, kind: 'sighting', via: 'observed', source });
     const correlationId = correlationOf(r.rollbackId);
     facts.push({
       at: r.at,

@@ -12,7 +12,9 @@
  * `timestamp asc|desc`, a filter of at most 20,000 characters. Pages are
  * fetched oldest first until `limit` lines are in hand; an empty page with a
  * `next_page_token` means the search has not finished (the API says so) and
- * is followed, up to MAX_PAGES.
+ * is followed, up to MAX_PAGES. A search without `from` reads the last 24
+ * hours only: `getEntries` adds `timestamp >= <a day ago>` to a filter that
+ * names no timestamp (the trace always passes the run's time range).
  */
 import type { Logging } from '@google-cloud/logging';
 import { cloudLoggingFilter } from '../../domain/trace/log-query';

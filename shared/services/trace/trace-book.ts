@@ -104,16 +104,8 @@ function notesFor(report: Pick<TraceReport, 'version' | 'forecast'>, records: Bo
   return notes;
 }
 
-export async function traceBook(
-  request: TraceRequest,
-  ports: TracePorts,
-  settings: TraceSettings,
-): Promise<TraceReport> {
-  const isbn = parseIsbn13(request.isbn);
-  if (request.week !== undefined && request.correlationId !== undefined) {
-    throw new ValidationError('week: give --week or --correlation-id, not both', ['week', 'correlationId']);
-  }
-  const now = ports.clock.now().toISOString();
+/** The week, the serving timeline and the spell the trace is about. */
+async function locate(isbn: string, request: TraceRequest, ports: TracePorts, now: string) {
   const moment =
     request.correlationId !== undefined
       ? await correlationMoment(isbn, request.correlationId, ports)
@@ -129,11 +121,54 @@ export async function traceBook(
   const focus = moment
     ? servingAt(segments, moment.at)
     : during.segments.filter((s) => s.version === during.version).pop();
+  return {
+    moment,
+    week,
+    records,
+    reports: [...reports, ...(moment?.reports ?? [])],
+    segments,
+    during,
+    focus,
+  };
+}
+
+function forecastView(during: ReturnType<typeof servedDuring>): TraceReport['forecast'] {
+  return {
+    ...(during.version !== undefined ? { version: during.version } : {}),
+    segments: during.segments.map((s) => ({
+      version: s.version,
+      from: s.from,
+      ...(s.until ? { until: s.until } : {}),
+      fromExact: s.fromExact,
+      ...(s.changedAfter !== undefined ? { changedAfter: s.changedAfter } : {}),
+      servedHours: Math.round((s.servedMs / HOUR_MS) * 10) / 10,
+    })),
+  };
+}
+
+export async function traceBook(
+  request: TraceRequest,
+  ports: TracePorts,
+  settings: TraceSettings,
+): Promise<TraceReport> {
+  const isbn = parseIsbn13(request.isbn);
+  if (request.week !== undefined && request.correlationId !== undefined) {
+    throw new ValidationError('week: give --week or --correlation-id, not both', ['week', 'correlationId']);
+  }
+  const now = ports.clock.now().toISOString();
+  const { moment, week, records, reports, segments, during, focus } = await locate(isbn, request, ports, now);
   const version = focus ? await withPipelineRun(versionOf(focus, records, settings), ports) : undefined;
   const validations = records.validations
+    .filter((v) => v.version === version?.version)
     .sort((a, b) => b.startedAt.localeCompare(a.startedAt))
     .map(validationOf);
-  const runs = runsOf(isbn, records, [...reports, ...(moment?.reports ?? [])], week.from, week.to);
+  const runs = runsOf(isbn, records, reports, week.from, week.to);
+  const cause = version?.cause;
+  const ids = [
+    ...(request.correlationId !== undefined ? [{ id: request.correlationId, at: moment?.at }] : []),
+    ...(cause?.correlationId !== undefined ? [{ id: cause.correlationId, at: cause.at }] : []),
+    ...runs.flatMap((r) => (r.correlationId !== undefined ? [{ id: r.correlationId, at: r.at }] : [])),
+  ];
   const report = {
     isbn,
     asked: {
@@ -141,48 +176,40 @@ export async function traceBook(
       ...(request.correlationId !== undefined ? { correlationId: request.correlationId } : {}),
     },
     week,
-    forecast: {
-      ...(during.version !== undefined ? { version: during.version } : {}),
-      segments: during.segments.map((s) => ({
-        version: s.version,
-        from: s.from,
-        ...(s.until ? { until: s.until } : {}),
-        fromExact: s.fromExact,
-        ...(s.changedAfter !== undefined ? { changedAfter: s.changedAfter } : {}),
-        servedHours: Math.round((s.servedMs / HOUR_MS) * 10) / 10,
-      })),
-    },
+    forecast: forecastView(during),
     ...(version ? { version } : {}),
-    validations: validations.filter((v) => v.version === version?.version),
+    ...(validations[0] ? { validation: validations[0] } : {}),
+    validations,
     alerts: records.alerts
       .map((a) => alertOf(a, week.from, week.to, segments, now))
       .sort((a, b) => b.lastSeenAt.localeCompare(a.lastSeenAt)),
     runs,
-    logs: await logsFor(request.correlationId, version?.cause?.correlationId, runs, ports, settings),
+    logs: await logsFor(ids, request.correlationId, ports, settings),
     timeline: timelineView(segments),
   };
-  const validation = report.validations[0];
-  return { ...report, ...(validation ? { validation } : {}), notes: notesFor(report, records) };
+  return { ...report, notes: notesFor(report, records) };
 }
 
+/** One query per correlation id (bounded in time where its run's time is known); the lines of the one asked about. */
 async function logsFor(
+  ids: ReadonlyArray<{ id: string; at: string | undefined }>,
   asked: string | undefined,
-  causeId: string | undefined,
-  runs: readonly { correlationId?: string; at: string }[],
   ports: TracePorts,
   settings: TraceSettings,
 ): Promise<TraceReport['logs']> {
-  const at = new Map<string, string>();
-  for (const id of [asked, causeId])
-    if (id !== undefined && !at.has(id)) at.set(id, runs.find((r) => r.correlationId === id)?.at ?? '');
-  for (const r of runs)
-    if (r.correlationId !== undefined && !at.has(r.correlationId)) at.set(r.correlationId, r.at);
-  const queries = [...at].map(([id, t]) =>
-    logQuery(id, settings, settings.logsShareStateClock && t ? rangeAround(t) : undefined),
-  );
+  const at = new Map<string, string | undefined>();
+  for (const { id, at: t } of ids) if (!at.has(id)) at.set(id, t);
+  const rangeOf = (id: string) => {
+    const t = at.get(id);
+    return settings.logsShareStateClock && t !== undefined ? rangeAround(t) : undefined;
+  };
+  const queries = [...at.keys()].map((id) => logQuery(id, settings, rangeOf(id)));
   if (asked === undefined) return { queries };
-  const range = settings.logsShareStateClock && at.get(asked) ? rangeAround(at.get(asked) ?? '') : undefined;
-  const found = await ports.logs.search({ correlationId: asked, limit: settings.logLimit, ...(range ?? {}) });
+  const found = await ports.logs.search({
+    correlationId: asked,
+    limit: settings.logLimit,
+    ...rangeOf(asked),
+  });
   return { queries, read: { correlationId: asked, ...found } };
 }
 

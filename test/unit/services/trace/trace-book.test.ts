@@ -177,7 +177,9 @@ describe('traceBook', () => {
       ['fp-old', false, ['1']],
     ]);
     const deployQuery = trace.logs.queries.find((q) => q.correlationId === 'corr-deploy-v2');
-    expect(deployQuery?.query).toContain('AND timestamp>="2024-06-04T09:05:00.000Z"');
+    // From an hour before the deploy (its validation carries the same id) to two days after.
+    expect(deployQuery?.query).toContain('AND timestamp>="2024-06-04T09:00:00.000Z"');
+    expect(deployQuery?.query).toContain('AND timestamp<"2024-06-06T10:00:00.000Z"');
     expect(deployQuery?.gcloud).toContain('--project=fg-prod');
     expect(trace.logs.read).toBeUndefined();
   });

@@ -39,7 +39,8 @@ export function rollbackFacts(
     const source = `rollback-records/${r.rollbackId}:${r.isbn}`;
     // `from` served when the rollback started (its record is written when it ends).
     const started = new Date(Date.parse(r.at) - r.durationMs).toISOString();
-    if (r.from !== null) facts.push({ at: started, version: r.from, kind: 'sighting', via: 'observed', source });
+    if (r.from !== null)
+      facts.push({ at: started, version: r.from, kind: 'sighting', via: 'observed', source });
     const correlationId = correlationOf(r.rollbackId);
     facts.push({
       at: r.at,

@@ -74,11 +74,19 @@ function facts(isbn: string, records: BookRecords, reports: readonly HealthRepor
   ];
 }
 
+/** Evidence shown per spell: the first and last few (an hourly check sights the version 168 times a week). */
+const EVIDENCE_SHOWN = 3;
+
 function timelineView(segments: readonly ServingSegment[]): TraceReport['timeline'] {
+  const describe = (e: ServingSegment['evidence'][number]) => `${e.via} ${e.at} v${e.version} (${e.source})`;
   return segments.map(({ evidence, cause, ...s }) => ({
     ...s,
     ...(cause ? { cause: `${cause.via} ${cause.at}${cause.by ? ` by ${cause.by}` : ''}` } : {}),
-    evidence: evidence.map((e) => `${e.via} ${e.at} v${e.version} (${e.source})`),
+    evidenceCount: evidence.length,
+    evidence:
+      evidence.length <= 2 * EVIDENCE_SHOWN
+        ? evidence.map(describe)
+        : [...evidence.slice(0, EVIDENCE_SHOWN), ...evidence.slice(-EVIDENCE_SHOWN)].map(describe),
   }));
 }
 

@@ -149,6 +149,9 @@ export interface TraceReport {
     queries: TraceLogs[];
     read?: { correlationId: string; searched: string; truncated: boolean; lines: LogLine[] };
   };
-  timeline: Array<Omit<ServingSegment, 'evidence' | 'cause'> & { cause?: string; evidence: string[] }>;
+  /** Every spell the records show, oldest first, with how many records speak for it and the first and last few. */
+  timeline: Array<
+    Omit<ServingSegment, 'evidence' | 'cause'> & { cause?: string; evidenceCount: number; evidence: string[] }
+  >;
   notes: string[];
 }

@@ -182,6 +182,11 @@ describe('traceBook', () => {
     expect(deployQuery?.query).toContain('AND timestamp<"2024-06-06T10:00:00.000Z"');
     expect(deployQuery?.gcloud).toContain('--project=fg-prod');
     expect(trace.logs.read).toBeUndefined();
+    // v1: its deploy; v2: its deploy and the endpoint now.
+    expect(trace.timeline.map((t) => [t.version, t.cause, t.evidenceCount])).toEqual([
+      ['1', 'deploy 2024-05-06T09:00:00.000Z by carol', 1],
+      ['2', 'deploy 2024-06-04T10:00:00.000Z by bob', 2],
+    ]);
   });
 
   it('an earlier week names the version then, with the configured window start when the version has no length', async () => {

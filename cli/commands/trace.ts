@@ -72,6 +72,7 @@ function printReport(out: Output, report: TraceReport): void {
       from: s.from,
       until: s.until,
       exact: s.fromExact,
+      changedAfter: s.changedAfter,
       hours: s.servedHours,
     })),
   );

@@ -90,13 +90,18 @@ function timelineView(segments: readonly ServingSegment[]): TraceReport['timelin
   }));
 }
 
-function notesFor(report: Pick<TraceReport, 'version' | 'forecast'>, records: BookRecords): string[] {
+/** What the records could not say, in words. */
+function notesFor(
+  report: Pick<TraceReport, 'version' | 'forecast' | 'logs'>,
+  records: BookRecords,
+): string[] {
   const notes: string[] = [];
   const v = report.version;
-  if (!v)
+  if (!v) {
     notes.push(
       'no record says which version served in that week (records expire; the serving history keeps the last 20 changes)',
     );
+  }
   if (v && !v.cause) {
     const lkg = records.lastKnownGood;
     const by =
@@ -105,10 +110,22 @@ function notesFor(report: Pick<TraceReport, 'version' | 'forecast'>, records: Bo
       `no deploy or rollback recorded putting v${v.version} there: it changed outside forecast-guard (the console, a pipeline, demo degrade) ${v.changedAfter ? `after ${v.changedAfter} and ` : ''}by ${v.since}${by}`,
     );
   }
-  if (report.forecast.segments.length > 1)
+  for (const s of report.forecast.segments.filter((x) => !x.fromExact && x.from !== v?.since)) {
+    notes.push(
+      `v${s.version} served by ${s.from}${s.changedAfter ? ` (changed after ${s.changedAfter})` : ''}; no deploy or rollback recorded that change`,
+    );
+  }
+  if (report.forecast.segments.length > 1) {
     notes.push(
       `${report.forecast.segments.length} serving spells in that week; the version is the one that served most of it`,
     );
+  }
+  const read = report.logs.read;
+  if (read && read.lines.length === 0) {
+    notes.push(
+      `no log line carries ${read.correlationId} in ${read.searched}: on this machine only the local stack's functions write log files (a CLI command logs to its stderr); on Google Cloud, lines past the bucket's retention are gone`,
+    );
+  }
   return notes;
 }
 

@@ -218,10 +218,10 @@ describe('forecast-guard trace (embedded fleet, local stack)', () => {
 
   it('names a bad week and a correlation id nothing carries', async () => {
     const bad = await runCli(env, 'trace', '--isbn', ALCHEMIST, '--week', '2024-13-40');
-    expect(bad.code).not.toBe(0);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('week: must be a date, YYYY-MM-DD (got "2024-13-40")');
     const unknown = await runCli(env, 'trace', '--isbn', ALCHEMIST, '--correlation-id', 'corr-nothing-here');
-    expect(unknown.code).not.toBe(0);
+    expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('corr-nothing-here');
   });
 });

@@ -50,5 +50,9 @@ export function traceLogReader(config: Config): LogReader {
   const projectId = config.gcp.projectId;
   if (projectId === undefined)
     throw new ConfigError('FG_BACKEND=gcp needs GOOGLE_CLOUD_PROJECT', 'GOOGLE_CLOUD_PROJECT');
-  return new CloudLoggingReader(new Logging({ projectId }), { projectId, services: functionServiceNames() });
+  // Built on the first search: constructing the client already looks for credentials.
+  return new CloudLoggingReader(() => new Logging({ projectId }), {
+    projectId,
+    services: functionServiceNames(),
+  });
 }

@@ -94,17 +94,26 @@ export function lineOf(entry: ApiEntry): LogLine {
   };
 }
 
+type LoggingClient = Pick<Logging, 'getEntries'>;
+
 export class CloudLoggingReader implements LogReader {
   private readonly view: string;
+  private client: LoggingClient | undefined;
 
+  /** `logging`: the client, or a function that builds it on the first search. */
   constructor(
-    private readonly logging: Pick<Logging, 'getEntries'>,
+    private readonly logging: LoggingClient | (() => LoggingClient),
     private readonly options: CloudLoggingReaderOptions,
   ) {
     this.view = bucketViewName(
       options.projectId,
       options.bucket ?? { location: 'global', id: 'forecast-guard', view: '_AllLogs' },
     );
+  }
+
+  private connect(): LoggingClient {
+    this.client ??= typeof this.logging === 'function' ? this.logging() : this.logging;
+    return this.client;
   }
 
   async search(search: LogSearch): Promise<LogSearchResult> {
@@ -119,7 +128,7 @@ export class CloudLoggingReader implements LogReader {
     let pageToken: string | undefined;
     let pages = 0;
     do {
-      const [entries, , response] = await this.logging.getEntries({
+      const [entries, , response] = await this.connect().getEntries({
         resourceNames: [this.view],
         filter,
         orderBy: 'timestamp asc',

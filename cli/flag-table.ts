@@ -188,4 +188,12 @@ export const FLAGS = {
     max: 104,
     default: 13,
   }),
+
+  // Trace
+  week: textFlag('week', 'YYYY-MM-DD', {
+    description: 'any day of the ISO week to trace (default this week)',
+  }),
+  correlationId: textFlag('correlation-id', 'C', {
+    description: 'trace the run this correlation id names, and print its log lines',
+  }),
 } as const;

@@ -12,6 +12,7 @@ import { publishCommand } from './publish';
 import { rollbackCommand } from './rollback';
 import { seedCommand } from './seed';
 import { thresholdsCommand } from './thresholds';
+import { traceCommand } from './trace';
 import { upCommand } from './up';
 import { validateCommand } from './validate';
 import { versionsCommand } from './versions';
@@ -32,4 +33,5 @@ export const COMMANDS: readonly Command[] = [
   validateCommand,
   ...demoCommands,
   thresholdsCommand,
+  traceCommand,
 ];

@@ -1,0 +1,2 @@
+export { traceBook } from './trace-book';
+export type * from './types';

@@ -276,4 +276,9 @@ export const VARIABLES: readonly VariableInfo[] = [
     'object-name prefix (e.g. raw_data/) of the sales objects whose arrival (sales-data-updates) re-checks their books; empty: all the notification sends',
     (c) => c.salesUpdates.prefix || undefined,
   ),
+  v(
+    'FG_SCHEDULER_API_ENDPOINT',
+    "host:port of the Cloud Scheduler API the health check reads its own schedules from; `forecast-guard up` sets it to the local stack's scheduler",
+    (c) => c.gcp.schedulerApiEndpoint,
+  ),
 ];

@@ -6,3 +6,4 @@ export * from './pipeline-monitor';
 export * from './sales-data';
 export * from './notifier';
 export * from './clock';
+export * from './schedule-monitor';

@@ -8,6 +8,7 @@ import { DEFAULT_DRIFT_OPTIONS } from '../domain/health/drift';
 import { DEFAULT_LIVE_ACCURACY_OPTIONS } from '../domain/health/live-accuracy';
 import { MAX_DOCUMENT_BYTES } from '../ports/state-store';
 import type { HealthCheckSettings } from '../services/health-check/settings';
+import { WATCHED_SCHEDULES } from '../topology';
 
 /**
  * Of a report document's MAX_DOCUMENT_BYTES, what is kept back from the alerts
@@ -15,6 +16,14 @@ import type { HealthCheckSettings } from '../services/health-check/settings';
  * omitted counts: a few KB) with a wide margin: the budget is 960,000 bytes.
  */
 const REPORT_HEADROOM_BYTES = 88_576;
+
+/**
+ * How long after its cron minute a job's attempt may still be missing before
+ * the job counts as late: Cloud Scheduler starts an attempt within seconds,
+ * but holds one back while the previous execution runs (job.proto,
+ * `schedule`), and a health check takes a minute or two.
+ */
+export const SCHEDULE_GRACE_MS = 10 * 60_000;
 
 /** Settings from the loaded config; `overrides` for tests and benchmarks. */
 export function healthCheckSettings(
@@ -32,6 +41,7 @@ export function healthCheckSettings(
     pipelineRunsLimit: 100,
     publishConcurrency: 16,
     reportBudgetBytes: MAX_DOCUMENT_BYTES - REPORT_HEADROOM_BYTES,
+    schedules: { watched: WATCHED_SCHEDULES, graceMs: SCHEDULE_GRACE_MS },
     ...overrides,
   };
 }

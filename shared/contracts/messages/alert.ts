@@ -34,6 +34,7 @@ export const AlertKind = z.enum([
   'build_failed',
   'deployment_failed',
   'test',
+  'scheduler_unhealthy',
 ]);
 export type AlertKind = z.infer<typeof AlertKind>;
 

@@ -6,6 +6,7 @@
  */
 import type { Environment } from '../../contracts/primitives';
 import type { DriftOptions } from '../../domain/health/drift';
+import type { ExpectedJob } from '../../domain/health/schedule-findings';
 import type { LiveAccuracyOptions } from '../../domain/health/live-accuracy';
 import type { ThresholdOverrides } from '../../domain/thresholds';
 
@@ -31,4 +32,9 @@ export interface HealthCheckSettings {
    * (1 MiB), and 5,000 models' figures take about 0.8 MiB.
    */
   reportBudgetBytes: number;
+  /**
+   * The scheduler jobs to watch (topology's WATCHED_SCHEDULES) and how long
+   * after a due minute an attempt may still be missing; absent watches none.
+   */
+  schedules?: { watched: readonly ExpectedJob[]; graceMs: number };
 }

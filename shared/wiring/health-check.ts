@@ -6,6 +6,7 @@
 import type { Config } from '../config';
 import { DEFAULT_DRIFT_OPTIONS } from '../domain/health/drift';
 import { DEFAULT_LIVE_ACCURACY_OPTIONS } from '../domain/health/live-accuracy';
+import { DEFAULT_SCHEDULE_GRACE_MS } from '../domain/health/schedule-findings';
 import { MAX_DOCUMENT_BYTES } from '../ports/state-store';
 import type { HealthCheckSettings } from '../services/health-check/settings';
 import { WATCHED_SCHEDULES } from '../topology';
@@ -16,14 +17,6 @@ import { WATCHED_SCHEDULES } from '../topology';
  * omitted counts: a few KB) with a wide margin: the budget is 960,000 bytes.
  */
 const REPORT_HEADROOM_BYTES = 88_576;
-
-/**
- * How long after its cron minute a job's attempt may still be missing before
- * the job counts as late: Cloud Scheduler starts an attempt within seconds,
- * but holds one back while the previous execution runs (job.proto,
- * `schedule`), and a health check takes a minute or two.
- */
-export const SCHEDULE_GRACE_MS = 10 * 60_000;
 
 /** Settings from the loaded config; `overrides` for tests and benchmarks. */
 export function healthCheckSettings(
@@ -41,7 +34,7 @@ export function healthCheckSettings(
     pipelineRunsLimit: 100,
     publishConcurrency: 16,
     reportBudgetBytes: MAX_DOCUMENT_BYTES - REPORT_HEADROOM_BYTES,
-    schedules: { watched: WATCHED_SCHEDULES, graceMs: SCHEDULE_GRACE_MS },
+    schedules: { watched: WATCHED_SCHEDULES, graceMs: DEFAULT_SCHEDULE_GRACE_MS },
     ...overrides,
   };
 }

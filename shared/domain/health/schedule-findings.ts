@@ -68,6 +68,14 @@ const CODE_NAMES = [
   'UNAUTHENTICATED',
 ];
 
+/**
+ * How long after its cron minute a job's attempt may still be missing before
+ * the job counts as late: Cloud Scheduler starts an attempt within seconds,
+ * but holds one back while the previous execution runs (job.proto,
+ * `schedule`), and a health check takes a minute or two.
+ */
+export const DEFAULT_SCHEDULE_GRACE_MS = 10 * 60_000;
+
 /** Slack between a cron minute and the attempt that belongs to it. */
 const ATTEMPT_SLACK_MS = 60_000;
 

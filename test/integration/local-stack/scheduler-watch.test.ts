@@ -14,6 +14,7 @@ import { CloudSchedulerClient } from '@google-cloud/scheduler';
 import { schedulerClientOptions } from '../../../shared/adapters/gcp/cloud-scheduler-monitor';
 import { COLLECTIONS } from '../../../shared/contracts/collections';
 import type { HealthReport } from '../../../shared/contracts/documents/health-report';
+import { renderBanner } from '../../../shared/local-stack/banner';
 import { startLocalStack, type LocalStack } from '../../../shared/local-stack/stack';
 import { schedulerLocation } from '../../../shared/wiring/schedule-monitor';
 
@@ -59,6 +60,12 @@ describe('forecast-guard up: the health check watches the stack’s own schedule
     }
   }
   const reportCount = async () => (await stack!.backend.state.query(COLLECTIONS.healthReports)).length;
+
+  it('tells the operator where its scheduler is served', () => {
+    expect(renderBanner(stack!, false)).toContain(
+      `served over the Cloud Scheduler API at ${stack!.config.gcp.schedulerApiEndpoint} (FG_SCHEDULER_API_ENDPOINT)`,
+    );
+  });
 
   it('reports scheduler_unhealthy (critical) while the hourly job is paused, and clears it after resume and a run', async () => {
     const [jobs] = await client.listJobs({ parent: job.replace(/\/jobs\/.*$/, '') });

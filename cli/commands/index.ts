@@ -10,6 +10,7 @@ import { drillCommand } from './drill';
 import { healthRunCommand } from './health';
 import { publishCommand } from './publish';
 import { rollbackCommand } from './rollback';
+import { schedulesCommand } from './schedules';
 import { seedCommand } from './seed';
 import { upCommand } from './up';
 import { validateCommand } from './validate';
@@ -21,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   costCommand,
   adoptCommand,
   healthRunCommand,
+  schedulesCommand,
   rollbackCommand,
   publishCommand,
   ...alertsCommands,

@@ -13,7 +13,11 @@
  */
 import type { Config } from '../config';
 import { CloudSchedulerMonitor } from '../adapters/gcp/cloud-scheduler-monitor';
+import { HEALTH_REPORT_STALE_AFTER_MS } from '../domain/health/report-age';
+import { DEFAULT_SCHEDULE_GRACE_MS } from '../domain/health/schedule-findings';
 import type { ScheduleMonitor } from '../ports/schedule-monitor';
+import type { WatchSettings } from '../services/watch';
+import { WATCHED_SCHEDULES } from '../topology';
 
 /** The project the local stack's scheduler serves when no GOOGLE_CLOUD_PROJECT is set. */
 export const LOCAL_SCHEDULER_PROJECT = 'demo-forecast-guard';
@@ -33,4 +37,13 @@ export function openScheduleMonitor(config: Config): ScheduleMonitor | undefined
     ...schedulerLocation(config),
     ...(endpoint === undefined ? {} : { apiEndpoint: endpoint }),
   });
+}
+
+/** What the dashboard's watch panel and `forecast-guard schedules` judge: the jobs infra/ creates, by the health check's rules. */
+export function watchSettings(): WatchSettings {
+  return {
+    watched: WATCHED_SCHEDULES,
+    graceMs: DEFAULT_SCHEDULE_GRACE_MS,
+    staleAfterMs: HEALTH_REPORT_STALE_AFTER_MS,
+  };
 }

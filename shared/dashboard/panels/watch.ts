@@ -9,97 +9,14 @@
  *   attempt and its outcome, next time, and what is wrong with each watched
  *   job (domain/health/schedule-findings.ts), the same rules that raise
  *   `scheduler_unhealthy`.
- * GET /api/watch answers both; the page polls it every 15 s (the scheduler is
+ * GET /api/watch answers both (shared/services/watch/); the page polls it every 15 s (the scheduler is
  * a Google API with a quota, and schedules change by the minute).
  */
-import type { HealthReport } from '../../contracts/documents/health-report';
-import { COLLECTIONS } from '../../contracts/collections';
-import { HEALTH_REPORT_STALE_AFTER_MS, reportAge, type ReportAge } from '../../domain/health/report-age';
-import { DEFAULT_SCHEDULE_GRACE_MS, jobProblem } from '../../domain/health/schedule-findings';
-import { describeError } from '../../errors';
-import type { ScheduledJob } from '../../ports/schedule-monitor';
-import { WATCHED_SCHEDULES } from '../../topology';
-import type { ViewPorts } from '../views';
+import { watchStatus, type WatchView } from '../../services/watch';
+import { watchSettings } from '../../wiring/schedule-monitor';
 import type { Panel } from './panel';
 
-/** One watched job as the panel shows it. */
-export interface WatchedJobRow {
-  id: string;
-  /** Job.State, or `MISSING` when the scheduler has no such job. */
-  state: string;
-  severity: 'critical' | 'warning';
-  schedule?: string;
-  timeZone?: string;
-  lastAttemptAt?: string;
-  lastAttemptCode?: number;
-  nextAt?: string;
-  /** What is wrong, as `scheduler_unhealthy` says it; null when healthy. */
-  problem: string | null;
-}
-
-/** GET /api/watch. */
-export interface WatchView {
-  /** The backend's clock, which stamped the reports. */
-  now: string;
-  newestReport: Pick<HealthReport, 'runId' | 'finishedAt' | 'trigger'> | null;
-  age: ReportAge;
-  staleAfterMs: number;
-  /** The scheduler's jobs; null where there is none to read, `error` when it could not be read. */
-  schedules: { readAt: string; parent: string; jobs: WatchedJobRow[] } | { error: string } | null;
-}
-
-function rowOf(
-  watched: (typeof WATCHED_SCHEDULES)[number],
-  job: ScheduledJob | undefined,
-  readAt: Date,
-): WatchedJobRow {
-  const problem = jobProblem(watched, job, readAt, DEFAULT_SCHEDULE_GRACE_MS);
-  return {
-    id: watched.name,
-    state: job?.state ?? 'MISSING',
-    severity: watched.severity,
-    ...(job?.schedule ? { schedule: job.schedule, timeZone: job.timeZone } : {}),
-    ...(job?.lastAttemptAt ? { lastAttemptAt: job.lastAttemptAt } : {}),
-    ...(job?.lastAttemptStatus ? { lastAttemptCode: job.lastAttemptStatus.code } : {}),
-    ...(job?.nextAt ? { nextAt: job.nextAt } : {}),
-    problem: problem ? `${watched.name} ${problem.says}` : null,
-  };
-}
-
-async function readSchedules(ports: ViewPorts): Promise<WatchView['schedules']> {
-  if (!ports.schedules) return null;
-  try {
-    const snapshot = await ports.schedules.readJobs();
-    const byId = new Map(snapshot.jobs.map((j) => [j.id, j]));
-    const readAt = new Date(snapshot.readAt);
-    return {
-      readAt: snapshot.readAt,
-      parent: snapshot.parent,
-      jobs: WATCHED_SCHEDULES.map((w) => rowOf(w, byId.get(w.name), readAt)),
-    };
-  } catch (err) {
-    return { error: describeError(err) };
-  }
-}
-
-/** The watch view: the newest report's age and the scheduler's jobs. */
-export async function watchView(ports: ViewPorts): Promise<WatchView> {
-  const [newest] = await ports.state.query<HealthReport>(COLLECTIONS.healthReports, {
-    orderBy: { field: 'startedAt', direction: 'desc' },
-    limit: 1,
-  });
-  const now = ports.clock.now();
-  const report = newest?.data;
-  return {
-    now: now.toISOString(),
-    newestReport: report
-      ? { runId: report.runId, finishedAt: report.finishedAt, trigger: report.trigger }
-      : null,
-    age: reportAge(report, now),
-    staleAfterMs: HEALTH_REPORT_STALE_AFTER_MS,
-    schedules: await readSchedules(ports),
-  };
-}
+export type { WatchView };
 
 const SCRIPT = `
 (function () {
@@ -160,5 +77,11 @@ export const watchPanel: Panel = {
 .watch-banner { background: var(--bad); color: #fff; font-weight: 600; padding: 10px 14px; border-radius: 6px; margin: 4px 0 8px; white-space: normal; }
 `,
   script: SCRIPT,
-  routes: [{ path: /^\/api\/watch$/, key: () => 'watch', read: (context) => watchView(context.ports) }],
+  routes: [
+    {
+      path: /^\/api\/watch$/,
+      key: () => 'watch',
+      read: (context) => watchStatus({}, context.ports, watchSettings()),
+    },
+  ],
 };

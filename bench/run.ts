@@ -20,6 +20,7 @@ const BENCHES = [
   'adopt',
   'thresholds',
   'anomaly',
+  'scheduler-watch',
 ];
 const only = process.argv.slice(2);
 

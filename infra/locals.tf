@@ -19,8 +19,11 @@ locals {
   # Rollback keeps roles/aiplatform.user: it deploys and undeploys versions on endpoints, moves traffic
   # (endpoints.deploy/undeploy/update, models.deploy/undeploy) and moves the production alias
   # (models.update), and an emergency rollback must not fail on a permission missed here.
+  # The health check also reads its own schedule (ListJobs: cloudscheduler.jobs.list, in
+  # roles/cloudscheduler.viewer; shared/adapters/gcp/cloud-scheduler-monitor.ts) to raise
+  # scheduler_unhealthy; the viewer role reads jobs and locations, and changes nothing.
   function_extra_roles = {
-    "health-check"           = ["projects/${var.project_id}/roles/${local.vertex_roles.reader.role_id}"]
+    "health-check"           = ["projects/${var.project_id}/roles/${local.vertex_roles.reader.role_id}", "roles/cloudscheduler.viewer"]
     "post-deploy-validation" = ["projects/${var.project_id}/roles/${local.vertex_roles.validator.role_id}"]
     "rollback"               = ["roles/aiplatform.user"]
   }

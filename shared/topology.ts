@@ -279,6 +279,38 @@ export const HTTP_SCHEDULES: readonly HttpScheduleSpec[] = [
   },
 ];
 
+/**
+ * A Cloud Scheduler job the health check watches (issue 14, "watch the
+ * watcher"): every job infra/ creates, i.e. every SCHEDULES and
+ * HTTP_SCHEDULES entry (infra/scheduler.tf, infra/scheduled-http.tf name the
+ * jobs by these keys; test/infra/scheduler-watch.test.ts holds them equal).
+ * `severity` of `scheduler_unhealthy` when this job is missing, not enabled,
+ * failing or late: critical for the job that starts the health check itself
+ * (nobody is watching the fleet), warning for the others (the daily summary
+ * or the alert flush is late; the hourly checks still run).
+ */
+export interface WatchedSchedule {
+  name: string;
+  cron: string;
+  timeZone: string;
+  severity: 'critical' | 'warning';
+}
+
+export const WATCHED_SCHEDULES: readonly WatchedSchedule[] = [
+  ...SCHEDULES.map((s) => ({
+    name: s.name,
+    cron: s.cron,
+    timeZone: s.timeZone,
+    severity: s.topic === 'health-check-requests' ? ('critical' as const) : ('warning' as const),
+  })),
+  ...HTTP_SCHEDULES.map((s) => ({
+    name: s.name,
+    cron: s.cron,
+    timeZone: s.timeZone,
+    severity: 'warning' as const,
+  })),
+];
+
 export function functionSpec(name: FunctionName): FunctionSpec {
   const spec = FUNCTIONS.find((f) => f.name === name);
   if (!spec) throw new Error(`unknown function ${name}`);

@@ -10,6 +10,7 @@ import { drillCommand } from './drill';
 import { healthRunCommand } from './health';
 import { publishCommand } from './publish';
 import { rollbackCommand } from './rollback';
+import { schedulesCommand } from './schedules';
 import { seedCommand } from './seed';
 import { thresholdsCommand } from './thresholds';
 import { traceCommand } from './trace';
@@ -23,6 +24,7 @@ export const COMMANDS: readonly Command[] = [
   costCommand,
   adoptCommand,
   healthRunCommand,
+  schedulesCommand,
   rollbackCommand,
   publishCommand,
   ...alertsCommands,

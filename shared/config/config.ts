@@ -33,6 +33,8 @@ export interface GcpConfig {
   readonly vertexEndpointLabels?: Readonly<Record<string, string>>;
   /** Where versions without the whole traffic are asked (no Explain). */
   readonly vertexValidationEndpoint?: string;
+  /** Overrides the Cloud Scheduler API host (the local stack's scheduler server); host:port. */
+  readonly schedulerApiEndpoint?: string;
   /**
    * Local stand-ins for Google's services. The wiring hands each to the client
    * it builds (and reads pubsub/firestore to know the emulators are in use);

@@ -388,6 +388,9 @@ export const EnvSchema = z.object({
       message:
         'FG_SALES_UPDATES_PREFIX must be an object-name prefix such as raw_data/ (no gs://bucket, no leading /, at most 1,024 bytes)',
     }),
+  FG_SCHEDULER_API_ENDPOINT: text('FG_SCHEDULER_API_ENDPOINT', 'host:port', (s) =>
+    HOST_PORT.test(s),
+  ).optional(),
 });
 export type ParsedEnv = z.infer<typeof EnvSchema>;
 

@@ -85,6 +85,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       vertexEndpointPattern: e.FG_VERTEX_ENDPOINT_PATTERN,
       vertexEndpointLabels: e.FG_VERTEX_ENDPOINT_LABELS,
       vertexValidationEndpoint: e.FG_VERTEX_VALIDATION_ENDPOINT,
+      schedulerApiEndpoint: e.FG_SCHEDULER_API_ENDPOINT,
       emulators: {
         pubsub: e.PUBSUB_EMULATOR_HOST,
         firestore: e.FIRESTORE_EMULATOR_HOST,

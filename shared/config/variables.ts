@@ -297,4 +297,9 @@ export const VARIABLES: readonly VariableInfo[] = [
     (c) => c.anomaly.pointsRead,
     { default: '7000' },
   ),
+  v(
+    'FG_SCHEDULER_API_ENDPOINT',
+    "host:port of the Cloud Scheduler API the health check reads its own schedules from; `forecast-guard up` sets it to the local stack's scheduler",
+    (c) => c.gcp.schedulerApiEndpoint,
+  ),
 ];

@@ -18,6 +18,7 @@ import type { Clock } from '../ports/clock';
 import type { ModelRegistry } from '../ports/model-registry';
 import type { SalesData } from '../ports/sales-data';
 import type { ServingTarget } from '../ports/serving-target';
+import type { ScheduleMonitor } from '../ports/schedule-monitor';
 import type { StateStore } from '../ports/state-store';
 
 /** The ports and settings the views read. */
@@ -29,6 +30,8 @@ export interface ViewPorts {
   sales: SalesData;
   /** The backend's clock (the fleet clock on the embedded backend): "now" when a book has no sales yet. */
   clock: Clock;
+  /** The scheduler's jobs (the watch panel); absent where there is no scheduler to read. */
+  schedules?: ScheduleMonitor;
 }
 
 export interface FleetRow {

@@ -41,6 +41,12 @@ export function renderBanner(stack: LocalStack, firstRun: boolean, readyMs: numb
     ...fn,
     '  schedules',
     ...schedules,
+    ...(stack.config.gcp.schedulerApiEndpoint && schedules.length > 0
+      ? [
+          `              served over the Cloud Scheduler API at ${stack.config.gcp.schedulerApiEndpoint} (FG_SCHEDULER_API_ENDPOINT):`,
+          '              the health check reads it and raises scheduler_unhealthy for a paused, failing or late job',
+        ]
+      : []),
     `  logs        ${status.stateDir}/logs/<function>.log`,
     `  alerts go to ${channels(stack.config)}`,
   ];

@@ -6,8 +6,14 @@
  * with its credentials). By cron in the schedule's time zone, or, with
  * `tickSeconds`, every schedule every S seconds so a demo does not wait an
  * hour for the next health check.
+ *
+ * Like a Cloud Scheduler job, each schedule can be paused (it stops firing
+ * until resumed), resumed, and run now; `jobs()` reports what a Job
+ * message does (state, last attempt and its outcome, next time). The local
+ * stack serves them over the Cloud Scheduler API (scheduler-api/), so the
+ * health check reads this scheduler exactly as it reads Google's.
  */
-import { describeError, ValidationError } from '../errors';
+import { describeError, NotFoundError, ValidationError } from '../errors';
 import type { Clock } from '../ports/clock';
 import type { HttpScheduleSpec, ScheduleSpec } from '../topology';
 import { nextCronTime, parseCron, type CronSchedule } from './cron';
@@ -52,8 +58,21 @@ export interface ScheduleStatus {
 // setTimeout's limit is ~24.8 days; re-arming at least hourly also survives a laptop's sleep.
 const MAX_WAIT_MS = 3_600_000;
 
+/** One schedule as a Cloud Scheduler Job describes it (see scheduler-api/). */
+export interface LocalJob {
+  name: string;
+  cron: string;
+  timeZone: string;
+  target: Target;
+  paused: boolean;
+  /** When the scheduler was built (or the job last paused or resumed): Job.user_update_time. */
+  updatedAt: Date;
+  nextAt?: Date;
+  lastFire?: ScheduleFire;
+}
+
 /** What fires: a message on a topic, or a POST to an entry point. */
-type Target = { kind: 'topic'; spec: ScheduleSpec } | { kind: 'http'; spec: HttpScheduleSpec };
+export type Target = { kind: 'topic'; spec: ScheduleSpec } | { kind: 'http'; spec: HttpScheduleSpec };
 
 interface Entry {
   target: Target;
@@ -64,6 +83,8 @@ interface Entry {
   nextAt?: Date;
   timer?: NodeJS.Timeout;
   lastFire?: ScheduleFire;
+  paused: boolean;
+  updatedAt: Date;
 }
 
 /** Runs the schedules until `stop()`; see the file comment. */
@@ -89,6 +110,8 @@ export class LocalScheduler {
       spec: target.spec,
       to: target.kind === 'topic' ? target.spec.topic : `POST ${target.spec.entryPoint}`,
       cron: parseCron(target.spec.cron),
+      paused: false,
+      updatedAt: options.clock.now(),
     }));
   }
 
@@ -101,7 +124,7 @@ export class LocalScheduler {
       for (const e of this.entries) e.nextAt = new Date(this.options.clock.now().getTime() + every);
       this.tickTimer = setInterval(() => {
         for (const e of this.entries) {
-          this.fire(e);
+          if (!e.paused) this.fire(e);
           e.nextAt = new Date(this.options.clock.now().getTime() + every);
         }
       }, every);
@@ -129,6 +152,48 @@ export class LocalScheduler {
     }));
   }
 
+  /** Every schedule as a job: what Cloud Scheduler's GetJob/ListJobs would say of it. */
+  jobs(): LocalJob[] {
+    return this.entries.map((e) => this.view(e));
+  }
+
+  private view(e: Entry): LocalJob {
+    return {
+      name: e.spec.name,
+      cron: e.spec.cron,
+      timeZone: e.spec.timeZone,
+      target: e.target,
+      paused: e.paused,
+      updatedAt: e.updatedAt,
+      ...(e.nextAt && !e.paused ? { nextAt: e.nextAt } : {}),
+      ...(e.lastFire ? { lastFire: e.lastFire } : {}),
+    };
+  }
+
+  /** Pauses or resumes one schedule (a paused one keeps its timer but does not fire); NotFoundError for an unknown name. */
+  setPaused(name: string, paused: boolean): LocalJob {
+    const e = this.entry(name);
+    if (e.paused !== paused) {
+      e.paused = paused;
+      e.updatedAt = this.options.clock.now();
+    }
+    return this.view(e);
+  }
+
+  /** Fires one schedule now, paused or not (Cloud Scheduler's RunJob), and waits for its outcome. */
+  async runNow(name: string): Promise<ScheduleFire> {
+    const e = this.entry(name);
+    await this.fire(e);
+    if (!e.lastFire) throw new Error(`schedule ${name} fired but recorded no outcome`);
+    return e.lastFire;
+  }
+
+  private entry(name: string): Entry {
+    const e = this.entries.find((x) => x.spec.name === name);
+    if (!e) throw new NotFoundError(`no schedule named ${name}`);
+    return e;
+  }
+
   private arm(e: Entry): void {
     if (!this.running) return;
     const now = this.options.clock.now();
@@ -138,7 +203,7 @@ export class LocalScheduler {
     e.timer = setTimeout(
       () => {
         if (this.options.clock.now().getTime() >= e.nextAt!.getTime()) {
-          this.fire(e);
+          if (!e.paused) this.fire(e);
           e.nextAt = undefined;
         }
         this.arm(e);
@@ -147,7 +212,7 @@ export class LocalScheduler {
     );
   }
 
-  private fire(e: Entry): void {
+  private fire(e: Entry): Promise<void> {
     const at = this.options.clock.now();
     const base = { schedule: e.spec.name, topic: e.to, at };
     const done: Promise<void> = this.send(e.target)
@@ -165,6 +230,7 @@ export class LocalScheduler {
       .then(() => this.options.onFire?.(e.lastFire!))
       .finally(() => this.inFlight.delete(done));
     this.inFlight.add(done);
+    return done;
   }
 
   private async send(target: Target): Promise<{ messageId: string } | { status: number }> {

@@ -5,6 +5,12 @@
  * the Pub/Sub emulator's push subscriptions), the schedules of topology
  * (the HTTP ones, like the alert-dispatch flush, called with the stack's
  * flush token), and the dashboard. `stop()` undoes all of it, children first.
+ *
+ * The schedules are also served over the Cloud Scheduler API
+ * (scheduler-api/), and every function gets FG_SCHEDULER_API_ENDPOINT: the
+ * health check reads this scheduler with the same client and rules as Cloud
+ * Scheduler on Google Cloud (`scheduler_unhealthy`), and `gcloud`-style
+ * pause/resume/run work against it.
  */
 import { loadConfig, type Config } from '../config';
 import { SqliteEventBus } from '../adapters/local/sqlite-event-bus';
@@ -16,11 +22,13 @@ import { logFilePath } from '../logging/rotating-file';
 import { systemClock } from '../ports/clock';
 import { functionSpec, HTTP_SCHEDULES, SCHEDULES, type HttpScheduleSpec } from '../topology';
 import { openBackend, type Backend } from '../wiring/backend';
+import { schedulerLocation } from '../wiring/schedule-monitor';
 import { clearSeededState, isSeeded, seedEmbeddedFleet } from '../wiring/seed';
 import { ensureTopology } from '../wiring/topology-setup';
 import { FunctionProcess } from './function-process';
 import { defaultLaunch, repositoryRoot, type FunctionLaunch } from './launch';
 import { LocalScheduler, type ScheduleFire, type ScheduleStatus } from './scheduler';
+import { startSchedulerApi, type JobSource } from './scheduler-api/server';
 import {
   childEnv,
   emulatorStateDir,
@@ -152,12 +160,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     flushToken,
     emulators: options.emulators && { ...options.emulators, projectId },
   });
+  let scheduler: LocalScheduler | undefined;
+  const running = new Map<string, string>();
+  const schedulerApi =
+    options.schedules !== false
+      ? await startSchedulerApi({
+          ...schedulerLocation(loadConfig(env)),
+          source: lateJobSource(() => scheduler),
+          uriOf: (job) => (job.target.kind === 'http' ? running.get(job.name) : undefined),
+        })
+      : undefined;
+  if (schedulerApi) env.FG_SCHEDULER_API_ENDPOINT = schedulerApi.apiEndpoint;
   const config = loadConfig(env);
 
   let seed = { cached: true, books: 0, durationMs: 0 };
   if (config.registry === 'local') {
     // The emulators keep nothing between runs, so their registry and sales are rebuilt to match.
-    seed = await seedIfNeeded(config, options.seedBooks ?? 12, Boolean(options.emulators));
+    seed = await seedIfNeeded(config, options.seedBooks ?? 12, Boolean(options.emulators)).catch(
+      async (err: unknown) => {
+        await schedulerApi?.close();
+        throw err;
+      },
+    );
     say(
       seed.cached
         ? `fleet already seeded in ${stateDir}`
@@ -191,12 +215,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
 
   const backend = openBackend(config);
   let stopDelivery: (() => Promise<void>) | undefined;
-  let scheduler: LocalScheduler | undefined;
   let dashboard: DashboardServer | undefined;
   let salesWatcher: SalesFolderWatcher | undefined;
   const stopAll = async () => {
     await salesWatcher?.stop();
     await scheduler?.stop();
+    await schedulerApi?.close();
     await dashboard?.close();
     await stopDelivery?.();
     await Promise.all(processes.map((p) => p.stop()));
@@ -210,9 +234,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         p.start().catch((err: unknown) => say(`${p.spec.name} is not running: ${describeError(err)}`)),
       ),
     );
-    const running = new Map(
-      planned.flatMap((f, i) => (processes[i]!.state === 'ready' ? [[f.name, processes[i]!.url]] : [])),
-    );
+    planned.forEach((f, i) => {
+      if (processes[i]!.state === 'ready') running.set(f.name, processes[i]!.url);
+    });
     await ensureTopology(backend.bus, {
       pushEndpointFor: (consumer, topic) => {
         const url = running.get(consumer);
@@ -326,4 +350,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stopAll();
     throw err;
   }
+}
+
+/** The scheduler API's view of a scheduler made later (its HTTP schedules need the functions' URLs first). */
+function lateJobSource(get: () => LocalScheduler | undefined): JobSource {
+  const need = (): LocalScheduler => {
+    const scheduler = get();
+    if (!scheduler) throw new Error('the local scheduler is not running yet');
+    return scheduler;
+  };
+  return {
+    jobs: () => get()?.jobs() ?? [],
+    setPaused: (name, paused) => need().setPaused(name, paused),
+    runNow: (name) => need().runNow(name),
+  };
 }

@@ -7,3 +7,4 @@ export * from './sales-data';
 export * from './notifier';
 export * from './clock';
 export * from './log-reader';
+export * from './schedule-monitor';

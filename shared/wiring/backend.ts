@@ -22,10 +22,12 @@ import { systemClock, type Clock } from '../ports/clock';
 import type { EventBus } from '../ports/event-bus';
 import type { ModelRegistry } from '../ports/model-registry';
 import type { PipelineMonitor } from '../ports/pipeline-monitor';
+import type { ScheduleMonitor } from '../ports/schedule-monitor';
 import type { SalesData } from '../ports/sales-data';
 import type { ServingTarget } from '../ports/serving-target';
 import type { StateStore } from '../ports/state-store';
 import { fleetClock } from './fleet-clock';
+import { openScheduleMonitor } from './schedule-monitor';
 import type * as VertexWorld from './vertex-world';
 
 /** File names inside FG_STATE_DIR for the embedded backend. */
@@ -41,6 +43,8 @@ export interface Backend {
   serving: ServingTarget;
   pipelines: PipelineMonitor;
   sales: SalesData;
+  /** The scheduler's jobs (shared/wiring/schedule-monitor.ts); absent where there is none to read. */
+  schedules?: ScheduleMonitor;
   /** The embedded registry, when FG_REGISTRY=local (demo commands need its extras). */
   embeddedRegistry?: SqliteModelRegistry;
   close(): Promise<void>;
@@ -161,6 +165,8 @@ export function openBackend(config: Config, options: OpenBackendOptions = {}): B
 
     const model = openModelWorld(config, clock, closers);
     const sales = openSalesData(config, { clock });
+    const schedules = openScheduleMonitor(config);
+    if (schedules) closers.push(() => schedules.close());
 
     return {
       config,
@@ -169,6 +175,7 @@ export function openBackend(config: Config, options: OpenBackendOptions = {}): B
       bus,
       ...model,
       sales,
+      ...(schedules ? { schedules } : {}),
       close: async () => {
         for (const close of closers.reverse()) await close();
       },

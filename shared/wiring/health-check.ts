@@ -7,12 +7,14 @@ import type { Config } from '../config';
 import { DEFAULT_ANOMALY_OPTIONS } from '../domain/anomaly/detector';
 import { DEFAULT_DRIFT_OPTIONS } from '../domain/health/drift';
 import { DEFAULT_LIVE_ACCURACY_OPTIONS } from '../domain/health/live-accuracy';
+import { DEFAULT_SCHEDULE_GRACE_MS } from '../domain/health/schedule-findings';
 import { MAX_DOCUMENT_BYTES } from '../ports/state-store';
 import {
   ANOMALY_METRICS,
   type AnomalyMetric,
   type HealthCheckSettings,
 } from '../services/health-check/settings';
+import { WATCHED_SCHEDULES } from '../topology';
 
 /**
  * Of a report document's MAX_DOCUMENT_BYTES, what is kept back from the alerts
@@ -47,6 +49,7 @@ export function healthCheckSettings(
       pointsRead: config.anomaly.pointsRead,
       concurrency: config.alerting.healthConcurrency,
     },
+    schedules: { watched: WATCHED_SCHEDULES, graceMs: DEFAULT_SCHEDULE_GRACE_MS },
     ...overrides,
   };
 }

@@ -36,6 +36,7 @@ export const AlertKind = z.enum([
   'test',
   /** A book's error metric jumped out of its own recent range (shared/domain/anomaly/detector.ts). */
   'metric_anomaly',
+  'scheduler_unhealthy',
 ]);
 export type AlertKind = z.infer<typeof AlertKind>;
 

@@ -10,6 +10,7 @@ import type { HealthReport, ModelHealth } from '../../contracts/documents/health
 import type { Environment } from '../../contracts/primitives';
 import type { Notification } from '../../contracts/notification';
 import { runbooksFor } from '../../contracts/runbooks';
+import { reportAge } from '../health/report-age';
 
 /** Everything the digest reports, gathered by the daily-summary service. */
 export interface DigestInput {
@@ -29,6 +30,12 @@ export interface DigestInput {
   undelivered: number;
   /** Base of the runbook links: the digest links the runbook of every kind it lists; none when absent. */
   runbookBaseUrl?: string;
+  /**
+   * When the digest is written (the backend's clock): with it, a newest report
+   * more than two hours old (or none) leads the digest with a line saying the
+   * health check has stopped (domain/health/report-age.ts).
+   */
+  now?: Date;
 }
 
 /** The UTC day a digest covers. */
@@ -129,7 +136,9 @@ export function composeDigest(input: DigestInput): Digest {
     unhealthy: count('unhealthy'),
   };
   const worst = worstModels(report);
+  const age = input.now === undefined ? undefined : reportAge(report, input.now);
   const lines = [
+    ...(age?.line ? [age.line] : []),
     ...healthLines(report, counts, worst),
     ...criticalLines(input.criticals, counts),
     ...warningLines(open, input.date, counts),
@@ -138,12 +147,13 @@ export function composeDigest(input: DigestInput): Digest {
     lines.push(`${input.undelivered} notifications are still waiting for their channel (retrying).`);
   }
 
-  const worstSeverity = counts.openCriticals > 0 || counts.warnings > 0 || counts.unhealthy > 0;
+  const worstSeverity =
+    counts.openCriticals > 0 || counts.warnings > 0 || counts.unhealthy > 0 || age?.stale === true;
   const notification: Notification = {
     id: input.id,
     severity: worstSeverity ? 'warning' : 'info',
     kind: 'digest',
-    title: `Daily summary ${input.date} (${input.environment}): ${counts.openCriticals} open critical, ${counts.warnings} warnings, fleet ${report?.status ?? 'unchecked'}`,
+    title: `Daily summary ${input.date} (${input.environment}): ${age?.stale ? 'NO HEALTH CHECK FOR 2 H, ' : ''}${counts.openCriticals} open critical, ${counts.warnings} warnings, fleet ${report?.status ?? 'unchecked'}`,
     lines,
     correlationId: input.correlationId,
   };

@@ -64,6 +64,7 @@ export async function runDailySummary(
     correlationId: ctx.correlationId,
     ...inputs,
     runbookBaseUrl: deps.policy.runbookBaseUrl,
+    now: deps.clock.now(),
   });
   const composed = { notification: digest.notification, fingerprints: digestFingerprints(inputs) };
   const { alreadySent, outcomes } = await sendOnce(composed, scoped);

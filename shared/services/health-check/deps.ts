@@ -4,6 +4,7 @@ import type { Clock } from '../../ports/clock';
 import type { PublisherFor } from '../../ports/event-bus';
 import type { ModelRegistry } from '../../ports/model-registry';
 import type { PipelineMonitor } from '../../ports/pipeline-monitor';
+import type { ScheduleMonitor } from '../../ports/schedule-monitor';
 import type { SalesData } from '../../ports/sales-data';
 import type { ServingTarget } from '../../ports/serving-target';
 import type { StateStore } from '../../ports/state-store';
@@ -14,6 +15,8 @@ export interface HealthCheckDeps {
   pipelines: PipelineMonitor;
   sales: SalesData;
   state: StateStore;
+  /** The scheduler's jobs (`scheduler_unhealthy`); absent where no scheduler can be read. */
+  schedules?: ScheduleMonitor;
   bus: PublisherFor<'health-check'>;
   /** Time of day: report times, alert times, freshness and pipeline age. */
   clock: Clock;

@@ -5,7 +5,8 @@
  * 1. registry ping (`registry_unreachable`, critical; without the registry
  *    only the endpoint canaries run per book);
  * 2. pipeline status from the recent runs (`pipeline_failed`,
- *    `pipeline_stale`);
+ *    `pipeline_stale`), and the scheduler's own jobs
+ *    (`scheduler_unhealthy`, schedule-check.ts);
  * 3. every served book, at most `concurrency` at once: canary prediction
  *    (`endpoint_unhealthy`), live accuracy against the thresholds and the
  *    version's baseline (`rmse_above_threshold`, `mape_above_threshold`,
@@ -45,6 +46,7 @@ import { checkModel, type ModelOutcome } from './check-model';
 import type { HealthCheckDeps } from './deps';
 import { pingRegistry, pipelineCheck, registryCheck, type FleetCheck } from './fleet-checks';
 import { publishAlerts } from './publish';
+import { scheduleCheck } from './schedule-check';
 import { fitReportToBudget, readPreviousReport, readReport, writeReport } from './report';
 import type { HealthCheckSettings } from './settings';
 
@@ -140,6 +142,7 @@ export async function runHealthCheck(
   );
   const fleet: FleetCheck[] = [registryCheck(ping)];
   fleet.push(await step('pipeline status', () => pipelineCheck(deps, settings)));
+  fleet.push(await step('schedules', () => scheduleCheck(deps, settings)));
 
   const outcomes: ModelOutcome[] = new Array(targets.length);
   await step(

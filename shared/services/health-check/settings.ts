@@ -6,6 +6,7 @@
  */
 import type { Environment } from '../../contracts/primitives';
 import type { DriftOptions } from '../../domain/health/drift';
+import type { ExpectedJob } from '../../domain/health/schedule-findings';
 import type { LiveAccuracyOptions } from '../../domain/health/live-accuracy';
 import type { ThresholdOverrides } from '../../domain/thresholds';
 import type { AnomalyOptions } from '../../domain/anomaly/detector';
@@ -34,6 +35,11 @@ export interface HealthCheckSettings {
   reportBudgetBytes: number;
   /** The metric-anomaly step (anomaly-check.ts). */
   anomaly: AnomalySettings;
+  /**
+   * The scheduler jobs to watch (topology's WATCHED_SCHEDULES) and how long
+   * after a due minute an attempt may still be missing; absent watches none.
+   */
+  schedules?: { watched: readonly ExpectedJob[]; graceMs: number };
 }
 
 /** Error metrics the detector may watch: all of them get worse upwards. */

@@ -38,7 +38,9 @@ describe('daily summary', () => {
     expect(manual.alreadySent).toBe(false);
     expect(h.slack.sent.map((n) => n.correlationId)).toEqual(['corr-1', 'corr-3']);
     expect(h.email.sent).toHaveLength(2);
-    expect(h.slack.sent[0]).toMatchObject({ kind: 'digest', severity: 'info' });
+    // No health report was ever written: the digest leads with that (watch the watcher), so it is a warning.
+    expect(h.slack.sent[0]).toMatchObject({ kind: 'digest', severity: 'warning' });
+    expect(h.slack.sent[0]!.lines[0]).toMatch(/^No health report has ever been written/);
   });
 
   it('leaves out other environments and a health report that breaks its contract', async () => {

@@ -64,6 +64,7 @@ describe('runHealthCheck', () => {
     expect(steps.map((e) => e.step)).toEqual([
       'health check: registry ping',
       'health check: pipeline status',
+      'health check: schedules',
       'health check: models',
       'health check: previous report',
       'health check: metric anomalies',

@@ -7,7 +7,8 @@
 import { estimateServingCost } from '../../shared/services/cost';
 import { costSettings } from '../../shared/wiring/cost';
 import { configFrom, withBackend } from '../backend';
-import type { Command } from '../command';
+import type { CostReport } from '../../shared/services/cost';
+import type { Command, CommandContext } from '../command';
 import { EXIT } from '../exit-codes';
 
 export const costCommand: Command = {
@@ -51,6 +52,7 @@ export const costCommand: Command = {
         })),
       );
     }
+    printOperations(ctx.out, report);
     ctx.out.line(
       `prices: ${report.priceTable.source} as of ${report.priceTable.date}; a snapshot: check it against the page`,
     );
@@ -58,3 +60,34 @@ export const costCommand: Command = {
     return EXIT.ok;
   },
 };
+
+/** Forecast-guard's own cost, from its counters, and what the health check costs at each cadence. */
+function printOperations(out: CommandContext['out'], report: CostReport): void {
+  const c = report.currency;
+  const ops = report.operations;
+  if (!ops.priced) {
+    out.line(`forecast-guard's own cost: not estimated (${ops.note})`);
+    return;
+  }
+  out.line(
+    `forecast-guard's own cost: ${ops.monthly.toFixed(4)} ${c} a month, from ${ops.windowDays} days of counters (${ops.from} to ${ops.to}):`,
+  );
+  out.table(
+    ops.lines.map((l) => ({
+      item: l.item,
+      'per month': Number(l.perMonth.toPrecision(4)),
+      unit: l.unit,
+      monthly: `${l.monthly.toFixed(4)} ${c}`,
+      price: l.priceIsEstimate ? 'estimate' : 'list',
+    })),
+  );
+  for (const h of ops.how) out.line(`  ${h}`);
+  const f = report.checkFrequency;
+  if (f) {
+    out.line(
+      `health check: ${f.perRun.toFixed(6)} ${c} a run, ${f.runsPerMonth} runs a month now = ${f.current.toFixed(4)} ${c}; ` +
+        `hourly ${f.hourly.toFixed(4)}, daily ${f.daily.toFixed(4)}, weekly ${f.weekly.toFixed(4)} ${c} a month`,
+    );
+  }
+  out.line(`serving plus forecast-guard: ${report.grandTotal.toFixed(2)} ${c} a month`);
+}

@@ -60,5 +60,7 @@ export function costSettings(config: Config): CostServiceSettings {
     booksPerSharedReplica: 50,
     batchNodeHoursPerBookJob: 0.25,
     batchNodeHoursPerFleetJob: 1,
+    // Forecast-guard's own counters: processed-messages records live 8 days, so a week is the longest full window.
+    usage: { windowDays: 7, assumedSecondsPerInvocation: 1, assumedReadsPerBookChecked: 1 },
   };
 }

@@ -29,6 +29,8 @@ export interface CostBook {
   deployments: CostDeployment[];
   /** Last traffic change on the endpoint: a version at 0 % now has been at 0 % at least since then. */
   updatedAt: string;
+  /** When each version last stopped taking traffic, from the book's serving history (see `stoppedServing`). */
+  stoppedServingAt?: Record<string, string>;
   lastKnownGood: string | null;
 }
 
@@ -56,8 +58,15 @@ export interface DeploymentCost {
   pricePerNodeHour: number;
   monthly: number;
   idle: boolean;
-  /** Whole days at 0 % traffic (a lower bound: since the endpoint's last traffic change). */
+  /** Whole days at 0 % traffic, counted from `idleSince`. */
   idleDays?: number;
+  idleSince?: string;
+  /**
+   * Where `idleSince` comes from: the serving history (the deploy or rollback
+   * that moved traffic off this version), or, when the history does not name
+   * the version, the endpoint's last traffic change (a lower bound).
+   */
+  idleSinceFrom?: 'serving-history' | 'endpoint-updated';
 }
 
 export interface BookCost {
@@ -74,7 +83,8 @@ export type CostAction =
   | 'smaller-machine-type'
   | 'shared-endpoint'
   | 'batch-prediction-per-book'
-  | 'batch-prediction-fleet';
+  | 'batch-prediction-fleet'
+  | 'check-frequency';
 
 export interface Recommendation {
   action: CostAction;
@@ -115,14 +125,16 @@ export function bookCost(book: CostBook, table: PriceTable, settings: CostSettin
   const hours = table.hoursPerMonth;
   const serving = servingVersion(book.deployments);
   const previous = previousVersion(book.deployments, serving);
-  const zeroSince = Date.parse(book.updatedAt);
   const deployments = book.deployments.map((d): DeploymentCost => {
     const machineType = d.machineType ?? settings.defaultMachineType;
     const replicas = Math.max(1, d.minReplicas ?? settings.defaultMinReplicas);
     const price = priceOf(table, settings.region, 'online', machineType);
     const protectedVersion =
       d.version === book.lastKnownGood || d.version === previous || d.version === serving;
-    const idleDays = d.trafficPercent === 0 ? Math.floor((now.getTime() - zeroSince) / DAY_MS) : undefined;
+    const stopped = book.stoppedServingAt?.[d.version];
+    const idleSince = d.trafficPercent === 0 ? (stopped ?? book.updatedAt) : undefined;
+    const idleDays =
+      idleSince !== undefined ? Math.floor((now.getTime() - Date.parse(idleSince)) / DAY_MS) : undefined;
     const idle = !protectedVersion && idleDays !== undefined && idleDays > settings.idleAfterDays;
     return {
       version: d.version,
@@ -132,7 +144,9 @@ export function bookCost(book: CostBook, table: PriceTable, settings: CostSettin
       pricePerNodeHour: price,
       monthly: replicas * price * hours,
       idle,
-      ...(idleDays !== undefined ? { idleDays } : {}),
+      ...(idleDays !== undefined && idleSince !== undefined
+        ? { idleDays, idleSince, idleSinceFrom: stopped ? 'serving-history' : 'endpoint-updated' }
+        : {}),
     };
   });
   return {
@@ -264,6 +278,23 @@ export function estimateCost(
     dominant,
     recommendations,
   };
+}
+
+/**
+ * When each version last stopped taking traffic, from a book's serving
+ * history (oldest first: each entry is the version that started serving
+ * then): a version stopped when the next entry named another one.
+ */
+export function stoppedServing(
+  history: ReadonlyArray<{ version: string; at: string }>,
+): Record<string, string> {
+  const stopped: Record<string, string> = {};
+  for (let i = 1; i < history.length; i++) {
+    const before = history[i - 1]!;
+    const entry = history[i]!;
+    if (entry.version !== before.version) stopped[before.version] = entry.at;
+  }
+  return stopped;
 }
 
 export function round2(n: number): number {

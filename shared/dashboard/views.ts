@@ -19,6 +19,7 @@ import type { ModelRegistry } from '../ports/model-registry';
 import type { SalesData } from '../ports/sales-data';
 import type { ServingTarget } from '../ports/serving-target';
 import type { StateStore } from '../ports/state-store';
+import type { CostServiceSettings } from '../services/cost';
 
 /** The ports and settings the views read. */
 export interface ViewPorts {
@@ -29,6 +30,12 @@ export interface ViewPorts {
   sales: SalesData;
   /** The backend's clock (the fleet clock on the embedded backend): "now" when a book has no sales yet. */
   clock: Clock;
+  /**
+   * The cost panel's settings (price table and deployment defaults), read
+   * when asked so a bad price table fails the panel, not the dashboard.
+   * Absent: the cost panel says there is no price table.
+   */
+  costSettings?: () => CostServiceSettings;
 }
 
 export interface FleetRow {

@@ -16,6 +16,7 @@ import { logFilePath } from '../logging/rotating-file';
 import { systemClock } from '../ports/clock';
 import { functionSpec, HTTP_SCHEDULES, SCHEDULES, type HttpScheduleSpec } from '../topology';
 import { openBackend, type Backend } from '../wiring/backend';
+import { costSettings } from '../wiring/cost';
 import { clearSeededState, isSeeded, seedEmbeddedFleet } from '../wiring/seed';
 import { ensureTopology } from '../wiring/topology-setup';
 import { FunctionProcess } from './function-process';
@@ -303,7 +304,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (options.dashboard !== false) {
       dashboard = await startDashboard({
         port: options.port,
-        source: { backend, status, requestHealthCheck, runbookBaseUrl: config.alerting.runbookBaseUrl },
+        source: {
+          backend: { ...backend, costSettings: () => costSettings(config) },
+          status,
+          requestHealthCheck,
+          runbookBaseUrl: config.alerting.runbookBaseUrl,
+        },
       });
     }
 

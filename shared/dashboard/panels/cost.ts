@@ -55,6 +55,7 @@ const STYLE = `
 #cost-section .cost-totals strong { font-size: 22px; font-variant-numeric: tabular-nums; }
 #cost-section h3 { font-size: 14px; margin: 14px 0 6px; }
 #cost-dominant { font-weight: 600; }
+#cost-recommendations td:last-child { white-space: normal; max-width: 640px; }
 `;
 
 const SCRIPT = String.raw`

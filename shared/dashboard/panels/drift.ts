@@ -39,7 +39,7 @@ export async function driftView(ports: ViewPorts, isbnInput: string): Promise<Dr
 
 const MARKUP = `  <section id="drift-section">
     <h2>Data drift <small id="drift-title"></small></h2>
-    <p class="muted caption">Recent weeks' sales against the training weeks before them, seasonally adjusted and binned on the training weeks' quartiles (ratio to a typical week for the season); the number over each pair is that bin's share of the PSI.</p>
+    <p class="muted caption">Recent weeks' sales against the training weeks before them, seasonally adjusted (copies a week with the time of year taken out) and binned on the training weeks' quartiles; the number over each pair is that bin's term of the PSI, and the terms add up to the PSI beside it.</p>
     <div class="drift-row">
       <div id="drift-svg"></div>
       <dl id="drift-finding"></dl>
@@ -63,11 +63,11 @@ const STYLE = `
 const SCRIPT = String.raw`
 (function () {
   var lastDrift = '';
-  function ratio(r) { return r === null ? '' : num(r, 2) + '×'; }
+  function copies(n) { return num(n, n < 10 ? 1 : 0); }
   function binLabel(b) {
-    if (b.fromRatio === null) return '< ' + ratio(b.toRatio);
-    if (b.toRatio === null) return '≥ ' + ratio(b.fromRatio);
-    return ratio(b.fromRatio) + '–' + ratio(b.toRatio);
+    if (b.fromSales === null) return '< ' + copies(b.toSales) + ' a week';
+    if (b.toSales === null) return '≥ ' + copies(b.fromSales) + ' a week';
+    return copies(b.fromSales) + '–' + copies(b.toSales) + ' a week';
   }
   function drawBars(d) {
     var box = $('drift-svg');
@@ -92,6 +92,7 @@ const SCRIPT = String.raw`
       rec.appendChild(svg('title', {})).textContent = b.recentCount + ' of ' + d.recentWeeks + ' recent weeks';
       root.appendChild(ref);
       root.appendChild(rec);
+      // Red when one bin alone carries more than its even share of the threshold.
       var label = svg('text', { x: x0 + w, y: Math.min(y(b.referenceShare), y(b.recentShare)) - 6, 'text-anchor': 'middle', 'font-size': 12, class: 'bin-psi', fill: b.psi > d.psiThreshold / d.bins.length ? '#cf222e' : '#1f2328' });
       label.textContent = 'PSI ' + num(b.psi, 3);
       root.appendChild(label);

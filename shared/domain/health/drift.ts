@@ -298,9 +298,12 @@ export interface DriftBin {
   /** Lower and upper edge on the deseasonalised log scale; null = unbounded. */
   from: number | null;
   to: number | null;
-  /** The same edges as a ratio of sales to the seasonal norm (exp of the edge): 1.0 = a typical week. */
-  fromRatio: number | null;
-  toRatio: number | null;
+  /**
+   * The same edges in copies a week, seasonally adjusted (expm1 of the edge,
+   * undoing log1p): what a week sells with the time of year taken out.
+   */
+  fromSales: number | null;
+  toSales: number | null;
   referenceCount: number;
   recentCount: number;
   /** Smoothed shares, as PSI uses them. */
@@ -358,8 +361,8 @@ export function driftPicture(input: DriftInput, options: DriftOptions = DEFAULT_
     return {
       from,
       to,
-      fromRatio: from === null ? null : Math.exp(from),
-      toRatio: to === null ? null : Math.exp(to),
+      fromSales: from === null ? null : Math.expm1(from),
+      toSales: to === null ? null : Math.expm1(to),
       referenceCount: h.reference[i]!,
       recentCount: h.recent[i]!,
       referenceShare: t.referenceShare,

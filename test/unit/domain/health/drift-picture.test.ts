@@ -76,7 +76,7 @@ describe('driftPicture', () => {
     expect(top.recentShare).toBeGreaterThan(top.referenceShare);
     expect(top.psi).toBe(Math.max(...bins.map((b) => b.psi)));
     expect(picture.shifted).toBe(true);
-    expect(top.fromRatio).toBeCloseTo(Math.exp(top.from!), 12);
+    expect(top.fromSales).toBeCloseTo(Math.expm1(top.from!), 12);
   });
 
   it('says why there are no bars when the history is short', () => {

@@ -5,7 +5,7 @@
  * the serving state and list prices, not the bill.
  */
 import { estimateServingCost } from '../../shared/services/cost';
-import { costSettings } from '../../shared/wiring/cost';
+import { billingExportFor, costSettings } from '../../shared/wiring/cost';
 import { configFrom, withBackend } from '../backend';
 import type { CostReport } from '../../shared/services/cost';
 import type { Command, CommandContext } from '../command';
@@ -17,11 +17,18 @@ export const costCommand: Command = {
   usage: 'cost',
   flags: [],
   async run(ctx) {
-    const settings = costSettings(configFrom(ctx));
+    const config = configFrom(ctx);
+    const settings = costSettings(config);
+    const billing = billingExportFor(config);
     const report = await withBackend(ctx, (backend) =>
       estimateServingCost(
         {},
-        { serving: backend.serving, state: backend.state, clock: backend.clock },
+        {
+          serving: backend.serving,
+          state: backend.state,
+          clock: backend.clock,
+          ...(billing ? { billing } : {}),
+        },
         settings,
       ),
     );
@@ -90,4 +97,24 @@ function printOperations(out: CommandContext['out'], report: CostReport): void {
     );
   }
   out.line(`serving plus forecast-guard: ${report.grandTotal.toFixed(2)} ${c} a month`);
+  printActual(out, report);
+}
+
+/** The Cloud Billing export's last 30 days beside the estimate, when configured. */
+function printActual(out: CommandContext['out'], report: CostReport): void {
+  const a = report.actual;
+  if (!a) return;
+  if ('error' in a) {
+    out.line(`actual cost (${a.table}): not read: ${a.error}`);
+    return;
+  }
+  out.line(
+    `actual cost, billing export ${a.table}, ${a.from.slice(0, 10)} to ${a.to.slice(0, 10)}: ` +
+      `Vertex AI ${a.byArea['vertex-ai'].toFixed(2)}, functions ${a.byArea.functions.toFixed(2)}, ` +
+      `Firestore ${a.byArea.firestore.toFixed(2)}, Pub/Sub ${a.byArea.pubsub.toFixed(2)}, other ${a.byArea.other.toFixed(2)} ${a.currency}`,
+  );
+  out.line(
+    `  a month at that rate: Vertex AI ${a.monthly.vertexAi.toFixed(2)} ${a.currency} (estimate ${report.total.toFixed(2)} ${report.currency}), ` +
+      `forecast-guard ${a.monthly.operations.toFixed(2)} ${a.currency}`,
+  );
 }

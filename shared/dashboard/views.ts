@@ -20,6 +20,7 @@ import type { SalesData } from '../ports/sales-data';
 import type { ServingTarget } from '../ports/serving-target';
 import type { StateStore } from '../ports/state-store';
 import type { CostServiceSettings } from '../services/cost';
+import type { BillingExport } from '../ports/billing-export';
 
 /** The ports and settings the views read. */
 export interface ViewPorts {
@@ -36,6 +37,8 @@ export interface ViewPorts {
    * Absent: the cost panel says there is no price table.
    */
   costSettings?: () => CostServiceSettings;
+  /** The Cloud Billing export (FG_BILLING_EXPORT_TABLE), when set: the cost panel shows actual cost beside the estimate. */
+  costBilling?: BillingExport;
 }
 
 export interface FleetRow {

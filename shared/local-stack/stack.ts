@@ -16,7 +16,7 @@ import { logFilePath } from '../logging/rotating-file';
 import { systemClock } from '../ports/clock';
 import { functionSpec, HTTP_SCHEDULES, SCHEDULES, type HttpScheduleSpec } from '../topology';
 import { openBackend, type Backend } from '../wiring/backend';
-import { costSettings } from '../wiring/cost';
+import { billingExportFor, cachedBillingExport, costSettings } from '../wiring/cost';
 import { clearSeededState, isSeeded, seedEmbeddedFleet } from '../wiring/seed';
 import { ensureTopology } from '../wiring/topology-setup';
 import { FunctionProcess } from './function-process';
@@ -305,7 +305,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dashboard = await startDashboard({
         port: options.port,
         source: {
-          backend: { ...backend, costSettings: () => costSettings(config) },
+          backend: { ...backend, costSettings: () => costSettings(config), ...billingForDashboard(config) },
           status,
           requestHealthCheck,
           runbookBaseUrl: config.alerting.runbookBaseUrl,
@@ -332,4 +332,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     await stopAll();
     throw err;
   }
+}
+
+/** The billing export for the cost panel, read at most hourly; none when FG_BILLING_EXPORT_TABLE is unset. */
+function billingForDashboard(config: Config): { costBilling?: ReturnType<typeof cachedBillingExport> } {
+  const billing = billingExportFor(config);
+  return billing ? { costBilling: cachedBillingExport(billing) } : {};
 }

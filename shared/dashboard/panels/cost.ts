@@ -20,8 +20,9 @@ export type CostView = CostReport & { bookCount: number };
 export async function costView(context: PanelContext): Promise<CostView> {
   const settings = context.ports.costSettings?.();
   if (!settings) throw new NotFoundError('no price table behind this dashboard (costSettings not given)');
-  const { serving, state, clock } = context.ports;
-  const report = await estimateServingCost({}, { serving, state, clock }, settings);
+  const { serving, state, clock, costBilling } = context.ports;
+  const ports = { serving, state, clock, ...(costBilling ? { billing: costBilling } : {}) };
+  const report = await estimateServingCost({}, ports, settings);
   const books = [...report.books].sort((a, b) => b.monthly - a.monthly || a.isbn.localeCompare(b.isbn));
   return { ...report, books: books.slice(0, TOP_BOOKS), bookCount: report.books.length };
 }
@@ -35,6 +36,7 @@ const MARKUP = `  <section id="cost-section">
       <div><span class="muted">idle versions</span><strong id="cost-idle">–</strong></div>
     </div>
     <p id="cost-dominant"></p>
+    <p id="cost-actual" class="muted"></p>
     <h3>Recommendations <small class="muted">each on its own, not cumulative</small></h3>
     <table id="cost-recommendations">
       <thead><tr><th>Action</th><th>Books</th><th>Saving a month</th><th>After</th><th>Why</th></tr></thead>
@@ -103,6 +105,12 @@ const SCRIPT = String.raw`
         ops.lines.map(function (l) { return l.item + ' ' + money(l.monthly, c, 4); }).join(', ') + '.' +
         (f ? ' Health check ' + money(f.perRun, c, 6) + ' a run: hourly ' + money(f.hourly, c, 4) + ', daily ' + money(f.daily, c, 4) + ', weekly ' + money(f.weekly, c, 4) + ' a month.' : '')
       : ops.note;
+    var a = r.actual;
+    $('cost-actual').textContent = !a ? '' : a.error
+      ? 'Actual cost (' + a.table + '): not read: ' + a.error
+      : 'Actual, Cloud Billing export, last ' + Math.round(a.days) + ' days: Vertex AI ' + money(a.byArea['vertex-ai'], a.currency) +
+        ' (a month at that rate ' + money(a.monthly.vertexAi, a.currency) + ' against the estimate ' + money(r.total, c) + '), forecast-guard ' +
+        money(a.monthly.operations, a.currency) + ' a month.';
     $('cost-prices').textContent = 'Prices: ' + r.priceTable.source + ' as of ' + r.priceTable.date + ' (a snapshot; edit the price table to correct it).';
   }
   onFleet(function () {

@@ -23,6 +23,9 @@ import {
   type OperationsCost,
 } from '../../domain/cost/operations';
 import type { PriceTable } from '../../domain/cost/price-table';
+import { actualCost, type ActualCost } from '../../domain/cost/actual';
+import type { BillingExport } from '../../ports/billing-export';
+import { describeError } from '../../errors';
 import type { Clock } from '../../ports/clock';
 import type { ServingTarget } from '../../ports/serving-target';
 import type { StateStore } from '../../ports/state-store';
@@ -38,7 +41,12 @@ export interface CostPorts {
   serving: ServingTarget;
   state: StateStore;
   clock: Clock;
+  /** The Cloud Billing export, when FG_BILLING_EXPORT_TABLE is set: actual cost beside the estimate. */
+  billing?: BillingExport;
 }
+
+/** Days of the billing export read for the actual cost. */
+export const ACTUAL_DAYS = 30;
 
 export interface CostServiceSettings extends CostSettings {
   priceTable: PriceTable;
@@ -59,6 +67,8 @@ export interface CostReport extends CostEstimate {
   checkFrequency?: CheckFrequencyCost;
   /** Serving plus forecast-guard's own cost. */
   grandTotal: number;
+  /** What the Cloud Billing export says was charged over the last 30 days, or why it could not be read; absent when not configured. */
+  actual?: ActualCost | { table: string; error: string };
 }
 
 export async function estimateServingCost(
@@ -96,7 +106,34 @@ export async function estimateServingCost(
     estimate.recommendations.push(own.recommendation);
     estimate.recommendations.sort((a, b) => b.monthlySaving - a.monthlySaving);
   }
-  return toReport(estimate, settings.priceTable, own.operations, own.checkFrequency);
+  const report = toReport(estimate, settings.priceTable, own.operations, own.checkFrequency);
+  if (ports.billing) report.actual = await readActual(ports.billing, now, settings.priceTable.hoursPerMonth);
+  return report;
+}
+
+/** The last 30 days of the billing export; a failure is reported beside the estimate, which stands. */
+async function readActual(
+  billing: BillingExport,
+  now: Date,
+  hoursPerMonth: number,
+): Promise<ActualCost | { table: string; error: string }> {
+  const from = new Date(now.getTime() - ACTUAL_DAYS * 86_400_000);
+  try {
+    const rows = await billing.costByService(from, now);
+    const a = actualCost(billing.table, from, now, rows, hoursPerMonth);
+    return {
+      ...a,
+      byArea: mapValues(a.byArea, round2),
+      services: a.services.map((x) => ({ ...x, cost: round2(x.cost) })),
+      monthly: mapValues(a.monthly, round2),
+    };
+  } catch (err) {
+    return { table: billing.table, error: describeError(err) };
+  }
+}
+
+function mapValues<T extends Record<string, number>>(o: T, f: (n: number) => number): T {
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, f(v)])) as T;
 }
 
 /** Forecast-guard's own cost from its counters, and the check-frequency advice. */

@@ -80,7 +80,18 @@ function ports(withCost: boolean): ViewPorts {
         dataHash: trainingDataHash(isbn, SERIES.find((s) => s.isbn === isbn)!.points, TRAINED),
       }),
     },
-    ...(withCost ? { costSettings: () => SETTINGS } : {}),
+    ...(withCost
+      ? {
+          costSettings: () => SETTINGS,
+          costBilling: {
+            table: 'acme-billing.billing.gcp_billing_export_v1_X',
+            costByService: async () => [
+              { service: 'Vertex AI', cost: 1000, currency: 'USD' },
+              { service: 'Cloud Firestore', cost: 0.3, currency: 'USD' },
+            ],
+          },
+        }
+      : {}),
   } as unknown as ViewPorts;
 }
 
@@ -154,6 +165,8 @@ describe('drift and cost panels', () => {
       expect.arrayContaining(['reduce-min-replicas', 'batch-prediction-fleet', 'shared-endpoint']),
     );
     expect(String(body.dominant)).toMatch(/^always-on online replicas: 12 endpoint/);
+    // The billing export's last 30 days beside the estimate.
+    expect(body.actual).toMatchObject({ days: 30, byArea: { 'vertex-ai': 1000, firestore: 0.3 } });
   });
 
   it('says so when no price table is behind the dashboard', async () => {

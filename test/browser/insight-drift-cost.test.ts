@@ -136,7 +136,7 @@ describeWithChromium('drift and cost panels in Chromium', () => {
       .locator('#cost-total', { hasText: `${report.total.toFixed(2)} USD` })
       .waitFor({ timeout: 45_000 });
     await expect(page.locator('#cost-dominant').textContent()).resolves.toMatch(
-      /^Dominant cost: always-on online replicas: \d+ endpoint\(s\)/,
+      /^Dominant cost: always-on online replicas: \d+ endpoint\(s\).*min replicas are already 1, the floor.*cheapest alternative: batch-prediction-fleet/,
     );
     const rows = page.locator('#cost-recommendations tbody tr[data-action]');
     const actions = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action')));

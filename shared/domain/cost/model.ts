@@ -262,11 +262,14 @@ export function estimateCost(
 
   recommendations.sort((a, b) => b.monthlySaving - a.monthlySaving);
   const alwaysOn = sum(kept.map(({ d }) => d.monthly));
-  const dominant =
-    total === 0
-      ? 'nothing is deployed'
-      : `always-on online replicas: ${withEndpoint.length} endpoint(s) bill ${round2(total)} ${table.currency} a month ` +
-        `(${round2(alwaysOn)} serving and protected versions, ${round2(idleTotal)} idle) for a forecast asked once a week`;
+  const dominant = dominantCost(
+    total,
+    alwaysOn,
+    idleTotal,
+    withEndpoint.length,
+    recommendations,
+    table.currency,
+  );
 
   return {
     currency: table.currency,
@@ -278,6 +281,34 @@ export function estimateCost(
     dominant,
     recommendations,
   };
+}
+
+/**
+ * The largest cost in plain words, with where the floor is and the cheapest
+ * alternative, so the publisher's layout (one always-on replica per book for
+ * a weekly forecast) reads as what it is.
+ */
+function dominantCost(
+  total: number,
+  alwaysOn: number,
+  idleTotal: number,
+  endpoints: number,
+  recommendations: Recommendation[],
+  currency: string,
+): string {
+  if (total === 0) return 'nothing is deployed';
+  const parts = [
+    `always-on online replicas: ${endpoints} endpoint(s) bill ${round2(total)} ${currency} a month ` +
+      `(${round2(alwaysOn)} serving and protected versions, ${round2(idleTotal)} idle) for a forecast asked once a week`,
+  ];
+  if (!recommendations.some((r) => r.action === 'reduce-min-replicas'))
+    parts.push('min replicas are already 1, the floor (Vertex AI online prediction has no scale-to-zero)');
+  const best = recommendations[0];
+  if (best)
+    parts.push(
+      `cheapest alternative: ${best.action}, ${round2(best.monthlyAfter)} ${currency} a month (saves ${round2(best.monthlySaving)})`,
+    );
+  return parts.join('; ');
 }
 
 /**

@@ -158,26 +158,69 @@ export function bookCost(book: CostBook, table: PriceTable, settings: CostSettin
   };
 }
 
+/** What the recommendations are computed over. */
+interface Fleet {
+  costs: BookCost[];
+  total: number;
+  idleTotal: number;
+  /** The deployments that stay when idle versions go. */
+  kept: Array<{ isbn: string; d: DeploymentCost }>;
+  withEndpoint: string[];
+}
+
 export function estimateCost(
   books: CostBook[],
   table: PriceTable,
   settings: CostSettings,
   now: Date,
 ): CostEstimate {
-  const hours = table.hoursPerMonth;
   const costs = books
     .map((b) => bookCost(b, table, settings, now))
     .sort((a, b) => a.isbn.localeCompare(b.isbn));
-  const total = sum(costs.map((b) => b.monthly));
-  const idleTotal = sum(costs.map((b) => b.idleMonthly));
-  const kept = costs.flatMap((b) => b.deployments.filter((d) => !d.idle).map((d) => ({ isbn: b.isbn, d })));
-  const withEndpoint = costs.filter((b) => b.deployments.length > 0).map((b) => b.isbn);
-  const recommendations: Recommendation[] = [];
+  const fleet: Fleet = {
+    costs,
+    total: sum(costs.map((b) => b.monthly)),
+    idleTotal: sum(costs.map((b) => b.idleMonthly)),
+    kept: costs.flatMap((b) => b.deployments.filter((d) => !d.idle).map((d) => ({ isbn: b.isbn, d }))),
+    withEndpoint: costs.filter((b) => b.deployments.length > 0).map((b) => b.isbn),
+  };
+  const recommendations = [
+    ...idleAndReplicaRecommendations(fleet, table, settings),
+    ...sharedEndpointRecommendation(fleet, table, settings),
+    ...batchRecommendations(fleet, table, settings),
+  ].sort((a, b) => b.monthlySaving - a.monthlySaving);
+  const alwaysOn = sum(fleet.kept.map(({ d }) => d.monthly));
+  return {
+    currency: table.currency,
+    hoursPerMonth: table.hoursPerMonth,
+    region: settings.region,
+    total: fleet.total,
+    idleTotal: fleet.idleTotal,
+    books: costs,
+    dominant: dominantCost(
+      fleet.total,
+      alwaysOn,
+      fleet.idleTotal,
+      fleet.withEndpoint.length,
+      recommendations,
+      table.currency,
+    ),
+    recommendations,
+  };
+}
 
+/** Undeploy idle versions, lower min replicas, a smaller machine type. */
+function idleAndReplicaRecommendations(
+  { costs, idleTotal, kept }: Fleet,
+  table: PriceTable,
+  settings: CostSettings,
+): Recommendation[] {
+  const hours = table.hoursPerMonth;
+  const out: Recommendation[] = [];
   const idleBooks = costs.filter((b) => b.idleMonthly > 0);
   if (idleBooks.length > 0) {
     const n = sum(idleBooks.map((b) => b.deployments.filter((d) => d.idle).length));
-    recommendations.push({
+    out.push({
       action: 'undeploy-idle-versions',
       books: idleBooks.map((b) => b.isbn),
       monthlySaving: idleTotal,
@@ -185,25 +228,22 @@ export function estimateCost(
       detail: `${n} version(s) at 0 % traffic for more than ${settings.idleAfterDays} days (not last-known-good, not the previous version) still bill their replicas`,
     });
   }
-
   const extra = kept.filter(({ d }) => d.replicas > 1);
   if (extra.length > 0) {
-    const saving = sum(extra.map(({ d }) => (d.replicas - 1) * d.pricePerNodeHour * hours));
-    recommendations.push({
+    out.push({
       action: 'reduce-min-replicas',
       books: unique(extra.map((e) => e.isbn)),
-      monthlySaving: saving,
+      monthlySaving: sum(extra.map(({ d }) => (d.replicas - 1) * d.pricePerNodeHour * hours)),
       monthlyAfter: sum(extra.map(({ d }) => d.pricePerNodeHour * hours)),
       detail:
         'min replicas above 1 for a forecast asked once a week; Vertex online endpoints need at least 1 replica (no scale-to-zero), so 1 is the floor',
     });
   }
-
   const smaller = priceOf(table, settings.region, 'online', settings.smallerMachineType);
   const downsizable = kept.filter(({ d }) => d.pricePerNodeHour > smaller);
   if (downsizable.length > 0) {
     const after = sum(downsizable.map(({ d }) => d.replicas * smaller * hours));
-    recommendations.push({
+    out.push({
       action: 'smaller-machine-type',
       books: unique(downsizable.map((e) => e.isbn)),
       monthlySaving: sum(downsizable.map(({ d }) => d.monthly)) - after,
@@ -211,76 +251,70 @@ export function estimateCost(
       detail: `serve on ${settings.smallerMachineType} (${smaller} ${table.currency}/node hour) instead; check latency and memory with a load test first`,
     });
   }
+  return out;
+}
 
+/** One endpoint whose models share one deployment resource pool. */
+function sharedEndpointRecommendation(
+  { kept, withEndpoint }: Fleet,
+  table: PriceTable,
+  settings: CostSettings,
+): Recommendation[] {
+  if (withEndpoint.length <= 1) return [];
   const keptTotal = sum(kept.map(({ d }) => d.monthly));
-  if (withEndpoint.length > 1) {
-    const replicas = Math.ceil(withEndpoint.length / settings.booksPerSharedReplica);
-    const price = priceOf(table, settings.region, 'online', settings.defaultMachineType);
-    const after = replicas * price * hours;
-    if (after < keptTotal) {
-      recommendations.push({
-        action: 'shared-endpoint',
-        books: withEndpoint,
-        monthlySaving: keptTotal - after,
-        monthlyAfter: after,
-        detail:
-          `one endpoint whose models share one deployment resource pool: ${replicas} replica(s) of ${settings.defaultMachineType} ` +
-          `for ${withEndpoint.length} books at ${settings.booksPerSharedReplica} books per replica (an assumption: size it by load test). ` +
-          'Separate deployed models on one endpoint would each still bill their own replicas',
-      });
-    }
-  }
-
-  if (withEndpoint.length > 0) {
-    const batchPrice = priceOf(table, settings.region, 'batch', settings.defaultMachineType);
-    const perBook = withEndpoint.length * settings.batchNodeHoursPerBookJob * batchPrice * WEEKS_PER_MONTH;
-    const fleet = settings.batchNodeHoursPerFleetJob * batchPrice * WEEKS_PER_MONTH;
-    const batch = (action: CostAction, after: number, what: string): Recommendation => ({
-      action,
+  const replicas = Math.ceil(withEndpoint.length / settings.booksPerSharedReplica);
+  const price = priceOf(table, settings.region, 'online', settings.defaultMachineType);
+  const after = replicas * price * table.hoursPerMonth;
+  if (after >= keptTotal) return [];
+  return [
+    {
+      action: 'shared-endpoint',
       books: withEndpoint,
-      monthlySaving: total - after,
+      monthlySaving: keptTotal - after,
       monthlyAfter: after,
-      detail: `${what} at ${batchPrice} ${table.currency}/node hour, ${WEEKS_PER_MONTH.toFixed(2)} weeks a month, and undeploy every endpoint: the forecast is asked once a week`,
-    });
-    if (perBook < total)
-      recommendations.push(
-        batch(
-          'batch-prediction-per-book',
-          perBook,
-          `one weekly batch job per book (${settings.batchNodeHoursPerBookJob} node hours each, an assumption: measure a real job)`,
-        ),
-      );
-    if (fleet < total)
-      recommendations.push(
-        batch(
-          'batch-prediction-fleet',
-          fleet,
-          `one weekly batch job for the whole fleet (${settings.batchNodeHoursPerFleetJob} node hours, an assumption: measure a real job)`,
-        ),
-      );
-  }
+      detail:
+        `one endpoint whose models share one deployment resource pool: ${replicas} replica(s) of ${settings.defaultMachineType} ` +
+        `for ${withEndpoint.length} books at ${settings.booksPerSharedReplica} books per replica (an assumption: size it by load test). ` +
+        'Separate deployed models on one endpoint would each still bill their own replicas',
+    },
+  ];
+}
 
-  recommendations.sort((a, b) => b.monthlySaving - a.monthlySaving);
-  const alwaysOn = sum(kept.map(({ d }) => d.monthly));
-  const dominant = dominantCost(
-    total,
-    alwaysOn,
-    idleTotal,
-    withEndpoint.length,
-    recommendations,
-    table.currency,
-  );
-
-  return {
-    currency: table.currency,
-    hoursPerMonth: hours,
-    region: settings.region,
-    total,
-    idleTotal,
-    books: costs,
-    dominant,
-    recommendations,
-  };
+/** Weekly batch prediction, per book or for the fleet in one job, instead of always-on endpoints. */
+function batchRecommendations(
+  { total, withEndpoint }: Fleet,
+  table: PriceTable,
+  settings: CostSettings,
+): Recommendation[] {
+  if (withEndpoint.length === 0) return [];
+  const batchPrice = priceOf(table, settings.region, 'batch', settings.defaultMachineType);
+  const perBook = withEndpoint.length * settings.batchNodeHoursPerBookJob * batchPrice * WEEKS_PER_MONTH;
+  const fleet = settings.batchNodeHoursPerFleetJob * batchPrice * WEEKS_PER_MONTH;
+  const batch = (action: CostAction, after: number, what: string): Recommendation => ({
+    action,
+    books: withEndpoint,
+    monthlySaving: total - after,
+    monthlyAfter: after,
+    detail: `${what} at ${batchPrice} ${table.currency}/node hour, ${WEEKS_PER_MONTH.toFixed(2)} weeks a month, and undeploy every endpoint: the forecast is asked once a week`,
+  });
+  const out: Recommendation[] = [];
+  if (perBook < total)
+    out.push(
+      batch(
+        'batch-prediction-per-book',
+        perBook,
+        `one weekly batch job per book (${settings.batchNodeHoursPerBookJob} node hours each, an assumption: measure a real job)`,
+      ),
+    );
+  if (fleet < total)
+    out.push(
+      batch(
+        'batch-prediction-fleet',
+        fleet,
+        `one weekly batch job for the whole fleet (${settings.batchNodeHoursPerFleetJob} node hours, an assumption: measure a real job)`,
+      ),
+    );
+  return out;
 }
 
 /**

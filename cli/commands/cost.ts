@@ -5,9 +5,10 @@
  * the serving state and list prices, not the bill.
  */
 import { estimateServingCost } from '../../shared/services/cost';
-import { costSettings } from '../../shared/wiring/cost';
+import { billingExportFor, costSettings } from '../../shared/wiring/cost';
 import { configFrom, withBackend } from '../backend';
-import type { Command } from '../command';
+import type { CostReport } from '../../shared/services/cost';
+import type { Command, CommandContext } from '../command';
 import { EXIT } from '../exit-codes';
 
 export const costCommand: Command = {
@@ -16,11 +17,18 @@ export const costCommand: Command = {
   usage: 'cost',
   flags: [],
   async run(ctx) {
-    const settings = costSettings(configFrom(ctx));
+    const config = configFrom(ctx);
+    const settings = costSettings(config);
+    const billing = billingExportFor(config);
     const report = await withBackend(ctx, (backend) =>
       estimateServingCost(
         {},
-        { serving: backend.serving, state: backend.state, clock: backend.clock },
+        {
+          serving: backend.serving,
+          state: backend.state,
+          clock: backend.clock,
+          ...(billing ? { billing } : {}),
+        },
         settings,
       ),
     );
@@ -51,6 +59,7 @@ export const costCommand: Command = {
         })),
       );
     }
+    printOperations(ctx.out, report);
     ctx.out.line(
       `prices: ${report.priceTable.source} as of ${report.priceTable.date}; a snapshot: check it against the page`,
     );
@@ -58,3 +67,54 @@ export const costCommand: Command = {
     return EXIT.ok;
   },
 };
+
+/** Forecast-guard's own cost, from its counters, and what the health check costs at each cadence. */
+function printOperations(out: CommandContext['out'], report: CostReport): void {
+  const c = report.currency;
+  const ops = report.operations;
+  if (!ops.priced) {
+    out.line(`forecast-guard's own cost: not estimated (${ops.note})`);
+    return;
+  }
+  out.line(
+    `forecast-guard's own cost: ${ops.monthly.toFixed(4)} ${c} a month, from ${ops.windowDays} days of counters (${ops.from} to ${ops.to}):`,
+  );
+  out.table(
+    ops.lines.map((l) => ({
+      item: l.item,
+      'per month': Number(l.perMonth.toPrecision(4)),
+      unit: l.unit,
+      monthly: `${l.monthly.toFixed(4)} ${c}`,
+      price: l.priceIsEstimate ? 'estimate' : 'list',
+    })),
+  );
+  for (const h of ops.how) out.line(`  ${h}`);
+  const f = report.checkFrequency;
+  if (f) {
+    out.line(
+      `health check: ${f.perRun.toFixed(6)} ${c} a run, ${f.runsPerMonth} runs a month now = ${f.current.toFixed(4)} ${c}; ` +
+        `hourly ${f.hourly.toFixed(4)}, daily ${f.daily.toFixed(4)}, weekly ${f.weekly.toFixed(4)} ${c} a month`,
+    );
+  }
+  out.line(`serving plus forecast-guard: ${report.grandTotal.toFixed(2)} ${c} a month`);
+  printActual(out, report);
+}
+
+/** The Cloud Billing export's last 30 days beside the estimate, when configured. */
+function printActual(out: CommandContext['out'], report: CostReport): void {
+  const a = report.actual;
+  if (!a) return;
+  if ('error' in a) {
+    out.line(`actual cost (${a.table}): not read: ${a.error}`);
+    return;
+  }
+  out.line(
+    `actual cost, billing export ${a.table}, ${a.from.slice(0, 10)} to ${a.to.slice(0, 10)}: ` +
+      `Vertex AI ${a.byArea['vertex-ai'].toFixed(2)}, functions ${a.byArea.functions.toFixed(2)}, ` +
+      `Firestore ${a.byArea.firestore.toFixed(2)}, Pub/Sub ${a.byArea.pubsub.toFixed(2)}, other ${a.byArea.other.toFixed(2)} ${a.currency}`,
+  );
+  out.line(
+    `  a month at that rate: Vertex AI ${a.monthly.vertexAi.toFixed(2)} ${a.currency} (estimate ${report.total.toFixed(2)} ${report.currency}), ` +
+      `forecast-guard ${a.monthly.operations.toFixed(2)} ${a.currency}`,
+  );
+}

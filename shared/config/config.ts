@@ -163,6 +163,8 @@ export interface Config {
   readonly cost: {
     /** Absolute path of FG_PRICE_TABLE, when set; otherwise the shipped config/prices.json is read. */
     readonly priceTableFile?: string;
+    /** FG_BILLING_EXPORT_TABLE: the Cloud Billing standard usage export table `cost` reads actual cost from, when set. */
+    readonly billingExportTable?: string;
   };
   readonly alerting: AlertingConfig;
   /** Which new sales objects (sales-data-updates notifications) trigger a health check. */

@@ -322,6 +322,11 @@ export const EnvSchema = z.object({
   ).optional(),
   FG_THRESHOLDS_FILE: z.string().optional(),
   FG_PRICE_TABLE: z.string().optional(),
+  FG_BILLING_EXPORT_TABLE: text(
+    'FG_BILLING_EXPORT_TABLE',
+    'a BigQuery table id project.dataset.table, like acme-billing.billing.gcp_billing_export_v1_0123AB_4567CD_89EF01',
+    (s) => /^[a-z][a-z0-9-]{4,28}[a-z0-9]\.[A-Za-z0-9_]{1,1024}\.[A-Za-z0-9_]{1,1024}$/.test(s),
+  ).optional(),
   FG_ROLLBACK_TOKEN: text(
     'FG_ROLLBACK_TOKEN',
     'at least 16 characters without spaces',

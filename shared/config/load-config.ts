@@ -116,7 +116,10 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
     rollbackAudiences: e.FG_ROLLBACK_AUDIENCE,
     deployerPrincipals: e.FG_DEPLOYER_PRINCIPALS ?? [],
     thresholds: { file: thresholdsFile, overrides },
-    cost: e.FG_PRICE_TABLE ? { priceTableFile: resolve(cwd, e.FG_PRICE_TABLE) } : {},
+    cost: {
+      ...(e.FG_PRICE_TABLE ? { priceTableFile: resolve(cwd, e.FG_PRICE_TABLE) } : {}),
+      ...(e.FG_BILLING_EXPORT_TABLE ? { billingExportTable: e.FG_BILLING_EXPORT_TABLE } : {}),
+    },
     alerting: {
       repeatIntervalMs: { critical: e.FG_REPEAT_INTERVAL_CRITICAL, warning: e.FG_REPEAT_INTERVAL_WARNING },
       escalateAfterMs: e.FG_ESCALATE_AFTER,

@@ -196,6 +196,11 @@ export const VARIABLES: readonly VariableInfo[] = [
     (c) => c.cost.priceTableFile,
     { default: 'config/prices.json' },
   ),
+  v(
+    'FG_BILLING_EXPORT_TABLE',
+    'Cloud Billing standard usage export table (project.dataset.gcp_billing_export_v1_…) `forecast-guard cost` reads the last 30 days of actual cost from, beside the estimate (Google Cloud)',
+    (c) => c.cost.billingExportTable,
+  ),
   v('FG_ROLLBACK_TOKEN', 'bearer token the HTTP rollback function requires', (c) => c.rollbackToken, {
     secret: true,
   }),

@@ -20,6 +20,8 @@ import type { SalesData } from '../ports/sales-data';
 import type { ServingTarget } from '../ports/serving-target';
 import type { ScheduleMonitor } from '../ports/schedule-monitor';
 import type { StateStore } from '../ports/state-store';
+import type { CostServiceSettings } from '../services/cost';
+import type { BillingExport } from '../ports/billing-export';
 
 /** The ports and settings the views read. */
 export interface ViewPorts {
@@ -32,6 +34,14 @@ export interface ViewPorts {
   clock: Clock;
   /** The scheduler's jobs (the watch panel); absent where there is no scheduler to read. */
   schedules?: ScheduleMonitor;
+  /**
+   * The cost panel's settings (price table and deployment defaults), read
+   * when asked so a bad price table fails the panel, not the dashboard.
+   * Absent: the cost panel says there is no price table.
+   */
+  costSettings?: () => CostServiceSettings;
+  /** The Cloud Billing export (FG_BILLING_EXPORT_TABLE), when set: the cost panel shows actual cost beside the estimate. */
+  costBilling?: BillingExport;
 }
 
 export interface FleetRow {

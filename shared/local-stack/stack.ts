@@ -23,6 +23,7 @@ import { systemClock } from '../ports/clock';
 import { functionSpec, HTTP_SCHEDULES, SCHEDULES, type HttpScheduleSpec } from '../topology';
 import { openBackend, type Backend } from '../wiring/backend';
 import { schedulerLocation } from '../wiring/schedule-monitor';
+import { billingExportFor, cachedBillingExport, costSettings } from '../wiring/cost';
 import { clearSeededState, isSeeded, seedEmbeddedFleet } from '../wiring/seed';
 import { ensureTopology } from '../wiring/topology-setup';
 import { FunctionProcess } from './function-process';
@@ -327,7 +328,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     if (options.dashboard !== false) {
       dashboard = await startDashboard({
         port: options.port,
-        source: { backend, status, requestHealthCheck, runbookBaseUrl: config.alerting.runbookBaseUrl },
+        source: {
+          backend: { ...backend, costSettings: () => costSettings(config), ...billingForDashboard(config) },
+          status,
+          requestHealthCheck,
+          runbookBaseUrl: config.alerting.runbookBaseUrl,
+        },
       });
     }
 
@@ -364,4 +370,10 @@ function lateJobSource(get: () => LocalScheduler | undefined): JobSource {
     setPaused: (name, paused) => need().setPaused(name, paused),
     runNow: (name) => need().runNow(name),
   };
+}
+
+/** The billing export for the cost panel, read at most hourly; none when FG_BILLING_EXPORT_TABLE is unset. */
+function billingForDashboard(config: Config): { costBilling?: ReturnType<typeof cachedBillingExport> } {
+  const billing = billingExportFor(config);
+  return billing ? { costBilling: cachedBillingExport(billing) } : {};
 }

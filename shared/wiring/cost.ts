@@ -5,7 +5,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { openBillingExport } from '../adapters/gcp/bigquery-billing-export';
 import { DEFAULT_RESOURCES } from '../adapters/gcp/vertex-serving-target';
+import type { BilledService, BillingExport } from '../ports/billing-export';
 import type { Config } from '../config';
 import { parsePriceTable, type PriceTable } from '../domain/cost/price-table';
 import { ConfigError } from '../errors';
@@ -60,5 +62,46 @@ export function costSettings(config: Config): CostServiceSettings {
     booksPerSharedReplica: 50,
     batchNodeHoursPerBookJob: 0.25,
     batchNodeHoursPerFleetJob: 1,
+    // Forecast-guard's own counters: processed-messages records live 8 days, so a week is the longest full window.
+    usage: { windowDays: 7, assumedSecondsPerInvocation: 1, assumedReadsPerBookChecked: 1 },
+  };
+}
+
+/**
+ * The Cloud Billing export behind `cost`, when FG_BILLING_EXPORT_TABLE is set:
+ * the watched project (GOOGLE_CLOUD_PROJECT) is both the project whose
+ * charges count and the one the query job runs in.
+ */
+export function billingExportFor(config: Config): BillingExport | undefined {
+  const table = config.cost.billingExportTable;
+  if (!table) return undefined;
+  const project = config.gcp.projectId;
+  if (!project)
+    throw new ConfigError(
+      'FG_BILLING_EXPORT_TABLE needs GOOGLE_CLOUD_PROJECT: the project whose charges to read',
+      'GOOGLE_CLOUD_PROJECT',
+    );
+  return openBillingExport(table, { project });
+}
+
+/**
+ * The billing export read at most once per `ttlMs` (the dashboard polls every
+ * 30 s; the export itself changes a few times a day, and each query scans 30
+ * days of it): answers from the last read while it is fresh.
+ */
+export function cachedBillingExport(billing: BillingExport, ttlMs = 3_600_000): BillingExport {
+  let last: { at: number; rows: Promise<BilledService[]> } | undefined;
+  return {
+    table: billing.table,
+    costByService(from, to) {
+      const now = Date.now();
+      if (!last || now - last.at > ttlMs) {
+        const rows = billing.costByService(from, to);
+        last = { at: now, rows };
+        // A failed read is not kept: the next poll tries again.
+        rows.catch(() => (last = undefined));
+      }
+      return last.rows;
+    },
   };
 }

@@ -15,7 +15,12 @@
  * - No credentials are checked: with a custom apiEndpoint the client (through
  *   @google-cloud/common) deliberately sends none, as to any local server.
  * It evaluates only the two query shapes shared/adapters/gcp/bigquery-sales-data.ts
- * sends; any other SQL, a missing or unnamed parameter, an unknown table or
+ * sends and the one shared/adapters/gcp/bigquery-billing-export.ts sends over a
+ * Cloud Billing standard usage export table
+ * (https://cloud.google.com/billing/docs/how-to/export-data-bigquery-tables/standard-usage:
+ * `service.description`, `cost`, `currency`, `usage_start_time` TIMESTAMP,
+ * `project.id`, and `credits` an ARRAY of {amount}; a table here holds each
+ * row's credits summed in a `credits.amount` column); any other SQL, a missing or unnamed parameter, an unknown table or
  * column is refused with BigQuery's error envelope (400 invalidQuery, 404 notFound),
  * https://cloud.google.com/bigquery/docs/error-messages.
  */
@@ -23,7 +28,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 
-export type BqType = 'STRING' | 'INTEGER' | 'FLOAT' | 'DATE';
+export type BqType = 'STRING' | 'INTEGER' | 'FLOAT' | 'DATE' | 'TIMESTAMP';
 export interface BqTableData {
   schema: { name: string; type: BqType }[];
   rows: (string | number | null)[][];
@@ -56,6 +61,9 @@ const LIST = new RegExp(`^SELECT DISTINCT ${ISBN_EXPR('[^`]+')} AS isbn FROM \`(
 const SERIES = new RegExp(
   `^SELECT CAST\\(\`([^\`]+)\` AS STRING\\) AS week, \`([^\`]+)\` AS volume, CAST\\(\`([^\`]+)\` AS STRING\\) AS title FROM \`([^\`]+)\` WHERE ${ISBN_EXPR('[^`]+')} = @isbn ORDER BY week$`,
 );
+
+const BILLING =
+  /^SELECT service\.description AS service, SUM\(cost\) \+ SUM\(IFNULL\(\(SELECT SUM\(c\.amount\) FROM UNNEST\(credits\) c\), 0\)\) AS cost, ANY_VALUE\(currency\) AS currency FROM `([^`]+)` WHERE usage_start_time >= TIMESTAMP\(@from\) AND usage_start_time < TIMESTAMP\(@to\) AND project\.id = @project GROUP BY service ORDER BY cost DESC$/;
 
 interface Result {
   schema: { name: string; type: string; mode: string }[];
@@ -123,9 +131,53 @@ export async function startBigQueryServer(): Promise<BigQueryServer> {
         rows: rows.map((r) => ({ f: r.map((v) => ({ v })) })),
       };
     }
+    m = BILLING.exec(sql);
+    if (m) return billing(tableOf(m[1]!), params);
     throw invalidQuery(
-      "Syntax error: this local BigQuery server evaluates only the sales adapter's two queries at [1:1]",
+      "Syntax error: this local BigQuery server evaluates only the sales adapter's two queries and the billing export query at [1:1]",
     );
+  };
+
+  /** Charges per service in [from, to) for one project, credits included, costliest first. */
+  const billing = (t: BqTableData, params: Map<string, string>): Result => {
+    const [service, cost, credits, currency, start, project] = [
+      'service.description',
+      'cost',
+      'credits.amount',
+      'currency',
+      'usage_start_time',
+      'project.id',
+    ].map((name) => columnOf(t, name)) as [number, number, number, number, number, number];
+    const param = (name: string) => {
+      const v = params.get(name);
+      if (v === undefined) throw invalidQuery(`Query parameter '${name}' not found at [1:1]`);
+      return v;
+    };
+    const time = (name: string) => {
+      const ms = Date.parse(param(name));
+      if (Number.isNaN(ms)) throw invalidQuery(`Invalid timestamp: '${param(name)}'`);
+      return ms;
+    };
+    const [from, to, wanted] = [time('from'), time('to'), param('project')];
+    const sums = new Map<string | null, { cost: number; currency: string | null }>();
+    for (const r of t.rows) {
+      const at = Date.parse(String(r[start]));
+      if (!(at >= from && at < to) || text(r[project] ?? null) !== wanted) continue;
+      const key = text(r[service] ?? null);
+      const entry = sums.get(key) ?? { cost: 0, currency: text(r[currency] ?? null) };
+      entry.cost += Number(r[cost] ?? 0) + Number(r[credits] ?? 0);
+      sums.set(key, entry);
+    }
+    return {
+      schema: [
+        { name: 'service', type: 'STRING', mode: 'NULLABLE' },
+        { name: 'cost', type: 'FLOAT', mode: 'NULLABLE' },
+        { name: 'currency', type: 'STRING', mode: 'NULLABLE' },
+      ],
+      rows: [...sums.entries()]
+        .sort((a, b) => b[1].cost - a[1].cost)
+        .map(([k, v]) => ({ f: [{ v: k }, { v: String(v.cost) }, { v: v.currency }] })),
+    };
   };
 
   /** One page from row `start`: at most `max` rows and RESPONSE_LIMIT_BYTES. */

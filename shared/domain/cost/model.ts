@@ -29,6 +29,8 @@ export interface CostBook {
   deployments: CostDeployment[];
   /** Last traffic change on the endpoint: a version at 0 % now has been at 0 % at least since then. */
   updatedAt: string;
+  /** When each version last stopped taking traffic, from the book's serving history (see `stoppedServing`). */
+  stoppedServingAt?: Record<string, string>;
   lastKnownGood: string | null;
 }
 
@@ -56,8 +58,15 @@ export interface DeploymentCost {
   pricePerNodeHour: number;
   monthly: number;
   idle: boolean;
-  /** Whole days at 0 % traffic (a lower bound: since the endpoint's last traffic change). */
+  /** Whole days at 0 % traffic, counted from `idleSince`. */
   idleDays?: number;
+  idleSince?: string;
+  /**
+   * Where `idleSince` comes from: the serving history (the deploy or rollback
+   * that moved traffic off this version), or, when the history does not name
+   * the version, the endpoint's last traffic change (a lower bound).
+   */
+  idleSinceFrom?: 'serving-history' | 'endpoint-updated';
 }
 
 export interface BookCost {
@@ -74,7 +83,8 @@ export type CostAction =
   | 'smaller-machine-type'
   | 'shared-endpoint'
   | 'batch-prediction-per-book'
-  | 'batch-prediction-fleet';
+  | 'batch-prediction-fleet'
+  | 'check-frequency';
 
 export interface Recommendation {
   action: CostAction;
@@ -115,14 +125,16 @@ export function bookCost(book: CostBook, table: PriceTable, settings: CostSettin
   const hours = table.hoursPerMonth;
   const serving = servingVersion(book.deployments);
   const previous = previousVersion(book.deployments, serving);
-  const zeroSince = Date.parse(book.updatedAt);
   const deployments = book.deployments.map((d): DeploymentCost => {
     const machineType = d.machineType ?? settings.defaultMachineType;
     const replicas = Math.max(1, d.minReplicas ?? settings.defaultMinReplicas);
     const price = priceOf(table, settings.region, 'online', machineType);
     const protectedVersion =
       d.version === book.lastKnownGood || d.version === previous || d.version === serving;
-    const idleDays = d.trafficPercent === 0 ? Math.floor((now.getTime() - zeroSince) / DAY_MS) : undefined;
+    const stopped = book.stoppedServingAt?.[d.version];
+    const idleSince = d.trafficPercent === 0 ? (stopped ?? book.updatedAt) : undefined;
+    const idleDays =
+      idleSince !== undefined ? Math.floor((now.getTime() - Date.parse(idleSince)) / DAY_MS) : undefined;
     const idle = !protectedVersion && idleDays !== undefined && idleDays > settings.idleAfterDays;
     return {
       version: d.version,
@@ -132,7 +144,9 @@ export function bookCost(book: CostBook, table: PriceTable, settings: CostSettin
       pricePerNodeHour: price,
       monthly: replicas * price * hours,
       idle,
-      ...(idleDays !== undefined ? { idleDays } : {}),
+      ...(idleDays !== undefined && idleSince !== undefined
+        ? { idleDays, idleSince, idleSinceFrom: stopped ? 'serving-history' : 'endpoint-updated' }
+        : {}),
     };
   });
   return {
@@ -144,26 +158,69 @@ export function bookCost(book: CostBook, table: PriceTable, settings: CostSettin
   };
 }
 
+/** What the recommendations are computed over. */
+interface Fleet {
+  costs: BookCost[];
+  total: number;
+  idleTotal: number;
+  /** The deployments that stay when idle versions go. */
+  kept: Array<{ isbn: string; d: DeploymentCost }>;
+  withEndpoint: string[];
+}
+
 export function estimateCost(
   books: CostBook[],
   table: PriceTable,
   settings: CostSettings,
   now: Date,
 ): CostEstimate {
-  const hours = table.hoursPerMonth;
   const costs = books
     .map((b) => bookCost(b, table, settings, now))
     .sort((a, b) => a.isbn.localeCompare(b.isbn));
-  const total = sum(costs.map((b) => b.monthly));
-  const idleTotal = sum(costs.map((b) => b.idleMonthly));
-  const kept = costs.flatMap((b) => b.deployments.filter((d) => !d.idle).map((d) => ({ isbn: b.isbn, d })));
-  const withEndpoint = costs.filter((b) => b.deployments.length > 0).map((b) => b.isbn);
-  const recommendations: Recommendation[] = [];
+  const fleet: Fleet = {
+    costs,
+    total: sum(costs.map((b) => b.monthly)),
+    idleTotal: sum(costs.map((b) => b.idleMonthly)),
+    kept: costs.flatMap((b) => b.deployments.filter((d) => !d.idle).map((d) => ({ isbn: b.isbn, d }))),
+    withEndpoint: costs.filter((b) => b.deployments.length > 0).map((b) => b.isbn),
+  };
+  const recommendations = [
+    ...idleAndReplicaRecommendations(fleet, table, settings),
+    ...sharedEndpointRecommendation(fleet, table, settings),
+    ...batchRecommendations(fleet, table, settings),
+  ].sort((a, b) => b.monthlySaving - a.monthlySaving);
+  const alwaysOn = sum(fleet.kept.map(({ d }) => d.monthly));
+  return {
+    currency: table.currency,
+    hoursPerMonth: table.hoursPerMonth,
+    region: settings.region,
+    total: fleet.total,
+    idleTotal: fleet.idleTotal,
+    books: costs,
+    dominant: dominantCost(
+      fleet.total,
+      alwaysOn,
+      fleet.idleTotal,
+      fleet.withEndpoint.length,
+      recommendations,
+      table.currency,
+    ),
+    recommendations,
+  };
+}
 
+/** Undeploy idle versions, lower min replicas, a smaller machine type. */
+function idleAndReplicaRecommendations(
+  { costs, idleTotal, kept }: Fleet,
+  table: PriceTable,
+  settings: CostSettings,
+): Recommendation[] {
+  const hours = table.hoursPerMonth;
+  const out: Recommendation[] = [];
   const idleBooks = costs.filter((b) => b.idleMonthly > 0);
   if (idleBooks.length > 0) {
     const n = sum(idleBooks.map((b) => b.deployments.filter((d) => d.idle).length));
-    recommendations.push({
+    out.push({
       action: 'undeploy-idle-versions',
       books: idleBooks.map((b) => b.isbn),
       monthlySaving: idleTotal,
@@ -171,25 +228,22 @@ export function estimateCost(
       detail: `${n} version(s) at 0 % traffic for more than ${settings.idleAfterDays} days (not last-known-good, not the previous version) still bill their replicas`,
     });
   }
-
   const extra = kept.filter(({ d }) => d.replicas > 1);
   if (extra.length > 0) {
-    const saving = sum(extra.map(({ d }) => (d.replicas - 1) * d.pricePerNodeHour * hours));
-    recommendations.push({
+    out.push({
       action: 'reduce-min-replicas',
       books: unique(extra.map((e) => e.isbn)),
-      monthlySaving: saving,
+      monthlySaving: sum(extra.map(({ d }) => (d.replicas - 1) * d.pricePerNodeHour * hours)),
       monthlyAfter: sum(extra.map(({ d }) => d.pricePerNodeHour * hours)),
       detail:
         'min replicas above 1 for a forecast asked once a week; Vertex online endpoints need at least 1 replica (no scale-to-zero), so 1 is the floor',
     });
   }
-
   const smaller = priceOf(table, settings.region, 'online', settings.smallerMachineType);
   const downsizable = kept.filter(({ d }) => d.pricePerNodeHour > smaller);
   if (downsizable.length > 0) {
     const after = sum(downsizable.map(({ d }) => d.replicas * smaller * hours));
-    recommendations.push({
+    out.push({
       action: 'smaller-machine-type',
       books: unique(downsizable.map((e) => e.isbn)),
       monthlySaving: sum(downsizable.map(({ d }) => d.monthly)) - after,
@@ -197,73 +251,115 @@ export function estimateCost(
       detail: `serve on ${settings.smallerMachineType} (${smaller} ${table.currency}/node hour) instead; check latency and memory with a load test first`,
     });
   }
+  return out;
+}
 
+/** One endpoint whose models share one deployment resource pool. */
+function sharedEndpointRecommendation(
+  { kept, withEndpoint }: Fleet,
+  table: PriceTable,
+  settings: CostSettings,
+): Recommendation[] {
+  if (withEndpoint.length <= 1) return [];
   const keptTotal = sum(kept.map(({ d }) => d.monthly));
-  if (withEndpoint.length > 1) {
-    const replicas = Math.ceil(withEndpoint.length / settings.booksPerSharedReplica);
-    const price = priceOf(table, settings.region, 'online', settings.defaultMachineType);
-    const after = replicas * price * hours;
-    if (after < keptTotal) {
-      recommendations.push({
-        action: 'shared-endpoint',
-        books: withEndpoint,
-        monthlySaving: keptTotal - after,
-        monthlyAfter: after,
-        detail:
-          `one endpoint whose models share one deployment resource pool: ${replicas} replica(s) of ${settings.defaultMachineType} ` +
-          `for ${withEndpoint.length} books at ${settings.booksPerSharedReplica} books per replica (an assumption: size it by load test). ` +
-          'Separate deployed models on one endpoint would each still bill their own replicas',
-      });
-    }
-  }
-
-  if (withEndpoint.length > 0) {
-    const batchPrice = priceOf(table, settings.region, 'batch', settings.defaultMachineType);
-    const perBook = withEndpoint.length * settings.batchNodeHoursPerBookJob * batchPrice * WEEKS_PER_MONTH;
-    const fleet = settings.batchNodeHoursPerFleetJob * batchPrice * WEEKS_PER_MONTH;
-    const batch = (action: CostAction, after: number, what: string): Recommendation => ({
-      action,
+  const replicas = Math.ceil(withEndpoint.length / settings.booksPerSharedReplica);
+  const price = priceOf(table, settings.region, 'online', settings.defaultMachineType);
+  const after = replicas * price * table.hoursPerMonth;
+  if (after >= keptTotal) return [];
+  return [
+    {
+      action: 'shared-endpoint',
       books: withEndpoint,
-      monthlySaving: total - after,
+      monthlySaving: keptTotal - after,
       monthlyAfter: after,
-      detail: `${what} at ${batchPrice} ${table.currency}/node hour, ${WEEKS_PER_MONTH.toFixed(2)} weeks a month, and undeploy every endpoint: the forecast is asked once a week`,
-    });
-    if (perBook < total)
-      recommendations.push(
-        batch(
-          'batch-prediction-per-book',
-          perBook,
-          `one weekly batch job per book (${settings.batchNodeHoursPerBookJob} node hours each, an assumption: measure a real job)`,
-        ),
-      );
-    if (fleet < total)
-      recommendations.push(
-        batch(
-          'batch-prediction-fleet',
-          fleet,
-          `one weekly batch job for the whole fleet (${settings.batchNodeHoursPerFleetJob} node hours, an assumption: measure a real job)`,
-        ),
-      );
+      detail:
+        `one endpoint whose models share one deployment resource pool: ${replicas} replica(s) of ${settings.defaultMachineType} ` +
+        `for ${withEndpoint.length} books at ${settings.booksPerSharedReplica} books per replica (an assumption: size it by load test). ` +
+        'Separate deployed models on one endpoint would each still bill their own replicas',
+    },
+  ];
+}
+
+/** Weekly batch prediction, per book or for the fleet in one job, instead of always-on endpoints. */
+function batchRecommendations(
+  { total, withEndpoint }: Fleet,
+  table: PriceTable,
+  settings: CostSettings,
+): Recommendation[] {
+  if (withEndpoint.length === 0) return [];
+  const batchPrice = priceOf(table, settings.region, 'batch', settings.defaultMachineType);
+  const perBook = withEndpoint.length * settings.batchNodeHoursPerBookJob * batchPrice * WEEKS_PER_MONTH;
+  const fleet = settings.batchNodeHoursPerFleetJob * batchPrice * WEEKS_PER_MONTH;
+  const batch = (action: CostAction, after: number, what: string): Recommendation => ({
+    action,
+    books: withEndpoint,
+    monthlySaving: total - after,
+    monthlyAfter: after,
+    detail: `${what} at ${batchPrice} ${table.currency}/node hour, ${WEEKS_PER_MONTH.toFixed(2)} weeks a month, and undeploy every endpoint: the forecast is asked once a week`,
+  });
+  const out: Recommendation[] = [];
+  if (perBook < total)
+    out.push(
+      batch(
+        'batch-prediction-per-book',
+        perBook,
+        `one weekly batch job per book (${settings.batchNodeHoursPerBookJob} node hours each, an assumption: measure a real job)`,
+      ),
+    );
+  if (fleet < total)
+    out.push(
+      batch(
+        'batch-prediction-fleet',
+        fleet,
+        `one weekly batch job for the whole fleet (${settings.batchNodeHoursPerFleetJob} node hours, an assumption: measure a real job)`,
+      ),
+    );
+  return out;
+}
+
+/**
+ * The largest cost in plain words, with where the floor is and the cheapest
+ * alternative, so the publisher's layout (one always-on replica per book for
+ * a weekly forecast) reads as what it is.
+ */
+function dominantCost(
+  total: number,
+  alwaysOn: number,
+  idleTotal: number,
+  endpoints: number,
+  recommendations: Recommendation[],
+  currency: string,
+): string {
+  if (total === 0) return 'nothing is deployed';
+  const parts = [
+    `always-on online replicas: ${endpoints} endpoint(s) bill ${round2(total)} ${currency} a month ` +
+      `(${round2(alwaysOn)} serving and protected versions, ${round2(idleTotal)} idle) for a forecast asked once a week`,
+  ];
+  if (!recommendations.some((r) => r.action === 'reduce-min-replicas'))
+    parts.push('min replicas are already 1, the floor (Vertex AI online prediction has no scale-to-zero)');
+  const best = recommendations[0];
+  if (best)
+    parts.push(
+      `cheapest alternative: ${best.action}, ${round2(best.monthlyAfter)} ${currency} a month (saves ${round2(best.monthlySaving)})`,
+    );
+  return parts.join('; ');
+}
+
+/**
+ * When each version last stopped taking traffic, from a book's serving
+ * history (oldest first: each entry is the version that started serving
+ * then): a version stopped when the next entry named another one.
+ */
+export function stoppedServing(
+  history: ReadonlyArray<{ version: string; at: string }>,
+): Record<string, string> {
+  const stopped: Record<string, string> = {};
+  for (let i = 1; i < history.length; i++) {
+    const before = history[i - 1]!;
+    const entry = history[i]!;
+    if (entry.version !== before.version) stopped[before.version] = entry.at;
   }
-
-  recommendations.sort((a, b) => b.monthlySaving - a.monthlySaving);
-  const alwaysOn = sum(kept.map(({ d }) => d.monthly));
-  const dominant =
-    total === 0
-      ? 'nothing is deployed'
-      : `always-on online replicas: ${withEndpoint.length} endpoint(s) bill ${round2(total)} ${table.currency} a month ` +
-        `(${round2(alwaysOn)} serving and protected versions, ${round2(idleTotal)} idle) for a forecast asked once a week`;
-
-  return {
-    currency: table.currency,
-    hoursPerMonth: hours,
-    region: settings.region,
-    total,
-    idleTotal,
-    books: costs,
-    dominant,
-    recommendations,
-  };
+  return stopped;
 }
 
 export function round2(n: number): number {

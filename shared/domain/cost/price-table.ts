@@ -25,6 +25,39 @@ const MachinePrices = z.record(
   PriceEntry,
 );
 
+/** One unit price of forecast-guard's own running cost, with where it was read. */
+export const UnitPrice = z.strictObject({
+  price: z.number({ error: 'must be a number (USD per unit)' }).nonnegative({ error: 'must be 0 or above' }),
+  unit: z.string().min(1, { error: 'must name the unit, like "1M invocations"' }),
+  source: z.url({ error: 'must be the URL the price was read from' }),
+  date: isoDate,
+  estimate: z.boolean().optional(),
+});
+export type UnitPrice = z.infer<typeof UnitPrice>;
+
+/**
+ * What forecast-guard itself runs on: Cloud Run functions (invocations,
+ * memory GB-seconds, CPU vCPU-seconds: 2nd gen functions are Cloud Run services), Firestore (document reads and
+ * writes), Pub/Sub (throughput, billed at least `minBytesPerRequest` per
+ * publish or pull request).
+ */
+export const OperationsPrices = z.strictObject({
+  functions: z.strictObject({
+    perMillionInvocations: UnitPrice,
+    perGbSecond: UnitPrice,
+    perVcpuSecond: UnitPrice,
+  }),
+  firestore: z.strictObject({ per100kReads: UnitPrice, per100kWrites: UnitPrice }),
+  pubsub: z.strictObject({
+    perTiB: UnitPrice,
+    minBytesPerRequest: z
+      .number()
+      .int({ error: 'must be a whole number of bytes' })
+      .positive({ error: 'must be above 0' }),
+  }),
+});
+export type OperationsPrices = z.infer<typeof OperationsPrices>;
+
 export const PriceTable = z.strictObject({
   _note: z.string().optional(),
   source: z.url({ error: 'must be the URL the prices were read from' }),
@@ -33,7 +66,12 @@ export const PriceTable = z.strictObject({
   hoursPerMonth: z.number().positive({ error: 'must be above 0' }).default(730),
   regions: z.record(
     z.string().regex(/^[a-z]+-[a-z]+\d+$/, { error: 'must be a region like europe-west2' }),
-    z.strictObject({ online: MachinePrices, batch: MachinePrices }),
+    z.strictObject({
+      online: MachinePrices,
+      batch: MachinePrices,
+      /** Optional: without it, forecast-guard's own cost is not priced (the report says so). */
+      operations: OperationsPrices.optional(),
+    }),
   ),
 });
 export type PriceTable = z.infer<typeof PriceTable>;

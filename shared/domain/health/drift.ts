@@ -135,6 +135,45 @@ function binOf(x: number, edges: readonly number[]): number {
   return lo;
 }
 
+/** The quantile bins of the reference and both samples' counts in them. */
+export interface Histogram {
+  /** Inner edges, ascending (`bins - 1` of them): bin i holds x with edges[i-1] <= x < edges[i]. */
+  edges: number[];
+  reference: number[];
+  recent: number[];
+}
+
+/** Counts of both samples on `bins` quantile bins of the reference. */
+export function histogram(reference: readonly number[], recent: readonly number[], bins: number): Histogram {
+  const sorted = [...reference].sort((a, b) => a - b);
+  const edges: number[] = [];
+  for (let i = 1; i < bins; i++) edges.push(sorted[Math.floor((i * sorted.length) / bins)]!);
+  const countRef = new Array<number>(bins).fill(0);
+  const countRecent = new Array<number>(bins).fill(0);
+  for (const x of reference) countRef[binOf(x, edges)]!++;
+  for (const x of recent) countRecent[binOf(x, edges)]!++;
+  return { edges, reference: countRef, recent: countRecent };
+}
+
+/** One bin's smoothed proportions and its term of the PSI sum. */
+export interface PsiTerm {
+  referenceShare: number;
+  recentShare: number;
+  psi: number;
+}
+
+/** Each bin's smoothed shares and PSI term; PSI is the sum of the terms. */
+export function psiTerms(h: Histogram): PsiTerm[] {
+  const nRef = h.reference.reduce((a, b) => a + b, 0);
+  const nRecent = h.recent.reduce((a, b) => a + b, 0);
+  const bins = h.reference.length;
+  return h.reference.map((r, i) => {
+    const e = (r + SMOOTHING) / (nRef + SMOOTHING * bins);
+    const a = (h.recent[i]! + SMOOTHING) / (nRecent + SMOOTHING * bins);
+    return { referenceShare: e, recentShare: a, psi: (a - e) * Math.log(a / e) };
+  });
+}
+
 /**
  * PSI of `recent` against `reference` on `bins` quantile bins of the
  * reference, with the chi-square homogeneity test of the same counts.
@@ -146,29 +185,25 @@ export function populationStability(
   bins: number,
   significance: number,
 ): PsiResult {
-  const sorted = [...reference].sort((a, b) => a - b);
-  const edges: number[] = [];
-  for (let i = 1; i < bins; i++) edges.push(sorted[Math.floor((i * sorted.length) / bins)]!);
-  const countRef = new Array<number>(bins).fill(0);
-  const countRecent = new Array<number>(bins).fill(0);
-  for (const x of reference) countRef[binOf(x, edges)]!++;
-  for (const x of recent) countRecent[binOf(x, edges)]!++;
+  return stabilityOf(histogram(reference, recent, bins), significance);
+}
 
-  let psi = 0;
+/** PSI and the chi-square test of one histogram. */
+function stabilityOf(h: Histogram, significance: number): PsiResult {
+  const nRef = h.reference.reduce((a, b) => a + b, 0);
+  const nRecent = h.recent.reduce((a, b) => a + b, 0);
+  const psi = psiTerms(h).reduce((sum, t) => sum + t.psi, 0);
   let chiSquare = 0;
   let usedBins = 0;
-  const total = reference.length + recent.length;
-  for (let i = 0; i < bins; i++) {
-    const r = countRef[i]!;
-    const n = countRecent[i]!;
-    const e = (r + SMOOTHING) / (reference.length + SMOOTHING * bins);
-    const a = (n + SMOOTHING) / (recent.length + SMOOTHING * bins);
-    psi += (a - e) * Math.log(a / e);
+  const total = nRef + nRecent;
+  for (let i = 0; i < h.reference.length; i++) {
+    const r = h.reference[i]!;
+    const n = h.recent[i]!;
     // Tied reference values can leave a bin empty on both sides; it carries no information.
     if (r + n === 0) continue;
     usedBins++;
-    const expectedRef = ((r + n) * reference.length) / total;
-    const expectedRecent = ((r + n) * recent.length) / total;
+    const expectedRef = ((r + n) * nRef) / total;
+    const expectedRecent = ((r + n) * nRecent) / total;
     chiSquare += (r - expectedRef) ** 2 / expectedRef + (n - expectedRecent) ** 2 / expectedRecent;
   }
   const df = Math.max(1, usedBins - 1);
@@ -195,6 +230,42 @@ export interface DriftAssessment {
   drifted: boolean;
 }
 
+/** The two deseasonalised samples the shift rule compares, or why there are too few weeks. */
+type DriftSamples =
+  | { kind: 'short'; note: string }
+  | { kind: 'ok'; reference: number[]; recent: number[]; recentFrom: string; recentTo: string };
+
+/** The recent weeks and the training weeks before them, both deseasonalised (see the file comment). */
+function driftSamples(input: DriftInput, recomputedHash: string, options: DriftOptions): DriftSamples {
+  const recent = input.points.slice(-options.recentWeeks);
+  const recentFrom = recent[0]?.weekEnding;
+  const training = input.points.filter((p) => p.weekEnding <= input.trainedThrough);
+  const reference = training
+    .filter((p) => recentFrom !== undefined && p.weekEnding < recentFrom)
+    .slice(-options.referenceWeeks);
+  if (
+    recentFrom === undefined ||
+    recent.length < options.recentWeeks ||
+    reference.length < options.minReferenceWeeks
+  ) {
+    return {
+      kind: 'short',
+      note: `distribution shift not judged: ${recent.length} recent and ${reference.length} reference weeks (needs ${options.recentWeeks} and ${options.minReferenceWeeks})`,
+    };
+  }
+  const profile = memoisedProfile(`${recomputedHash}|${options.profileWeeks}`, () =>
+    profileOf(training, options.profileWeeks),
+  );
+  const adjust = (p: SalesPoint) => Math.log1p(p.volume) - profile[weekInfo(p.weekEnding).slot]!;
+  return {
+    kind: 'ok',
+    reference: reference.map(adjust),
+    recent: recent.map(adjust),
+    recentFrom,
+    recentTo: recent[recent.length - 1]!.weekEnding,
+  };
+}
+
 /** Both drift checks for one book (see the file comment). */
 export function assessDrift(
   input: DriftInput,
@@ -202,42 +273,117 @@ export function assessDrift(
 ): DriftAssessment {
   const recomputedHash = trainingDataHash(input.isbn, input.points, input.trainedThrough);
   const hashChanged = recomputedHash !== input.dataHash;
-  const recent = input.points.slice(-options.recentWeeks);
-  const recentFrom = recent[0]?.weekEnding;
-  const training = input.points.filter((p) => p.weekEnding <= input.trainedThrough);
-  const reference = training
-    .filter((p) => recentFrom !== undefined && p.weekEnding < recentFrom)
-    .slice(-options.referenceWeeks);
-  if (recent.length < options.recentWeeks || reference.length < options.minReferenceWeeks) {
-    return {
-      hashChanged,
-      recomputedHash,
-      note: `distribution shift not judged: ${recent.length} recent and ${reference.length} reference weeks (needs ${options.recentWeeks} and ${options.minReferenceWeeks})`,
-      drifted: hashChanged,
-    };
+  const samples = driftSamples(input, recomputedHash, options);
+  if (samples.kind === 'short') {
+    return { hashChanged, recomputedHash, note: samples.note, drifted: hashChanged };
   }
-  const profile = memoisedProfile(`${recomputedHash}|${options.profileWeeks}`, () =>
-    profileOf(training, options.profileWeeks),
-  );
-  const adjust = (p: SalesPoint) => Math.log1p(p.volume) - profile[weekInfo(p.weekEnding).slot]!;
-  const result = populationStability(
-    reference.map(adjust),
-    recent.map(adjust),
-    options.bins,
-    options.significance,
-  );
+  const result = populationStability(samples.reference, samples.recent, options.bins, options.significance);
   const shifted = result.psi > options.psiThreshold && result.significant;
   return {
     hashChanged,
     recomputedHash,
     psi: {
       ...result,
-      recentFrom: recentFrom!,
-      recentTo: recent[recent.length - 1]!.weekEnding,
-      recentWeeks: recent.length,
-      referenceWeeks: reference.length,
+      recentFrom: samples.recentFrom,
+      recentTo: samples.recentTo,
+      recentWeeks: samples.recent.length,
+      referenceWeeks: samples.reference.length,
     },
     drifted: hashChanged || shifted,
+  };
+}
+
+/** One bin of the drift picture. */
+export interface DriftBin {
+  /** Lower and upper edge on the deseasonalised log scale; null = unbounded. */
+  from: number | null;
+  to: number | null;
+  /**
+   * The same edges in copies a week, seasonally adjusted (expm1 of the edge,
+   * undoing log1p): what a week sells with the time of year taken out.
+   */
+  fromSales: number | null;
+  toSales: number | null;
+  referenceCount: number;
+  recentCount: number;
+  /** Smoothed shares, as PSI uses them. */
+  referenceShare: number;
+  recentShare: number;
+  /** This bin's term of the PSI sum. */
+  psi: number;
+}
+
+/** What the drift panel draws: the bins assessDrift judged, with each one's share of PSI. */
+export interface DriftPicture {
+  isbn: string;
+  hashChanged: boolean;
+  recomputedHash: string;
+  expectedHash: string;
+  /** Absent when too few weeks (see `note`). */
+  bins?: DriftBin[];
+  psi?: number;
+  chiSquare?: number;
+  critical?: number;
+  significant?: boolean;
+  psiThreshold: number;
+  shifted: boolean;
+  drifted: boolean;
+  recentFrom?: string;
+  recentTo?: string;
+  recentWeeks?: number;
+  referenceWeeks?: number;
+  note?: string;
+}
+
+/**
+ * The drift finding with its histogram: the same samples, bins and
+ * smoothing as assessDrift, so the bars and the per-bin PSI add up to the
+ * PSI the health check judged.
+ */
+export function driftPicture(input: DriftInput, options: DriftOptions = DEFAULT_DRIFT_OPTIONS): DriftPicture {
+  const recomputedHash = trainingDataHash(input.isbn, input.points, input.trainedThrough);
+  const hashChanged = recomputedHash !== input.dataHash;
+  const base = {
+    isbn: input.isbn,
+    hashChanged,
+    recomputedHash,
+    expectedHash: input.dataHash,
+    psiThreshold: options.psiThreshold,
+  };
+  const samples = driftSamples(input, recomputedHash, options);
+  if (samples.kind === 'short') return { ...base, shifted: false, drifted: hashChanged, note: samples.note };
+  const h = histogram(samples.reference, samples.recent, options.bins);
+  const result = stabilityOf(h, options.significance);
+  const terms = psiTerms(h);
+  const bins = terms.map((t, i): DriftBin => {
+    const from = i === 0 ? null : h.edges[i - 1]!;
+    const to = i === h.edges.length ? null : h.edges[i]!;
+    return {
+      from,
+      to,
+      fromSales: from === null ? null : Math.expm1(from),
+      toSales: to === null ? null : Math.expm1(to),
+      referenceCount: h.reference[i]!,
+      recentCount: h.recent[i]!,
+      referenceShare: t.referenceShare,
+      recentShare: t.recentShare,
+      psi: t.psi,
+    };
+  });
+  const shifted = result.psi > options.psiThreshold && result.significant;
+  return {
+    ...base,
+    bins,
+    psi: result.psi,
+    chiSquare: result.chiSquare,
+    critical: result.critical,
+    significant: result.significant,
+    shifted,
+    drifted: hashChanged || shifted,
+    recentFrom: samples.recentFrom,
+    recentTo: samples.recentTo,
+    recentWeeks: samples.recent.length,
+    referenceWeeks: samples.reference.length,
   };
 }
 

@@ -59,6 +59,7 @@ describe('forecast-guard cost --json', () => {
         fingerprint: 'test',
       }),
     );
+    await seedCounters(world, single);
     env = { FG_STATE_DIR: world.dir, FG_LOG_LEVEL: 'error', FG_REGION: REGION };
   });
   afterAll(() => world.close());
@@ -110,6 +111,47 @@ describe('forecast-guard cost --json', () => {
     }
   });
 
+  it("prices forecast-guard's own counters from the table: invocations, GB-seconds, Firestore, Pub/Sub", async () => {
+    const res = await runCli(env, 'cost', '--json');
+    expect(res.code).toBe(0);
+    const doc = res.json();
+    const ops = JSON.parse(readFileSync(PRICES, 'utf8')).regions[REGION].operations;
+    const month = 730 / 24 / 7; // a week of counters scaled to 730 hours
+    // Seeded: 24 hourly runs of 2 s over 4 books (24 processed messages), 3 alerts handled (assumed 1 s each).
+    const gbSeconds = 24 * 2 * (1024 / 1024) + 3 * 1 * (512 / 1024);
+    const vcpuSeconds = 24 * 2 * 0.583 + 3 * 1 * 0.333;
+    const reads = 27 + 24 * 4; // an idempotency read per message, one per book checked
+    const writes = 27 + 24; // an idempotency record per message, one report per run
+    const pubsubBytes = 27 * 2 * ops.pubsub.minBytesPerRequest;
+    const want = {
+      invocations: ((27 * month) / 1e6) * ops.functions.perMillionInvocations.price,
+      memory: gbSeconds * month * ops.functions.perGbSecond.price,
+      cpu: vcpuSeconds * month * ops.functions.perVcpuSecond.price,
+      'firestore-reads': ((reads * month) / 1e5) * ops.firestore.per100kReads.price,
+      'firestore-writes': ((writes * month) / 1e5) * ops.firestore.per100kWrites.price,
+      'pubsub-throughput': ((pubsubBytes * month) / 1024 ** 4) * ops.pubsub.perTiB.price,
+    };
+    expect(doc.operations.priced).toBe(true);
+    for (const [item, monthly] of Object.entries(want)) {
+      const line = doc.operations.lines.find((l: { item: string }) => l.item === item);
+      expect([item, line.monthly]).toEqual([item, Math.round(monthly * 10_000) / 10_000]);
+    }
+    expect(doc.grandTotal).toBeCloseTo(doc.total + doc.operations.monthly, 2);
+    // Hourly checks against weekly data: the health check's cost at each cadence and the saving.
+    const perRun =
+      ops.functions.perMillionInvocations.price / 1e6 +
+      2 * 1 * ops.functions.perGbSecond.price +
+      2 * 0.583 * ops.functions.perVcpuSecond.price +
+      (5 / 1e5) * ops.firestore.per100kReads.price + // 1 + 4 books
+      (6 / 1e5) * ops.firestore.per100kWrites.price + // report, idempotency record, 4 points
+      ((2 * ops.pubsub.minBytesPerRequest) / 1024 ** 4) * ops.pubsub.perTiB.price;
+    expect(doc.checkFrequency.perRun).toBeCloseTo(perRun, 12);
+    expect(doc.checkFrequency.weekly).toBeCloseTo((perRun * 730) / 168, 4);
+    const freq = doc.recommendations.find((r: { action: string }) => r.action === 'check-frequency');
+    // Both sides rounded to 4 places apart: within a unit of the last.
+    expect(freq.monthlySaving).toBeCloseTo(doc.checkFrequency.current - doc.checkFrequency.weekly, 3);
+  });
+
   it('reads an edited table from FG_PRICE_TABLE', async () => {
     const edited = JSON.parse(readFileSync(PRICES, 'utf8'));
     edited.regions[REGION].online[MACHINE].perNodeHour = 1;
@@ -143,3 +185,52 @@ describe('forecast-guard cost --json', () => {
     expect(res.stdout).toContain('https://cloud.google.com/vertex-ai/pricing as of');
   });
 });
+
+/** A day of hourly health checks over `books` and three alerts handled, the day before AS_OF. */
+async function seedCounters(world: EmbeddedWorld, books: string[]): Promise<void> {
+  const expireAt = new Date(Date.parse(AS_OF) + 8 * 86_400_000).toISOString();
+  for (let h = 0; h < 24; h++) {
+    const at = new Date(Date.parse(AS_OF) - (24 - h) * 3_600_000).toISOString();
+    const runId = `run-${h}`;
+    await world.state.set(COLLECTIONS.healthReports, runId, {
+      runId,
+      trigger: 'scheduled',
+      startedAt: at,
+      finishedAt: at,
+      durationMs: 2000,
+      status: 'healthy',
+      registry: { ok: true, latencyMs: 1 },
+      models: [...books, '9780000000000'].map((isbn) => ({ isbn, version: '1' })),
+      alerts: [],
+      correlationId: runId,
+      expireAt,
+    });
+    await processed(world, 'health-check', 'health-check-requests', `hc-${h}`, at, expireAt);
+  }
+  for (let i = 0; i < 3; i++)
+    await processed(
+      world,
+      'alert-dispatch',
+      'alerts',
+      `al-${i}`,
+      new Date(Date.parse(AS_OF) - 3_600_000).toISOString(),
+      expireAt,
+    );
+}
+
+async function processed(
+  world: EmbeddedWorld,
+  consumer: string,
+  topic: string,
+  id: string,
+  at: string,
+  expireAt: string,
+) {
+  await world.state.set(COLLECTIONS.processedMessages, `${consumer}:${id}`, {
+    id,
+    topic,
+    consumer,
+    processedAt: at,
+    expireAt,
+  });
+}

@@ -120,6 +120,11 @@ describe('estimateCost', () => {
     expect(by['reduce-min-replicas']).toBeUndefined();
     expect(e.recommendations[0]!.action).toBe('batch-prediction-fleet');
     expect(e.dominant).toMatch(/always-on online replicas: 100 endpoint\(s\) bill 7300 USD a month/);
+    // The floor and the way out, in the same sentence.
+    expect(e.dominant).toContain('min replicas are already 1, the floor');
+    expect(e.dominant).toContain(
+      `cheapest alternative: batch-prediction-fleet, ${Math.round(0.1 * WEEKS * 100) / 100} USD a month`,
+    );
   });
 
   it('min replicas: saves all but one replica per deployment, never going to zero', () => {

@@ -38,6 +38,7 @@ const SETTINGS: CostServiceSettings = {
   booksPerSharedReplica: 50,
   batchNodeHoursPerBookJob: 0.25,
   batchNodeHoursPerFleetJob: 1,
+  usage: { windowDays: 7, assumedSecondsPerInvocation: 1, assumedReadsPerBookChecked: 1 },
 };
 
 const A = '9780000000001';
@@ -87,6 +88,15 @@ describe('estimateServingCost', () => {
       books: [A],
       monthlySaving: 159.87, // 1 × 0.219 × 730
     });
+  });
+
+  it("says forecast-guard's own cost is not priced when the table has no operations prices", async () => {
+    const r = await estimateServingCost({}, ports, SETTINGS);
+    expect(r.operations).toEqual({
+      priced: false,
+      note: expect.stringContaining('regions.us-central1.operations'),
+    });
+    expect(r.grandTotal).toBe(r.total);
   });
 
   it('counts idle days to the time it is asked about, not the clock', async () => {

@@ -348,6 +348,8 @@ export const EnvSchema = z.object({
       message:
         'FG_SALES_UPDATES_PREFIX must be an object-name prefix such as raw_data/ (no gs://bucket, no leading /, at most 1,024 bytes)',
     }),
+  FG_METRIC_RETENTION: duration('FG_METRIC_RETENTION', '35d'),
+  FG_METRIC_ROLLUP_RETENTION: duration('FG_METRIC_ROLLUP_RETENTION', '730d'),
 });
 export type ParsedEnv = z.infer<typeof EnvSchema>;
 

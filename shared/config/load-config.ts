@@ -127,6 +127,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       runbookBaseUrl: e.FG_RUNBOOK_BASE_URL,
     },
     salesUpdates: { prefix: e.FG_SALES_UPDATES_PREFIX },
+    history: { pointRetentionMs: e.FG_METRIC_RETENTION, rollupRetentionMs: e.FG_METRIC_ROLLUP_RETENTION },
     defaulted: VARIABLES.filter((v) => v.default !== undefined && !isSet(raw, v.name)).map((v) => v.name),
     warnings: warnings(env, raw),
   };

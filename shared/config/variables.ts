@@ -276,4 +276,16 @@ export const VARIABLES: readonly VariableInfo[] = [
     'object-name prefix (e.g. raw_data/) of the sales objects whose arrival (sales-data-updates) re-checks their books; empty: all the notification sends',
     (c) => c.salesUpdates.prefix || undefined,
   ),
+  v(
+    'FG_METRIC_RETENTION',
+    "keep each health check's per-book figures (the trend series) this long",
+    (c) => ms(c.history.pointRetentionMs),
+    { default: '35d' },
+  ),
+  v(
+    'FG_METRIC_ROLLUP_RETENTION',
+    'keep the weekly rollups of those figures this long after their week',
+    (c) => ms(c.history.rollupRetentionMs),
+    { default: '730d' },
+  ),
 ];

@@ -32,6 +32,11 @@ export function healthCheckSettings(
     pipelineRunsLimit: 100,
     publishConcurrency: 16,
     reportBudgetBytes: MAX_DOCUMENT_BYTES - REPORT_HEADROOM_BYTES,
+    metricRetention: {
+      pointsMs: config.history.pointRetentionMs,
+      rollupsMs: config.history.rollupRetentionMs,
+      concurrency: 16,
+    },
     ...overrides,
   };
 }

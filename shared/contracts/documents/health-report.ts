@@ -24,6 +24,10 @@ export const ModelHealth = z.object({
   mape: metric,
   smape: metric.optional(),
   mase: metric.optional(),
+  /** Mean of forecast − actual over the live weeks (copies a week): positive = over-forecast. */
+  bias: z.number().optional(),
+  /** Population Stability Index of recent sales against the training window (drift). */
+  psi: metric.optional(),
   baselineRmse: metric,
   baselineMape: metric,
   status: HealthStatus,
@@ -43,6 +47,12 @@ export const HealthReport = z.object({
   models: z.array(ModelHealth),
   alerts: z.array(z.object({ kind: AlertKind, severity: Severity, isbn: isbn13.optional() })),
   correlationId,
+  /**
+   * Books this run checked, per status, before the report was trimmed to fit
+   * one document: the fleet-over-time view counts from it. Absent on reports
+   * written before it existed (readers count `models` then).
+   */
+  counts: z.partialRecord(HealthStatus, z.number().int().nonnegative()).optional(),
   /** When the store stops returning it (and Firestore's TTL policy deletes it); writeReport sets it. */
   expireAt: isoDateTime.optional(),
 });

@@ -42,6 +42,8 @@ export interface ModelOutcome {
   /** Why a check was skipped, for people. */
   notes: string[];
   latestActualWeek?: string;
+  /** Population Stability Index of recent sales against the training window, when drift was judged. */
+  psi?: number;
 }
 
 /**
@@ -134,12 +136,16 @@ export async function checkModel(
       settings.drift,
     );
     outcome.evaluated.push(findingKey({ kind: 'data_drift', isbn }));
+    if (drift.psi) outcome.psi = round3(drift.psi.psi);
     const finding = driftFinding(isbn, meta.version, drift, meta.dataHash, settings.drift);
     if (finding) outcome.findings.push(finding);
     if (drift.note) outcome.notes.push(drift.note);
   }
   outcome.status = statusOf(outcome.findings);
-  if (outcome.health) outcome.health.status = outcome.status;
+  if (outcome.health) {
+    outcome.health.status = outcome.status;
+    if (outcome.psi !== undefined) outcome.health.psi = outcome.psi;
+  }
   return outcome;
 }
 
@@ -189,6 +195,7 @@ function measureAccuracy(
     mape: round3(live.mape ?? (window.predicted.every((p) => p === 0) ? 0 : 100)),
     smape: round3(live.smape),
     ...(live.mase === undefined ? {} : { mase: round3(live.mase) }),
+    bias: round3(live.bias),
     baselineRmse: round3(meta.metrics.rmse),
     baselineMape: round3(meta.metrics.mape),
     status: 'healthy',

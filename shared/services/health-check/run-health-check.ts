@@ -17,8 +17,10 @@
  * 5. resolution against the previous report: a condition that fired then,
  *    was checked now and no longer fires is published as `resolved`;
  * 6. every firing and resolved alert published to `alerts` with the run's
- *    `runId` and the correlation id in attributes; then the report written
- *    under `runId`.
+ *    `runId` and the correlation id in attributes;
+ * 7. one MetricPoint per scored book, folded into its weekly rollup
+ *    (metric-points.ts: the trend series); then the report written under
+ *    `runId`.
  *
  * Idempotent by `runId` (derived from the Pub/Sub message id): a run whose
  * report exists returns it and publishes nothing. A crash after publishing
@@ -43,7 +45,8 @@ import { checkModel, type ModelOutcome } from './check-model';
 import type { HealthCheckDeps } from './deps';
 import { pingRegistry, pipelineCheck, registryCheck, type FleetCheck } from './fleet-checks';
 import { publishAlerts } from './publish';
-import { fitReportToBudget, readPreviousReport, readReport, writeReport } from './report';
+import { writeMetricPoints } from './metric-points';
+import { countStatuses, fitReportToBudget, readPreviousReport, readReport, writeReport } from './report';
 import type { HealthCheckSettings } from './settings';
 
 /** What to check and under which names: the request, as the function or the CLI received it. */
@@ -67,6 +70,8 @@ export interface ModelResult {
   mape?: number;
   smape?: number;
   mase?: number;
+  bias?: number;
+  psi?: number;
   baselineRmse?: number;
   baselineMape?: number;
   canaryLatencyMs?: number;
@@ -191,12 +196,18 @@ export async function runHealthCheck(
       omittedAlerts: fitted.omittedAlerts,
     });
   }
+  const finishedAt = deps.clock.now().toISOString();
+  await step(
+    'metric points',
+    () => writeMetricPoints(outcomes, { runId: run.runId, at: finishedAt }, deps, settings.metricRetention),
+    (w) => ({ ...w }),
+  );
   const durationMs = Math.round(monotonic() - began);
   const draft: HealthReport = {
     runId: run.runId,
     trigger: run.trigger,
     startedAt: startedAt.toISOString(),
-    finishedAt: deps.clock.now().toISOString(),
+    finishedAt,
     durationMs,
     status: statusOf(refs),
     registry: {
@@ -207,6 +218,7 @@ export async function runHealthCheck(
     models: fitted.models,
     alerts: fitted.alerts,
     correlationId: run.correlationId,
+    counts: countStatuses(outcomes.filter((o) => o.version !== undefined)),
   };
   const report = await step('report write', () => writeReport(deps.state, draft));
 
@@ -291,11 +303,13 @@ function toModelResult(o: ModelOutcome): ModelResult {
           mape: h.mape,
           smape: h.smape,
           ...(h.mase === undefined ? {} : { mase: h.mase }),
+          ...(h.bias === undefined ? {} : { bias: h.bias }),
           baselineRmse: h.baselineRmse,
           baselineMape: h.baselineMape,
         }
       : {}),
     ...(o.canaryLatencyMs === undefined ? {} : { canaryLatencyMs: o.canaryLatencyMs }),
+    ...(o.psi === undefined ? {} : { psi: o.psi }),
     notes: o.notes,
   };
 }

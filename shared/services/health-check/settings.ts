@@ -8,6 +8,7 @@ import type { Environment } from '../../contracts/primitives';
 import type { DriftOptions } from '../../domain/health/drift';
 import type { LiveAccuracyOptions } from '../../domain/health/live-accuracy';
 import type { ThresholdOverrides } from '../../domain/thresholds';
+import type { MetricRetention } from './metric-points';
 
 export interface HealthCheckSettings {
   environment: Environment;
@@ -31,4 +32,6 @@ export interface HealthCheckSettings {
    * (1 MiB), and 5,000 models' figures take about 0.8 MiB.
    */
   reportBudgetBytes: number;
+  /** How long the per-run metric points and their weekly rollups are kept (docs/trends.md). */
+  metricRetention: MetricRetention;
 }

@@ -30,6 +30,7 @@ describe('loadConfig', () => {
       pipeline: { trainStart: '2012-01-01' },
       thresholds: { overrides: {} },
       salesUpdates: { prefix: '' },
+      history: { pointRetentionMs: 35 * 86_400_000, rollupRetentionMs: 730 * 86_400_000 },
       flush: { auth: 'token' },
       alerting: {
         repeatIntervalMs: { critical: 4 * 3_600_000, warning: 24 * 3_600_000 },
@@ -85,6 +86,8 @@ describe('loadConfig', () => {
         FG_RUNBOOK_BASE_URL: 'https://github.com/acme/forecast-guard/blob/main/docs/runbooks/',
         FG_PIPELINE_TRAIN_START: '2013-01-05',
         FG_PRICE_TABLE: 'prices/acme.json',
+        FG_METRIC_RETENTION: '14d',
+        FG_METRIC_ROLLUP_RETENTION: '365d',
       },
       { cwd: CWD },
     );
@@ -94,6 +97,7 @@ describe('loadConfig', () => {
       'fg-deployer@acme.iam.gserviceaccount.com',
     ]);
     expect(config.backend).toBe('gcp');
+    expect(config.history).toEqual({ pointRetentionMs: 14 * 86_400_000, rollupRetentionMs: 365 * 86_400_000 });
     expect(config.stateDir).toBe('/var/lib/fg');
     expect(config.registry).toBe('vertex');
     expect(config.logLevel).toBe('warning');

@@ -67,6 +67,7 @@ describe('runHealthCheck', () => {
       'health check: models',
       'health check: previous report',
       'health check: publish',
+      'health check: metric points',
       'health check: report write',
     ]);
     for (const e of steps) {

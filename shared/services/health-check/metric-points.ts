@@ -1,0 +1,104 @@
+/**
+ * The metric series a health check leaves behind (shared/domain/history/rollup.ts):
+ * one MetricPoint per book it scored, then each point folded into its book's
+ * weekly MetricRollup. Written before the report, because the report marks
+ * the run done: a run that dies in between is retried, rewrites the same
+ * points (same ids) and folds nothing twice (the rollups remember their runs).
+ */
+import { COLLECTIONS } from '../../contracts/collections';
+import {
+  MetricPoint,
+  MetricRollup,
+  metricPointId,
+  metricRollupId,
+} from '../../contracts/documents/metric-point';
+import { parseWith, safeParseWith } from '../../contracts/parse';
+import { foldPoint, isoWeekOf, weekEnd } from '../../domain/history/rollup';
+import type { Logger } from '../../logging/logger';
+import type { StateStore } from '../../ports/state-store';
+import { forEachBounded } from '../bounded';
+import type { ModelOutcome } from './check-model';
+
+/** Firestore commits at most 500 writes at once; each chunk is all or nothing. */
+export const MAX_BATCH_WRITES = 500;
+
+/** How long the series is kept. */
+export interface MetricRetention {
+  /** A point expires this long after its run (FG_METRIC_RETENTION). */
+  pointsMs: number;
+  /** A weekly rollup expires this long after its week ends (FG_METRIC_ROLLUP_RETENTION). */
+  rollupsMs: number;
+  /** Rollups folded at once (each is one read and one write, in a transaction). */
+  concurrency: number;
+}
+
+/** The point of one checked book, or undefined when no version was scored (nothing deployed). */
+export function pointOf(outcome: ModelOutcome, runId: string, at: string, retentionMs: number): MetricPoint | undefined {
+  if (outcome.version === undefined) return undefined;
+  const h = outcome.health;
+  const figures = h && h.version === outcome.version ? h : undefined;
+  const point: MetricPoint = {
+    isbn: outcome.isbn,
+    at,
+    runId,
+    version: outcome.version,
+    status: outcome.status,
+    ...(figures ? { rmse: figures.rmse, mape: figures.mape } : {}),
+    ...(figures?.smape === undefined ? {} : { smape: figures.smape }),
+    ...(figures?.mase === undefined ? {} : { mase: figures.mase }),
+    ...(figures?.bias === undefined ? {} : { bias: figures.bias }),
+    ...(outcome.psi === undefined ? {} : { psi: outcome.psi }),
+    expireAt: new Date(Date.parse(at) + retentionMs).toISOString(),
+  };
+  return parseWith(MetricPoint, point, `MetricPoint ${outcome.isbn}`);
+}
+
+/** Writes the run's points in batches of at most MAX_BATCH_WRITES, then folds each into its rollup. */
+export async function writeMetricPoints(
+  outcomes: readonly ModelOutcome[],
+  run: { runId: string; at: string },
+  deps: { state: StateStore; logger: Logger },
+  retention: MetricRetention,
+): Promise<{ points: number; rollups: number }> {
+  const points = outcomes
+    .map((o) => pointOf(o, run.runId, run.at, retention.pointsMs))
+    .filter((p): p is MetricPoint => p !== undefined);
+  for (let i = 0; i < points.length; i += MAX_BATCH_WRITES) {
+    await deps.state.batchSet(
+      points.slice(i, i + MAX_BATCH_WRITES).map((p) => ({
+        collection: COLLECTIONS.metricPoints,
+        id: metricPointId(p.isbn, p.runId),
+        data: p,
+      })),
+    );
+  }
+  let folded = 0;
+  await forEachBounded(points, retention.concurrency, async (point) => {
+    if (await foldIntoRollup(deps.state, point, retention.rollupsMs, deps.logger)) folded++;
+  });
+  return { points: points.length, rollups: folded };
+}
+
+/** Folds one point into its week's rollup in a transaction; false when the rollup already held its run. */
+async function foldIntoRollup(
+  state: StateStore,
+  point: MetricPoint,
+  retentionMs: number,
+  logger: Logger,
+): Promise<boolean> {
+  const week = isoWeekOf(point.at);
+  const id = metricRollupId(point.isbn, week);
+  const expireAt = new Date(weekEnd(week).getTime() + retentionMs).toISOString();
+  // The transaction body may run more than once: it only reads and writes; the warning is logged after.
+  const result = await state.runTransaction(async (tx) => {
+    const doc = await tx.get(COLLECTIONS.metricRollups, id);
+    const parsed = doc ? safeParseWith(MetricRollup, doc.data, `MetricRollup ${id}`) : undefined;
+    // An unreadable rollup is replaced by this point's: the week loses its earlier shape, the series goes on.
+    const before = parsed?.ok ? parsed.value : undefined;
+    const after = foldPoint(before, point, expireAt);
+    if (after !== before) tx.set(COLLECTIONS.metricRollups, id, after);
+    return { folded: after !== before, unreadable: parsed && !parsed.ok ? parsed.error.message : undefined };
+  });
+  if (result.unreadable) logger.warning(`rollup replaced: ${result.unreadable}`, { rollupId: id });
+  return result.folded;
+}

@@ -52,6 +52,8 @@ export const HealthReport = z.object({
    * one document: the fleet-over-time view counts from it. Absent on reports
    * written before it existed (readers count `models` then).
    */
+  /** `fleet`: every served book was checked; `books`: a run scoped to some books (absent on older reports). */
+  scope: z.enum(['fleet', 'books']).optional(),
   counts: z.partialRecord(HealthStatus, z.number().int().nonnegative()).optional(),
   /** When the store stops returning it (and Firestore's TTL policy deletes it); writeReport sets it. */
   expireAt: isoDateTime.optional(),

@@ -23,6 +23,7 @@ const DAY_MS = 86_400_000;
 /** Monday (YYYY-MM-DD, UTC) of the ISO week holding `at`. */
 export function isoWeekOf(at: string): string {
   const ms = Date.parse(at);
+  if (Number.isNaN(ms)) throw new ValidationError(`at: "${at}" is not an ISO 8601 date-time`, ['at']);
   const day = new Date(ms).getUTCDay(); // 0 = Sunday
   const monday = ms - ((day + 6) % 7) * DAY_MS;
   return new Date(monday).toISOString().slice(0, 10);

@@ -33,7 +33,12 @@ export interface MetricRetention {
 }
 
 /** The point of one checked book, or undefined when no version was scored (nothing deployed). */
-export function pointOf(outcome: ModelOutcome, runId: string, at: string, retentionMs: number): MetricPoint | undefined {
+export function pointOf(
+  outcome: ModelOutcome,
+  runId: string,
+  at: string,
+  retentionMs: number,
+): MetricPoint | undefined {
   if (outcome.version === undefined) return undefined;
   const h = outcome.health;
   const figures = h && h.version === outcome.version ? h : undefined;

@@ -41,7 +41,9 @@ export async function readReport(state: StateStore, runId: string): Promise<Heal
 }
 
 /** Books per status (what the fleet-over-time view counts; the report's `models` may be trimmed). */
-export function countStatuses(books: ReadonlyArray<{ status: HealthStatus }>): Partial<Record<HealthStatus, number>> {
+export function countStatuses(
+  books: ReadonlyArray<{ status: HealthStatus }>,
+): Partial<Record<HealthStatus, number>> {
   const counts: Partial<Record<HealthStatus, number>> = {};
   for (const b of books) counts[b.status] = (counts[b.status] ?? 0) + 1;
   return counts;

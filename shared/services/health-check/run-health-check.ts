@@ -218,6 +218,7 @@ export async function runHealthCheck(
     models: fitted.models,
     alerts: fitted.alerts,
     correlationId: run.correlationId,
+    scope: run.isbns === undefined ? 'fleet' : 'books',
     counts: countStatuses(outcomes.filter((o) => o.version !== undefined)),
   };
   const report = await step('report write', () => writeReport(deps.state, draft));

@@ -97,7 +97,10 @@ describe('loadConfig', () => {
       'fg-deployer@acme.iam.gserviceaccount.com',
     ]);
     expect(config.backend).toBe('gcp');
-    expect(config.history).toEqual({ pointRetentionMs: 14 * 86_400_000, rollupRetentionMs: 365 * 86_400_000 });
+    expect(config.history).toEqual({
+      pointRetentionMs: 14 * 86_400_000,
+      rollupRetentionMs: 365 * 86_400_000,
+    });
     expect(config.stateDir).toBe('/var/lib/fg');
     expect(config.registry).toBe('vertex');
     expect(config.logLevel).toBe('warning');

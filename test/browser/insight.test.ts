@@ -154,9 +154,10 @@ describeWithChromium('history views in Chromium', () => {
     await expect(table.locator('tbody tr').first().getAttribute('data-versions')).resolves.toBe('3,4');
     await expect(page.locator('#compare-head-a').textContent()).resolves.toBe('v3');
     await expect(page.locator('#compare-head-b').textContent()).resolves.toBe('v4');
-    const rows = await table
-      .locator('tbody tr')
-      .evaluateAll((trs) => trs.map((tr) => Array.from(tr.children).map((c) => c.textContent ?? '')));
+    const rows: string[][] = [];
+    const trs = table.locator('tbody tr');
+    for (let i = 0; i < (await trs.count()); i++)
+      rows.push(await trs.nth(i).locator('th, td').allTextContents());
     const row = (label: string) => rows.find((r) => r[0] === label) ?? [];
     expect(row('holdout RMSE / MAPE')[1]).toMatch(/^\d+\.\d \/ \d+\.\d %$/);
     expect(row('holdout RMSE / MAPE')[2]).toMatch(/^\d+\.\d \/ \d+\.\d %$/);

@@ -18,19 +18,10 @@ import type { Logger } from '../../logging/logger';
 import type { StateStore } from '../../ports/state-store';
 import { forEachBounded } from '../bounded';
 import type { ModelOutcome } from './check-model';
+import type { MetricRetention } from './settings';
 
 /** Firestore commits at most 500 writes at once; each chunk is all or nothing. */
 export const MAX_BATCH_WRITES = 500;
-
-/** How long the series is kept. */
-export interface MetricRetention {
-  /** A point expires this long after its run (FG_METRIC_RETENTION). */
-  pointsMs: number;
-  /** A weekly rollup expires this long after its week ends (FG_METRIC_ROLLUP_RETENTION). */
-  rollupsMs: number;
-  /** Rollups folded at once (each is one read and one write, in a transaction). */
-  concurrency: number;
-}
 
 /** The point of one checked book, or undefined when no version was scored (nothing deployed). */
 export function pointOf(

@@ -8,7 +8,6 @@ import type { Environment } from '../../contracts/primitives';
 import type { DriftOptions } from '../../domain/health/drift';
 import type { LiveAccuracyOptions } from '../../domain/health/live-accuracy';
 import type { ThresholdOverrides } from '../../domain/thresholds';
-import type { MetricRetention } from './metric-points';
 
 export interface HealthCheckSettings {
   environment: Environment;
@@ -34,4 +33,14 @@ export interface HealthCheckSettings {
   reportBudgetBytes: number;
   /** How long the per-run metric points and their weekly rollups are kept (docs/trends.md). */
   metricRetention: MetricRetention;
+}
+
+/** How long the series is kept. */
+export interface MetricRetention {
+  /** A point expires this long after its run (FG_METRIC_RETENTION). */
+  pointsMs: number;
+  /** A weekly rollup expires this long after its week ends (FG_METRIC_ROLLUP_RETENTION). */
+  rollupsMs: number;
+  /** Rollups folded at once (each is one read and one write, in a transaction). */
+  concurrency: number;
 }

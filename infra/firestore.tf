@@ -25,10 +25,21 @@ locals {
 
   # Composite indexes, equality fields first, then the ordered (or inequality) field:
   #   "<name>" = { collection = "…", fields = [{ field = "…", order = "ASCENDING" }, …] }
-  # None is needed today: every query the services make (test/infra reads them from the code) filters
-  # by equality only, or filters and orders on one field, which single-field indexes serve. The
-  # infra tests fail the day a query needs one that is not declared here.
-  firestore_indexes = {}
+  # Every other query the services make (test/infra reads them from the code) filters by equality
+  # only, or filters and orders on one field, which single-field indexes serve. The infra tests fail
+  # the day a query needs one that is not declared here.
+  firestore_indexes = {
+    # One book's metric series in time order (shared/services/history/, the metric-anomaly step).
+    "metric-points-by-isbn-at" = {
+      collection = "metric-points",
+      fields     = [{ field = "isbn", order = "ASCENDING" }, { field = "at", order = "ASCENDING" }]
+    }
+    # One book's weekly rollups in week order (shared/services/history/book-trend.ts).
+    "metric-rollups-by-isbn-week" = {
+      collection = "metric-rollups",
+      fields     = [{ field = "isbn", order = "ASCENDING" }, { field = "week", order = "ASCENDING" }]
+    }
+  }
 }
 
 resource "google_firestore_field" "ttl" {

@@ -108,10 +108,14 @@ async function readMarkers(
   points: readonly Point[],
   since: string | undefined,
 ): Promise<TrendMarker[]> {
-  const byIsbn = { where: [{ field: 'isbn', op: '==' as const, value: isbn }] };
+  // Equality only (single-field indexes serve it); sorted here rather than by an index.
   const [rollbacks, validations, serving] = await Promise.all([
-    ports.state.query<RollbackRecord>(COLLECTIONS.rollbackRecords, byIsbn),
-    ports.state.query<ValidationReport>(COLLECTIONS.validationReports, byIsbn),
+    ports.state.query<RollbackRecord>(COLLECTIONS.rollbackRecords, {
+      where: [{ field: 'isbn', op: '==', value: isbn }],
+    }),
+    ports.state.query<ValidationReport>(COLLECTIONS.validationReports, {
+      where: [{ field: 'isbn', op: '==', value: isbn }],
+    }),
     readHistory(ports.state, isbn),
   ]);
   const markers: TrendMarker[] = [

@@ -18,6 +18,7 @@ const BENCHES = [
   'sales-data',
   'sales-landing',
   'adopt',
+  'metric-points',
 ];
 const only = process.argv.slice(2);
 

@@ -35,7 +35,7 @@ export function healthCheckSettings(
     metricRetention: {
       pointsMs: config.history.pointRetentionMs,
       rollupsMs: config.history.rollupRetentionMs,
-      concurrency: 16,
+      concurrency: 4,
     },
     ...overrides,
   };

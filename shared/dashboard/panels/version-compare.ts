@@ -7,7 +7,7 @@
  * otherwise. GET /api/books/<isbn>/compare[?a=<version>&b=<version>].
  */
 import { parseIsbn13 } from '../../domain/isbn';
-import { ValidationError } from '../../errors';
+import { NotFoundError, ValidationError } from '../../errors';
 import { compareBookVersions } from '../../services/history';
 import { HISTORY_CHART_SCRIPT } from './history-chart';
 import type { Panel } from './panel';
@@ -52,7 +52,14 @@ ${HISTORY_CHART_SCRIPT}
   function row(label, a, b) { return el('tr', {}, [el('th', {}, [label]), el('td', { class: 'num' }, [a]), el('td', { class: 'num' }, [b])]); }
   function live(s) { return s.live.latest ? num(s.live.latest.rmse) + ' / ' + num(s.live.latest.mape) + ' % (' + s.live.latest.status + ')' : '–'; }
   function shared(s, k, unit) { return s.sharedWeeks ? num(s.sharedWeeks[k]) + unit : '–'; }
+  function unavailable(c) {
+    $('compare-title').textContent = c.isbn;
+    $('compare-note').textContent = c.unavailable;
+    ['compare-a', 'compare-b', 'compare-chart'].forEach(function (id) { $(id).textContent = ''; });
+    $('compare-table').tBodies[0].textContent = '';
+  }
   function draw(c) {
+    if (c.unavailable) return unavailable(c);
     var a = c.sides[0], b = c.sides[1];
     $('compare-title').textContent = c.isbn + ': v' + a.version + ' (' + a.role + ') against v' + b.version + ' (' + b.role + ')';
     options($('compare-a'), c.registered, a.version);
@@ -136,11 +143,14 @@ export const VERSION_COMPARE_PANEL: Panel = {
       read: async (context, m, url) => {
         const a = versionParam(url, 'a');
         const b = versionParam(url, 'b');
-        const comparison = await compareBookVersions(
-          { isbn: decodeURIComponent(m[1] ?? ''), ...(a ? { a } : {}), ...(b ? { b } : {}) },
-          context.ports,
-        );
-        return comparison;
+        const isbn = decodeURIComponent(m[1] ?? '');
+        try {
+          return await compareBookVersions({ isbn, ...(a ? { a } : {}), ...(b ? { b } : {}) }, context.ports);
+        } catch (err) {
+          // A book with one version is not an error of the page's: it says so in the panel.
+          if (err instanceof NotFoundError) return { isbn: parseIsbn13(isbn), unavailable: err.message };
+          throw err;
+        }
       },
     },
   ],

@@ -41,6 +41,6 @@ export interface MetricRetention {
   pointsMs: number;
   /** A weekly rollup expires this long after its week ends (FG_METRIC_ROLLUP_RETENTION). */
   rollupsMs: number;
-  /** Rollups folded at once (each is one read and one write, in a transaction). */
+  /** Transactions of rollup folds (ROLLUPS_PER_TRANSACTION books each) in flight at once. */
   concurrency: number;
 }

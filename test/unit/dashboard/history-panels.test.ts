@@ -66,6 +66,12 @@ describe('history panels', () => {
       ['2', 'serving'],
       ['1', 'served before'],
     ]);
+    // A book with one version has nothing to compare: the panel says so (not an error the page logs).
+    const single = (await (await fetch(`${base}/api/books/${world.isbns[1]!}/compare`)).json()) as object;
+    expect(single).toEqual({
+      isbn: world.isbns[1],
+      unavailable: expect.stringMatching(/only version 1 is registered/),
+    });
     const fleet = (await (await fetch(`${base}/api/fleet/trend?runs=5`)).json()) as { runs: unknown[] };
     expect(fleet.runs).toHaveLength(2);
   });

@@ -136,7 +136,7 @@ async function side(
     forecast: weeks.map(() => null),
     live: {
       points: own.length,
-      ...(latest ? { latest: pick_(latest, ['at', 'status', 'rmse', 'mape', 'bias', 'psi']) } : {}),
+      ...(latest ? { latest: pickDefined(latest, ['at', 'status', 'rmse', 'mape', 'bias', 'psi']) } : {}),
       ...(meanRmse === undefined ? {} : { meanRmse }),
       ...(meanMape === undefined ? {} : { meanMape }),
     },
@@ -188,7 +188,7 @@ function addSharedWeeks(sides: [VersionSide, VersionSide], actual: ReadonlyArray
 const round3 = (n: number) => Math.round(n * 1000) / 1000;
 const nullable = (n: number | undefined) => (n === undefined ? null : round3(n));
 
-function pick_<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Pick<T, K> {
+function pickDefined<T extends object, K extends keyof T>(obj: T, keys: readonly K[]): Pick<T, K> {
   const out = {} as Pick<T, K>;
   for (const k of keys) if (obj[k] !== undefined) out[k] = obj[k];
   return out;

@@ -24,10 +24,6 @@ export const ModelHealth = z.object({
   mape: metric,
   smape: metric.optional(),
   mase: metric.optional(),
-  /** Mean of forecast − actual over the live weeks (copies a week): positive = over-forecast. */
-  bias: z.number().optional(),
-  /** Population Stability Index of recent sales against the training window (drift). */
-  psi: metric.optional(),
   baselineRmse: metric,
   baselineMape: metric,
   status: HealthStatus,

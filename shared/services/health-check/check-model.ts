@@ -42,7 +42,13 @@ export interface ModelOutcome {
   /** Why a check was skipped, for people. */
   notes: string[];
   latestActualWeek?: string;
-  /** Population Stability Index of recent sales against the training window, when drift was judged. */
+  /**
+   * Mean of forecast − actual over the live weeks, when accuracy was judged;
+   * and the Population Stability Index of recent sales against the training
+   * window, when drift was. Both go to the book's MetricPoint, not into the
+   * report: 5,000 books' figures must still fit the report's one document.
+   */
+  bias?: number;
   psi?: number;
 }
 
@@ -142,10 +148,7 @@ export async function checkModel(
     if (drift.note) outcome.notes.push(drift.note);
   }
   outcome.status = statusOf(outcome.findings);
-  if (outcome.health) {
-    outcome.health.status = outcome.status;
-    if (outcome.psi !== undefined) outcome.health.psi = outcome.psi;
-  }
+  if (outcome.health) outcome.health.status = outcome.status;
   return outcome;
 }
 
@@ -187,6 +190,7 @@ function measureAccuracy(
   const thresholds = thresholdsFor(settings.environment, isbn, settings.thresholdOverrides);
   outcome.findings.push(...accuracyFindings({ isbn, version, live, baseline: meta.metrics, thresholds }));
   for (const kind of evaluatedAccuracyKinds(live)) outcome.evaluated.push(findingKey({ kind, isbn }));
+  outcome.bias = round3(live.bias);
   outcome.health = {
     isbn,
     version,
@@ -195,7 +199,6 @@ function measureAccuracy(
     mape: round3(live.mape ?? (window.predicted.every((p) => p === 0) ? 0 : 100)),
     smape: round3(live.smape),
     ...(live.mase === undefined ? {} : { mase: round3(live.mase) }),
-    bias: round3(live.bias),
     baselineRmse: round3(meta.metrics.rmse),
     baselineMape: round3(meta.metrics.mape),
     status: 'healthy',

@@ -42,7 +42,7 @@ export function pointOf(
     ...(figures ? { rmse: figures.rmse, mape: figures.mape } : {}),
     ...(figures?.smape === undefined ? {} : { smape: figures.smape }),
     ...(figures?.mase === undefined ? {} : { mase: figures.mase }),
-    ...(figures?.bias === undefined ? {} : { bias: figures.bias }),
+    ...(figures && outcome.bias !== undefined ? { bias: outcome.bias } : {}),
     ...(outcome.psi === undefined ? {} : { psi: outcome.psi }),
     expireAt: new Date(Date.parse(at) + retentionMs).toISOString(),
   };

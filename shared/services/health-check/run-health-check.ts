@@ -304,12 +304,12 @@ function toModelResult(o: ModelOutcome): ModelResult {
           mape: h.mape,
           smape: h.smape,
           ...(h.mase === undefined ? {} : { mase: h.mase }),
-          ...(h.bias === undefined ? {} : { bias: h.bias }),
           baselineRmse: h.baselineRmse,
           baselineMape: h.baselineMape,
         }
       : {}),
     ...(o.canaryLatencyMs === undefined ? {} : { canaryLatencyMs: o.canaryLatencyMs }),
+    ...(o.bias === undefined ? {} : { bias: o.bias }),
     ...(o.psi === undefined ? {} : { psi: o.psi }),
     notes: o.notes,
   };

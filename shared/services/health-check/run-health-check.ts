@@ -219,7 +219,8 @@ export async function runHealthCheck(
     alerts: fitted.alerts,
     correlationId: run.correlationId,
     scope: run.isbns === undefined ? 'fleet' : 'books',
-    counts: countStatuses(outcomes.filter((o) => o.version !== undefined)),
+    // Every book judged: a book with nothing deployed is not; one whose versions all have 0 % traffic is (unhealthy).
+    counts: countStatuses(outcomes.filter((o) => o.version !== undefined || o.status !== 'healthy')),
   };
   const report = await step('report write', () => writeReport(deps.state, draft));
 

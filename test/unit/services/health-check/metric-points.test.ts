@@ -12,6 +12,7 @@ import {
   metricRollupId,
 } from '../../../../shared/contracts/documents/metric-point';
 import { foldPoints } from '../../../../shared/domain/history/rollup';
+import type { ServingTarget } from '../../../../shared/ports/serving-target';
 import type { StateStore } from '../../../../shared/ports/state-store';
 import { runHealthCheck, type HealthCheckRun } from '../../../../shared/services/health-check';
 import type { ModelOutcome } from '../../../../shared/services/health-check/check-model';
@@ -77,6 +78,22 @@ describe('metric points written by the health check', () => {
     // The report counts every book it checked.
     expect(result.report.counts).toEqual({ healthy: 2, degraded: 1 });
     expect(result.report.scope).toBe('fleet');
+  });
+
+  it('counts a book whose versions all have 0 % traffic as unhealthy, with no point (no version was scored)', async () => {
+    const [dark] = world.isbns as [string];
+    const serving = Object.assign(Object.create(world.serving) as ServingTarget, {
+      listServing: async () =>
+        (await world.serving.listServing()).map((s) =>
+          s.isbn === dark
+            ? { ...s, deployments: s.deployments.map((d) => ({ ...d, trafficPercent: 0 })) }
+            : s,
+        ),
+    });
+    const result = await runHealthCheck(run('hc-dark'), { ...world.deps, serving }, world.settings());
+    expect(result.report.counts).toEqual({ healthy: 2, unhealthy: 1 });
+    expect(await points(world, dark)).toEqual([]);
+    expect(await world.state.query(COLLECTIONS.metricPoints)).toHaveLength(2);
   });
 
   it('folds a retried run into the weekly rollup once', async () => {

@@ -8,7 +8,7 @@
  * emulator (needs gcloud and Java). Medians of `--runs` runs. Figures beside
  * their goals; nothing passes or fails.
  *
- *   npx tsx bench/metric-points.ts [--runs 5] [--books 500] [--firestore]
+ *   npx tsx bench/metric-points.ts [--runs 5] [--books 500] [--firestore] [--fold-concurrency 4]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,7 +31,11 @@ const RUNS = numberFlag('runs', 5);
 const BOOKS = numberFlag('books', 500);
 const HOUR = 3_600_000;
 const START = Date.parse('2025-01-06T00:00:00.000Z');
-const RETENTION = { pointsMs: 35 * 24 * HOUR, rollupsMs: 730 * 24 * HOUR, concurrency: 4 };
+const RETENTION = {
+  pointsMs: 35 * 24 * HOUR,
+  rollupsMs: 730 * 24 * HOUR,
+  concurrency: numberFlag('fold-concurrency', 4),
+};
 
 const isbnAt = (i: number) => {
   const first12 = `979${String(100_000_000 + i).padStart(9, '0')}`;

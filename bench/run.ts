@@ -21,6 +21,7 @@ const BENCHES = [
   'thresholds',
   'anomaly',
   'scheduler-watch',
+  'metric-points',
 ];
 const only = process.argv.slice(2);
 

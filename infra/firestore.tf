@@ -25,14 +25,24 @@ locals {
 
   # Composite indexes, equality fields first, then the ordered (or inequality) field:
   #   "<name>" = { collection = "…", fields = [{ field = "…", order = "ASCENDING" }, …] }
-  # Most queries the services make (test/infra reads them from the code) filter by equality only, or
-  # filter and order on one field, which single-field indexes serve. The infra tests fail the day a
-  # query needs one that is not declared here.
+  # Every other query the services make (test/infra reads them from the code) filters by equality
+  # only, or filters and orders on one field, which single-field indexes serve. The infra tests fail
+  # the day a query needs one that is not declared here.
   firestore_indexes = {
     # The metric-anomaly step reads one book's newest points (isbn ==, ordered by at, newest first).
-    metric_points_by_book = {
-      collection = "metric-points"
+    "metric-points-by-isbn-at-desc" = {
+      collection = "metric-points",
       fields     = [{ field = "isbn", order = "ASCENDING" }, { field = "at", order = "DESCENDING" }]
+    }
+    # One book's metric series in time order (shared/services/history/).
+    "metric-points-by-isbn-at" = {
+      collection = "metric-points",
+      fields     = [{ field = "isbn", order = "ASCENDING" }, { field = "at", order = "ASCENDING" }]
+    }
+    # One book's weekly rollups in week order (shared/services/history/book-trend.ts).
+    "metric-rollups-by-isbn-week" = {
+      collection = "metric-rollups",
+      fields     = [{ field = "isbn", order = "ASCENDING" }, { field = "week", order = "ASCENDING" }]
     }
   }
 }

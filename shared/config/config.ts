@@ -167,6 +167,13 @@ export interface Config {
     readonly billingExportTable?: string;
   };
   readonly alerting: AlertingConfig;
+  /** How long the metric series is kept (docs/trends.md). */
+  readonly history: {
+    /** A health check's per-book MetricPoint expires this long after its run (FG_METRIC_RETENTION). */
+    readonly pointRetentionMs: number;
+    /** A weekly MetricRollup expires this long after its week (FG_METRIC_ROLLUP_RETENTION). */
+    readonly rollupRetentionMs: number;
+  };
   /** Which new sales objects (sales-data-updates notifications) trigger a health check. */
   readonly salesUpdates: SalesUpdatesConfig;
   /** The health check's metric-anomaly detector (docs/anomaly.md). */

@@ -396,6 +396,8 @@ export const EnvSchema = z.object({
   FG_SCHEDULER_API_ENDPOINT: text('FG_SCHEDULER_API_ENDPOINT', 'host:port', (s) =>
     HOST_PORT.test(s),
   ).optional(),
+  FG_METRIC_RETENTION: duration('FG_METRIC_RETENTION', '35d'),
+  FG_METRIC_ROLLUP_RETENTION: duration('FG_METRIC_ROLLUP_RETENTION', '730d'),
 });
 export type ParsedEnv = z.infer<typeof EnvSchema>;
 

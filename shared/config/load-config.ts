@@ -137,6 +137,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       baseline: e.FG_ANOMALY_BASELINE,
       pointsRead: e.FG_ANOMALY_POINTS_READ,
     },
+    history: { pointRetentionMs: e.FG_METRIC_RETENTION, rollupRetentionMs: e.FG_METRIC_ROLLUP_RETENTION },
     defaulted: VARIABLES.filter((v) => v.default !== undefined && !isSet(raw, v.name)).map((v) => v.name),
     warnings: warnings(env, raw),
   };

@@ -307,4 +307,16 @@ export const VARIABLES: readonly VariableInfo[] = [
     "host:port of the Cloud Scheduler API the health check reads its own schedules from; `forecast-guard up` sets it to the local stack's scheduler",
     (c) => c.gcp.schedulerApiEndpoint,
   ),
+  v(
+    'FG_METRIC_RETENTION',
+    "keep each health check's per-book figures (the trend series) this long",
+    (c) => ms(c.history.pointRetentionMs),
+    { default: '35d' },
+  ),
+  v(
+    'FG_METRIC_ROLLUP_RETENTION',
+    'keep the weekly rollups of those figures this long after their week',
+    (c) => ms(c.history.rollupRetentionMs),
+    { default: '730d' },
+  ),
 ];

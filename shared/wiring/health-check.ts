@@ -50,6 +50,11 @@ export function healthCheckSettings(
       concurrency: config.alerting.healthConcurrency,
     },
     schedules: { watched: WATCHED_SCHEDULES, graceMs: DEFAULT_SCHEDULE_GRACE_MS },
+    metricRetention: {
+      pointsMs: config.history.pointRetentionMs,
+      rollupsMs: config.history.rollupRetentionMs,
+      concurrency: 4,
+    },
     ...overrides,
   };
 }

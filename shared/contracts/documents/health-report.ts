@@ -43,6 +43,14 @@ export const HealthReport = z.object({
   models: z.array(ModelHealth),
   alerts: z.array(z.object({ kind: AlertKind, severity: Severity, isbn: isbn13.optional() })),
   correlationId,
+  /**
+   * Books this run checked, per status, before the report was trimmed to fit
+   * one document: the fleet-over-time view counts from it. Absent on reports
+   * written before it existed (readers count `models` then).
+   */
+  /** `fleet`: every served book was checked; `books`: a run scoped to some books (absent on older reports). */
+  scope: z.enum(['fleet', 'books']).optional(),
+  counts: z.partialRecord(HealthStatus, z.number().int().nonnegative()).optional(),
   /** When the store stops returning it (and Firestore's TTL policy deletes it); writeReport sets it. */
   expireAt: isoDateTime.optional(),
 });

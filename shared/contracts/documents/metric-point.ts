@@ -35,7 +35,13 @@ export const MetricPoint = z.object({
 });
 export type MetricPoint = z.infer<typeof MetricPoint>;
 
-const summary = z.object({ mean: z.number(), min: z.number(), max: z.number() });
+/** `n`: how many points carried the figure (a fold adds one more to the mean without the points). */
+const summary = z.object({
+  mean: z.number(),
+  min: z.number(),
+  max: z.number(),
+  n: z.number().int().positive().optional(),
+});
 
 /** One book's points of one ISO week (Monday `week`), folded: kept long after the points expire. */
 export const MetricRollup = z.object({
@@ -53,6 +59,12 @@ export const MetricRollup = z.object({
   mase: summary.optional(),
   bias: summary.optional(),
   psi: summary.optional(),
+  /**
+   * The runs folded in, so a retried run is not counted twice (the fold is
+   * incremental: the week's points are never read back). Hourly runs add
+   * 168 ids a week, a few KB.
+   */
+  runIds: z.array(documentId).optional(),
   expireAt: isoDateTime.optional(),
 });
 export type MetricRollup = z.infer<typeof MetricRollup>;

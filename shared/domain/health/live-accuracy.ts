@@ -120,6 +120,12 @@ export interface LiveAccuracy {
   smape: number;
   wape?: number;
   mase?: number;
+  /**
+   * Mean of forecast − actual over every live week (zero weeks included, like
+   * sMAPE): positive = over-forecast. RMSE says how far off, bias says which
+   * way: a model that keeps ordering too many copies shows here first.
+   */
+  bias: number;
   /** Zero-sales weeks left out of RMSE and MAPE. */
   zeroWeeksExcluded: number;
   /** What the rules compare: the lower confidence bounds, or the point figures when `confidence` is null. */
@@ -135,6 +141,13 @@ function rms(values: readonly number[]): number {
   let sum = 0;
   for (const v of values) sum += v * v;
   return Math.sqrt(sum / values.length);
+}
+
+/** Mean of predicted − actual, pairwise. */
+export function meanError(actual: readonly number[], predicted: readonly number[]): number {
+  let sum = 0;
+  for (let i = 0; i < actual.length; i++) sum += (predicted[i] ?? 0) - (actual[i] ?? 0);
+  return actual.length === 0 ? 0 : sum / actual.length;
 }
 
 /** RMSE's one-sided lower confidence bound from `n` weeks: RMSE × √(n / χ²₍confidence, n₎). */
@@ -189,6 +202,7 @@ export function measureLiveAccuracy(
     rmse: liveRmse,
     mape: liveMape,
     smape: smape(actual, predicted),
+    bias: meanError(actual, predicted),
     ...(liveWape === undefined ? {} : { wape: liveWape }),
     ...(liveMase === undefined ? {} : { mase: liveMase }),
     zeroWeeksExcluded: actual.length - scoredActual.length,

@@ -42,6 +42,14 @@ export interface ModelOutcome {
   /** Why a check was skipped, for people. */
   notes: string[];
   latestActualWeek?: string;
+  /**
+   * Mean of forecast − actual over the live weeks, when accuracy was judged;
+   * and the Population Stability Index of recent sales against the training
+   * window, when drift was. Both go to the book's MetricPoint, not into the
+   * report: 5,000 books' figures must still fit the report's one document.
+   */
+  bias?: number;
+  psi?: number;
 }
 
 /**
@@ -134,6 +142,7 @@ export async function checkModel(
       settings.drift,
     );
     outcome.evaluated.push(findingKey({ kind: 'data_drift', isbn }));
+    if (drift.psi) outcome.psi = round3(drift.psi.psi);
     const finding = driftFinding(isbn, meta.version, drift, meta.dataHash, settings.drift);
     if (finding) outcome.findings.push(finding);
     if (drift.note) outcome.notes.push(drift.note);
@@ -181,6 +190,7 @@ function measureAccuracy(
   const thresholds = thresholdsFor(settings.environment, isbn, settings.thresholdOverrides);
   outcome.findings.push(...accuracyFindings({ isbn, version, live, baseline: meta.metrics, thresholds }));
   for (const kind of evaluatedAccuracyKinds(live)) outcome.evaluated.push(findingKey({ kind, isbn }));
+  outcome.bias = round3(live.bias);
   outcome.health = {
     isbn,
     version,

@@ -6,6 +6,7 @@
 import { COLLECTIONS } from '../../contracts/collections';
 import { HealthReport, type ModelHealth } from '../../contracts/documents/health-report';
 import { parseWith, safeParseWith } from '../../contracts/parse';
+import type { HealthStatus } from '../../contracts/primitives';
 import type { Logger } from '../../logging/logger';
 import { firestoreSize, type StateStore } from '../../ports/state-store';
 
@@ -37,6 +38,15 @@ export async function readPreviousReport(
 export async function readReport(state: StateStore, runId: string): Promise<HealthReport | undefined> {
   const doc = await state.get(COLLECTIONS.healthReports, runId);
   return doc ? parseWith(HealthReport, doc.data, `HealthReport ${runId}`) : undefined;
+}
+
+/** Books per status (what the fleet-over-time view counts; the report's `models` may be trimmed). */
+export function countStatuses(
+  books: ReadonlyArray<{ status: HealthStatus }>,
+): Partial<Record<HealthStatus, number>> {
+  const counts: Partial<Record<HealthStatus, number>> = {};
+  for (const b of books) counts[b.status] = (counts[b.status] ?? 0) + 1;
+  return counts;
 }
 
 const STATUS_ORDER: Record<string, number> = { unhealthy: 0, critical: 0, degraded: 1, warning: 1 };

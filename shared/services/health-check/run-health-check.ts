@@ -19,8 +19,10 @@
  * 5. resolution against the previous report: a condition that fired then,
  *    was checked now and no longer fires is published as `resolved`;
  * 6. every firing and resolved alert published to `alerts` with the run's
- *    `runId` and the correlation id in attributes; then the report written
- *    under `runId`.
+ *    `runId` and the correlation id in attributes;
+ * 7. one MetricPoint per scored book, folded into its weekly rollup
+ *    (metric-points.ts: the trend series); then the report written under
+ *    `runId`.
  *
  * Idempotent by `runId` (derived from the Pub/Sub message id): a run whose
  * report exists returns it and publishes nothing. A crash after publishing
@@ -47,7 +49,8 @@ import type { HealthCheckDeps } from './deps';
 import { pingRegistry, pipelineCheck, registryCheck, type FleetCheck } from './fleet-checks';
 import { publishAlerts } from './publish';
 import { scheduleCheck } from './schedule-check';
-import { fitReportToBudget, readPreviousReport, readReport, writeReport } from './report';
+import { writeMetricPoints } from './metric-points';
+import { countStatuses, fitReportToBudget, readPreviousReport, readReport, writeReport } from './report';
 import type { HealthCheckSettings } from './settings';
 
 /** What to check and under which names: the request, as the function or the CLI received it. */
@@ -71,6 +74,8 @@ export interface ModelResult {
   mape?: number;
   smape?: number;
   mase?: number;
+  bias?: number;
+  psi?: number;
   baselineRmse?: number;
   baselineMape?: number;
   canaryLatencyMs?: number;
@@ -203,12 +208,18 @@ export async function runHealthCheck(
       omittedAlerts: fitted.omittedAlerts,
     });
   }
+  const finishedAt = deps.clock.now().toISOString();
+  await step(
+    'metric points',
+    () => writeMetricPoints(outcomes, { runId: run.runId, at: finishedAt }, deps, settings.metricRetention),
+    (w) => ({ ...w }),
+  );
   const durationMs = Math.round(monotonic() - began);
   const draft: HealthReport = {
     runId: run.runId,
     trigger: run.trigger,
     startedAt: startedAt.toISOString(),
-    finishedAt: deps.clock.now().toISOString(),
+    finishedAt,
     durationMs,
     status: statusOf(refs),
     registry: {
@@ -219,6 +230,9 @@ export async function runHealthCheck(
     models: fitted.models,
     alerts: fitted.alerts,
     correlationId: run.correlationId,
+    scope: run.isbns === undefined ? 'fleet' : 'books',
+    // Every book judged: a book with nothing deployed is not; one whose versions all have 0 % traffic is (unhealthy).
+    counts: countStatuses(outcomes.filter((o) => o.version !== undefined || o.status !== 'healthy')),
   };
   const report = await step('report write', () => writeReport(deps.state, draft));
 
@@ -308,6 +322,8 @@ function toModelResult(o: ModelOutcome): ModelResult {
         }
       : {}),
     ...(o.canaryLatencyMs === undefined ? {} : { canaryLatencyMs: o.canaryLatencyMs }),
+    ...(o.bias === undefined ? {} : { bias: o.bias }),
+    ...(o.psi === undefined ? {} : { psi: o.psi }),
     notes: o.notes,
   };
 }

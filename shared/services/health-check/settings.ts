@@ -40,6 +40,8 @@ export interface HealthCheckSettings {
    * after a due minute an attempt may still be missing; absent watches none.
    */
   schedules?: { watched: readonly ExpectedJob[]; graceMs: number };
+  /** How long the per-run metric points and their weekly rollups are kept (docs/trends.md). */
+  metricRetention: MetricRetention;
 }
 
 /** Error metrics the detector may watch: all of them get worse upwards. */
@@ -53,5 +55,15 @@ export interface AnomalySettings {
   /** MetricPoints read per book on a new observation: hourly runs write 168 a week. */
   pointsRead: number;
   /** Books judged at once. */
+  concurrency: number;
+}
+
+/** How long the series is kept. */
+export interface MetricRetention {
+  /** A point expires this long after its run (FG_METRIC_RETENTION). */
+  pointsMs: number;
+  /** A weekly rollup expires this long after its week ends (FG_METRIC_ROLLUP_RETENTION). */
+  rollupsMs: number;
+  /** Transactions of rollup folds (ROLLUPS_PER_TRANSACTION books each) in flight at once. */
   concurrency: number;
 }

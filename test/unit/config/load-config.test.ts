@@ -31,6 +31,7 @@ describe('loadConfig', () => {
       thresholds: { overrides: {} },
       salesUpdates: { prefix: '' },
       anomaly: { metrics: ['mape'], k: 2, baseline: 26, pointsRead: 7000 },
+      history: { pointRetentionMs: 35 * 86_400_000, rollupRetentionMs: 730 * 86_400_000 },
       flush: { auth: 'token' },
       alerting: {
         repeatIntervalMs: { critical: 4 * 3_600_000, warning: 24 * 3_600_000 },
@@ -90,6 +91,8 @@ describe('loadConfig', () => {
         FG_ANOMALY_K: '2.5',
         FG_ANOMALY_BASELINE: '52',
         FG_ANOMALY_POINTS_READ: '9000',
+        FG_METRIC_RETENTION: '14d',
+        FG_METRIC_ROLLUP_RETENTION: '365d',
       },
       { cwd: CWD },
     );
@@ -100,6 +103,10 @@ describe('loadConfig', () => {
       'fg-deployer@acme.iam.gserviceaccount.com',
     ]);
     expect(config.backend).toBe('gcp');
+    expect(config.history).toEqual({
+      pointRetentionMs: 14 * 86_400_000,
+      rollupRetentionMs: 365 * 86_400_000,
+    });
     expect(config.stateDir).toBe('/var/lib/fg');
     expect(config.registry).toBe('vertex');
     expect(config.logLevel).toBe('warning');

@@ -23,6 +23,7 @@ function live(overrides: Partial<LiveAccuracy> = {}): LiveAccuracy {
     rmse,
     mape,
     smape: 10,
+    bias: 0,
     zeroWeeksExcluded: 0,
     rmseLower: rmse,
     mapeLower: mape,

@@ -69,6 +69,7 @@ describe('runHealthCheck', () => {
       'health check: previous report',
       'health check: metric anomalies',
       'health check: publish',
+      'health check: metric points',
       'health check: report write',
     ]);
     for (const e of steps) {

@@ -1,0 +1,202 @@
+/**
+ * The history views in headless Chromium (Debian's, driven by playwright-core)
+ * over a running local stack: health checks six hours apart on the fleet
+ * clock, `demo degrade` on The Alchemist, a check, an emergency rollback,
+ * another check; then the Trends panel shows one point per check with the
+ * rollback marker, the Version comparison shows v3 beside v4 with both
+ * versions' figures, and Fleet over time draws every run. Screenshots of the
+ * page and of each panel are saved under test-artifacts/insight/ (git-ignored)
+ * and their paths printed. Skips, saying why, only where Chromium is not
+ * installed (CI installs it: .ci/install-test-deps).
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { realClockEnv } from '../../shared/adapters/gcp/emulators';
+import type { FleetManifest } from '../../shared/fleet/manifest';
+import { startLocalStack, type LocalStack } from '../../shared/local-stack/stack';
+import { FLEET_MANIFEST_FILE } from '../../shared/wiring/fleet-clock';
+import { runCli } from '../helpers/cli';
+import { reportFigure } from '../helpers/figures';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ALCHEMIST = '9780722532935';
+const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts', 'insight');
+const HOURS = 3_600_000;
+
+const describeWithChromium = existsSync(CHROMIUM) ? describe : describe.skip;
+if (!existsSync(CHROMIUM)) {
+  console.warn(`SKIPPED insight browser test: ${CHROMIUM} is not installed (apt-get install chromium)`);
+}
+
+/**
+ * Moves the embedded backend's clock on by `ms` for every process that opens
+ * the state directory from now on: that clock is `asOf` plus the time since
+ * `seededAt` (shared/wiring/fleet-clock.ts), so an earlier `seededAt` is a
+ * later "now". The CLI opens the backend afresh for each command, so each
+ * health check below sees the world six hours on from the one before.
+ */
+function advanceFleetClock(stateDir: string, ms: number): void {
+  const file = join(stateDir, FLEET_MANIFEST_FILE);
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as FleetManifest;
+  manifest.seededAt = new Date(Date.parse(manifest.seededAt) - ms).toISOString();
+  writeFileSync(file, JSON.stringify(manifest, null, 2));
+}
+
+describeWithChromium('history views in Chromium', () => {
+  let stateDir: string;
+  let stack: LocalStack | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  const problems: string[] = [];
+  let env: Record<string, string>;
+
+  const check = async () => {
+    advanceFleetClock(stateDir, 6 * HOURS);
+    const run = await runCli(env, 'health', 'run', '--json');
+    // 1 = alerts fire (the degraded book): the check ran all the same.
+    expect([0, 1]).toContain(run.code);
+    return run.json() as { runId: string; status: string };
+  };
+
+  beforeAll(async () => {
+    stateDir = mkdtempSync(join(tmpdir(), 'fg-insight-'));
+    mkdirSync(ARTIFACTS, { recursive: true });
+    env = {
+      ...(process.env as Record<string, string>),
+      FG_STATE_DIR: stateDir,
+      FG_ENVIRONMENT: 'production',
+      FG_LOG_LEVEL: 'warning',
+    };
+    stack = await startLocalStack({ env, only: ['alert-dispatch'], schedules: false, port: 0 });
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      // Chromium, like the JVM, stalls under libfaketime (npm run test:future); the page needs no shifted clock.
+      env: realClockEnv(process.env),
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+      ],
+    });
+    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+    });
+  }, 90_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await stack?.stop();
+    rmSync(stateDir, { recursive: true, force: true });
+  });
+
+  it('names The Alchemist the worst mover after three checks, a degrade and a check', async () => {
+    for (let i = 0; i < 3; i++) expect((await check()).status).toBe('healthy');
+    const degraded = await runCli(env, 'demo', 'degrade', '--isbn', ALCHEMIST);
+    expect(degraded.code).toBe(0);
+    expect((await check()).status).toBe('unhealthy');
+    await page.goto(stack!.dashboardUrl);
+    const mover = page.locator('#movers tbody tr[data-isbn]').first();
+    await mover.waitFor({ timeout: 15_000 });
+    await expect(mover.getAttribute('data-isbn')).resolves.toBe(ALCHEMIST);
+    await expect(mover.locator('td').nth(1).textContent()).resolves.toBe('The Alchemist');
+    await expect(mover.locator('td').nth(2).textContent()).resolves.toBe('v3 → v4');
+    await expect(mover.locator('td').nth(4).textContent()).resolves.toMatch(/^\+\d+\.\d pp$/);
+    // Healthy books did not move: the degraded one is the only mover.
+    await expect(page.locator('#movers tbody tr[data-isbn]').count()).resolves.toBe(1);
+    const path = join(ARTIFACTS, 'worst-movers-after-degrade.png');
+    await page.locator('#fleet-trend-section').screenshot({ path });
+    console.log(`insight screenshot: ${path}`);
+  }, 120_000);
+
+  it('then rolls The Alchemist back in an emergency and checks again', async () => {
+    advanceFleetClock(stateDir, 1 * HOURS);
+    const rolled = await runCli(env, 'rollback', '--isbn', ALCHEMIST, '--emergency', '--by', 'insight-test');
+    expect(rolled.code).toBe(0);
+    expect((await check()).status).toBe('healthy');
+  }, 60_000);
+
+  it('shows the trend: one point per check, the version change and the rollback marker', async () => {
+    const points = page.locator('#trend-rmse circle.trend-point');
+    await points.nth(4).waitFor({ timeout: 15_000 });
+    expect(await points.count()).toBe(5);
+    // Five distinct times: the fleet clock moved between the checks.
+    const times = await points.evaluateAll((els) => els.map((e) => e.getAttribute('data-at')));
+    expect(new Set(times).size).toBe(5);
+    await expect(page.locator('#trend-rmse line.trend-marker[data-kind="rollback"]').count()).resolves.toBe(
+      1,
+    );
+    await expect(
+      page.locator('#trend-rmse line.trend-marker[data-kind="version-change"]').count(),
+    ).resolves.toBe(2);
+    const rollbackRow = page.locator('#trend-markers tbody tr[data-kind="rollback"]');
+    await expect(rollbackRow.locator('td').nth(2).textContent()).resolves.toMatch(
+      /rollback succeeded v4 → v3 by insight-test/,
+    );
+    // The production RMSE and MAPE limits are drawn (absolute, and relative to each version's baseline).
+    expect(await page.locator('#trend-mape line.limit-relative').count()).toBeGreaterThan(0);
+    // The unhealthy check is the red dot.
+    const colours = await points.evaluateAll((els) => els.map((e) => e.getAttribute('fill')));
+    expect(colours.filter((c) => c === '#cf222e')).toHaveLength(1);
+    await expect(page.locator('#trend-summary').textContent()).resolves.toMatch(/v3 healthy/);
+  }, 30_000);
+
+  it('compares the serving v3 with v4, each with its forecast and figures', async () => {
+    const table = page.locator('#compare-table');
+    await table.locator('tbody tr[data-versions]').waitFor({ timeout: 15_000 });
+    await expect(table.locator('tbody tr').first().getAttribute('data-versions')).resolves.toBe('3,4');
+    await expect(page.locator('#compare-head-a').textContent()).resolves.toBe('v3');
+    await expect(page.locator('#compare-head-b').textContent()).resolves.toBe('v4');
+    const rows: string[][] = [];
+    const trs = table.locator('tbody tr');
+    for (let i = 0; i < (await trs.count()); i++)
+      rows.push(await trs.nth(i).locator('th, td').allTextContents());
+    const row = (label: string) => rows.find((r) => r[0] === label) ?? [];
+    expect(row('holdout RMSE / MAPE')[1]).toMatch(/^\d+\.\d \/ \d+\.\d %$/);
+    expect(row('holdout RMSE / MAPE')[2]).toMatch(/^\d+\.\d \/ \d+\.\d %$/);
+    expect(row('health checks that scored it').slice(1)).toEqual(['4', '1']);
+    expect(row('latest live RMSE / MAPE')[2]).toMatch(/\(unhealthy\)$/);
+    // v4's live RMSE (it over-forecasts) is above v3's.
+    const liveRmse = (cell: string | undefined) => Number((cell ?? '').split(' ')[0]);
+    expect(liveRmse(row('latest live RMSE / MAPE')[2])).toBeGreaterThan(
+      liveRmse(row('latest live RMSE / MAPE')[1]),
+    );
+    await expect(page.locator('#compare-chart polyline.compare-actual').count()).resolves.toBe(1);
+    await expect(page.locator('#compare-chart polyline.compare-a').count()).resolves.toBe(1);
+  }, 30_000);
+
+  it('shows the fleet over time and the worst movers, then saves the screenshots', async () => {
+    const bars = page.locator('#fleet-trend-chart rect.fleet-bar');
+    await bars.first().waitFor({ timeout: 15_000 });
+    const runs = await bars.evaluateAll((els) => new Set(els.map((e) => e.getAttribute('data-run'))).size);
+    expect(runs).toBe(5);
+    await expect(
+      page.locator('#fleet-trend-chart rect.fleet-bar[data-status="unhealthy"]').count(),
+    ).resolves.toBe(1);
+    // Back on v3, The Alchemist is where it started: nothing moved between the first and the last run.
+    await expect(page.locator('#movers tbody').textContent()).resolves.toContain('no book got worse');
+
+    const shots: string[] = [];
+    const shoot = async (name: string, selector?: string) => {
+      const path = join(ARTIFACTS, `${name}.png`);
+      if (selector) await page.locator(selector).screenshot({ path });
+      else await page.screenshot({ path, fullPage: true });
+      shots.push(path);
+    };
+    await shoot('dashboard');
+    await shoot('trends', '#trend-section');
+    await shoot('version-comparison', '#compare-section');
+    await shoot('fleet-over-time', '#fleet-trend-section');
+    for (const shot of shots) expect(readFileSync(shot).subarray(1, 4).toString()).toBe('PNG');
+    reportFigure('insight', 'screenshots', shots.join(', '));
+    console.log(`insight screenshots:\n${shots.join('\n')}`);
+    expect(problems).toEqual([]);
+  }, 30_000);
+});

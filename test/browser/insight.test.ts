@@ -1,10 +1,13 @@
 /**
- * The history views in headless Chromium (Debian's, driven by playwright-core)
+ * The insight views in headless Chromium (Debian's, driven by playwright-core)
  * over a running local stack: health checks six hours apart on the fleet
  * clock, `demo degrade` on The Alchemist, a check, an emergency rollback,
  * another check; then the Trends panel shows one point per check with the
  * rollback marker, the Version comparison shows v3 beside v4 with both
- * versions' figures, and Fleet over time draws every run. Screenshots of the
+ * versions' figures, the Data drift panel draws paired bars with a PSI label
+ * per bin beside the finding, the Cost panel shows the fleet total, the
+ * dominant cost and the recommendations with their savings as `cost --json`
+ * gives them, and Fleet over time draws every run. Screenshots of the
  * page and of each panel are saved under test-artifacts/insight/ (git-ignored)
  * and their paths printed. Skips, saying why, only where Chromium is not
  * installed (CI installs it: .ci/install-test-deps).
@@ -44,7 +47,7 @@ function advanceFleetClock(stateDir: string, ms: number): void {
   writeFileSync(file, JSON.stringify(manifest, null, 2));
 }
 
-describeWithChromium('history views in Chromium', () => {
+describeWithChromium('insight views for The Alchemist in Chromium', () => {
   let stateDir: string;
   let stack: LocalStack | undefined;
   let browser: Browser | undefined;
@@ -172,6 +175,66 @@ describeWithChromium('history views in Chromium', () => {
     await expect(page.locator('#compare-chart polyline.compare-a').count()).resolves.toBe(1);
   }, 30_000);
 
+  it('draws the drift picture: paired bars, a PSI label per bin, and the finding', async () => {
+    await page.locator('#drift-title', { hasText: `${ALCHEMIST} v3` }).waitFor({ timeout: 15_000 });
+    const bins = 4;
+    expect(await page.locator('#drift-svg rect.bar-reference').count()).toBe(bins);
+    expect(await page.locator('#drift-svg rect.bar-recent').count()).toBe(bins);
+    const labels = await page.locator('#drift-svg text.bin-psi').allTextContents();
+    expect(labels).toHaveLength(bins);
+    for (const l of labels) expect(l).toMatch(/^PSI \d+\.\d{3}$/);
+    const axis = await page.locator('#drift-svg text.bin-label').allTextContents();
+    expect(axis[0]).toMatch(/^< [\d.]+ a week$/);
+    expect(axis[bins - 1]).toMatch(/^≥ [\d.]+ a week$/);
+    // The bars are what the API says, and the labels add up to the finding's PSI.
+    const api = (await page.evaluate(
+      (isbn) => fetch(`/api/books/${isbn}/drift`).then((r) => r.json()),
+      ALCHEMIST,
+    )) as { psi: number };
+    const sum = labels.reduce((s, l) => s + Number(l.slice(4)), 0);
+    expect(sum).toBeCloseTo(api.psi, 2);
+    const finding = await page.locator('#drift-finding').textContent();
+    expect(finding).toContain(`PSI${api.psi.toFixed(3)} (threshold 0.25)`);
+    expect(finding).toMatch(/chi-square\d+\.\d\d vs critical \d+\.\d\d/);
+    expect(finding).toMatch(/significant\?(yes|no)/);
+    expect(finding).toMatch(/data hash changed\?(yes|no)/);
+    const shot = join(ARTIFACTS, 'drift.png');
+    await page.locator('#drift-section').screenshot({ path: shot });
+    reportFigure('insight', 'drift screenshot', shot);
+    console.log(`drift screenshot: ${shot}`);
+  }, 30_000);
+
+  it('shows the cost: fleet total, dominant cost and recommendations with savings, as cost --json says', async () => {
+    const json = await runCli(env, 'cost', '--json');
+    expect(json.code).toBe(0);
+    const report = json.json() as {
+      total: number;
+      recommendations: Array<{ action: string; monthlySaving: number }>;
+    };
+    // The panel refreshes every 30 s: wait for the estimate after the degrade deployed v4.
+    await page
+      .locator('#cost-total', { hasText: `${report.total.toFixed(2)} USD` })
+      .waitFor({ timeout: 45_000 });
+    await expect(page.locator('#cost-dominant').textContent()).resolves.toMatch(
+      /^Dominant cost: always-on online replicas: \d+ endpoint\(s\).*min replicas are already 1, the floor.*cheapest alternative: batch-prediction-fleet/,
+    );
+    const rows = page.locator('#cost-recommendations tbody tr[data-action]');
+    const actions = await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-action')));
+    for (const a of ['batch-prediction-fleet', 'shared-endpoint', 'smaller-machine-type'])
+      expect(actions).toContain(a);
+    const fleetBatch = report.recommendations.find((r) => r.action === 'batch-prediction-fleet');
+    expect(fleetBatch).toBeDefined();
+    await expect(
+      page.locator('#cost-recommendations tr[data-action="batch-prediction-fleet"] td').nth(2).textContent(),
+    ).resolves.toBe(`${fleetBatch?.monthlySaving.toFixed(2)} USD`);
+    expect(await page.locator(`#cost-books tbody tr[data-isbn]`).count()).toBeGreaterThan(0);
+    await expect(page.locator('#cost-own').textContent()).resolves.toMatch(/^\d+\.\d{4} USD$/);
+    const shot = join(ARTIFACTS, 'cost.png');
+    await page.locator('#cost-section').screenshot({ path: shot });
+    reportFigure('insight', 'cost screenshot', shot);
+    console.log(`cost screenshot: ${shot}`);
+    reportFigure('insight', 'fleet serving total', `${report.total} USD a month`);
+  }, 60_000);
   it('shows the fleet over time and the worst movers, then saves the screenshots', async () => {
     const bars = page.locator('#fleet-trend-chart rect.fleet-bar');
     await bars.first().waitFor({ timeout: 15_000 });

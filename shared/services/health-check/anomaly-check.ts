@@ -17,9 +17,11 @@
  * (the first judgment after an upgrade) has it seeded once from its newest
  * MetricPoints (one query, at most `seedPointsRead`, folded by
  * shared/domain/anomaly/observations.ts), so no history is lost; after that
- * the points are never read here again. Books are judged one document each,
- * with no transaction: one health check runs at a time, and the worst a race
- * could do is drop one observation.
+ * the points are never read here again (a document this version cannot
+ * parse is seeded again the same way, with a note). There is no transaction
+ * around the get and the set: health checks seldom overlap (hourly, plus
+ * the runs new sales data trigger), and when two do, the later write wins
+ * and the worst lost is one observation of the history.
  *
  * The condition is then `evaluated`: not anomalous, or too little history,
  * resolves one that fired. A book it fires for counts as degraded in the
@@ -30,9 +32,9 @@
  */
 import { COLLECTIONS } from '../../contracts/collections';
 import type { HealthReport, ModelHealth } from '../../contracts/documents/health-report';
-import type {
-  MetricObservationEntry,
+import {
   MetricObservations,
+  type MetricObservationEntry,
 } from '../../contracts/documents/metric-observations';
 import type { MetricPoint } from '../../contracts/documents/metric-point';
 import { detectAnomaly, type AnomalyVerdict } from '../../domain/anomaly/detector';
@@ -75,6 +77,7 @@ export async function anomalyCheck(
     let stored: Stored;
     try {
       stored = await readHistory(health.isbn, runId, deps, settings);
+      if (stored.note) out.notes.push(stored.note);
     } catch (err) {
       out.notes.push(`${health.isbn}: metric history unreadable, anomaly not judged: ${describeError(err)}`);
       return;
@@ -100,6 +103,8 @@ export async function anomalyCheck(
 interface Stored {
   history: MetricObservationEntry[];
   seededFromPoints: number | undefined;
+  /** Why the kept history was not used, when it was not. */
+  note?: string;
 }
 
 /** One get; only for a book without its document yet, one bounded query of its MetricPoints too. */
@@ -109,17 +114,25 @@ async function readHistory(
   deps: Pick<HealthCheckDeps, 'state'>,
   settings: Pick<AnomalySettings, 'history' | 'seedPointsRead'>,
 ): Promise<Stored> {
-  const doc = await deps.state.get<MetricObservations>(COLLECTIONS.metricObservations, isbn);
-  if (doc) {
+  const doc = await deps.state.get(COLLECTIONS.metricObservations, isbn);
+  const kept = doc ? MetricObservations.safeParse(doc.data) : undefined;
+  if (kept?.success) {
     // A retried run's own entry is this observation, not its history.
-    const history = doc.data.observations.filter((e) => e.runId !== runId);
-    return { history, seededFromPoints: doc.data.seededFromPoints };
+    const history = kept.data.observations.filter((e) => e.runId !== runId);
+    return { history, seededFromPoints: kept.data.seededFromPoints };
   }
+  // None yet, or one this version cannot read (it is rewritten below): seed from the points.
   const points = await recentPoints(isbn, runId, deps, settings.seedPointsRead);
   const history = foldEntries(points);
+  const bad = kept?.error.issues[0];
   return {
     history: history.slice(Math.max(0, history.length - settings.history)),
     seededFromPoints: points.length,
+    ...(bad
+      ? {
+          note: `${isbn}: kept metric history malformed at ${bad.path.join('.') || '(root)'} (${bad.message}); seeded again from ${points.length} MetricPoints`,
+        }
+      : {}),
   };
 }
 

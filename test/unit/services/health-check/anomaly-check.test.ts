@@ -327,6 +327,21 @@ describe('anomalyCheck keeps its own history (metric-observations)', () => {
     expect(trimmed?.observations.map((o) => o.mape).slice(-6)).toEqual([46, 20, 21, 22, 23, 24]);
   });
 
+  it('seeds again, with a note naming the field, over a kept history it cannot read', async () => {
+    await writeHistory(state, A, [...HEALTHY, 45, 48]);
+    await state.set(COLLECTIONS.metricObservations, A, {
+      isbn: A,
+      updatedAt: NOW.toISOString(),
+      observations: [{ at: 'yesterday', runId: 'hc-x', version: '3', mape: 15 }],
+    });
+    const res = await anomalyCheck([outcome(health(A, 46))], undefined, RUN, { state, clock }, settings);
+    expect(res.notes).toEqual([
+      '9780722532935: kept metric history malformed at observations.0.at (must be an ISO 8601 date-time in UTC, e.g. 2024-05-01T10:00:00Z); seeded again from 44 MetricPoints',
+    ]);
+    expect(res.findings.map((f) => f.isbn)).toEqual([A]);
+    expect((await kept(state, A))?.observations).toHaveLength(HEALTHY.length + 3);
+  });
+
   it('notes a history it could not write, and keeps the verdict', async () => {
     await keep(state, A, entries([...HEALTHY, 45, 48]));
     const readOnly = new Proxy(state, {

@@ -11,9 +11,10 @@
  * was already firing the observation before its onset is left out.
  * Prints figures beside their goals; asserts nothing.
  *
- * Last, what the step's history query costs on the embedded backend.
+ * Last, what judging a book costs in reads on the embedded backend, before
+ * and after the step kept each book's observations in one document.
  *
- *   npx tsx bench/anomaly.ts [--books 30] [--seed 42] [--from-year 2019] [--cost-books 20]
+ *   npx tsx bench/anomaly.ts [--books 30] [--seed 42] [--from-year 2019] [--cost-books 20] [--cost-only]
  */
 import { catalogue } from '../shared/fleet/catalogue';
 import { generateSales } from '../shared/fleet/sales-generator';
@@ -30,7 +31,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SqliteStateStore } from '../shared/adapters/local/sqlite-state-store';
 import { COLLECTIONS } from '../shared/contracts/collections';
+import { documentSize, MAX_DOCUMENT_BYTES } from '../shared/contracts/document-size';
+import type { ModelHealth } from '../shared/contracts/documents/health-report';
 import { metricPointId } from '../shared/contracts/documents/metric-point';
+import type { Clock } from '../shared/ports/clock';
+import type { StateStore } from '../shared/ports/state-store';
+import { anomalyCheck } from '../shared/services/health-check/anomaly-check';
+import type { ModelOutcome } from '../shared/services/health-check/check-model';
+import type { AnomalySettings } from '../shared/services/health-check/settings';
 import { fmtMs, median, numberFlag } from './stats';
 
 const books = numberFlag('books', 30);
@@ -196,45 +204,166 @@ function noise(histories: MetricObservation[][]): number {
 }
 
 /**
- * What the step's one query costs on the embedded backend: `costBooks` books ×
- * 39 weeks of hourly points (what FG_ANOMALY_POINTS_READ is sized for), then
- * one book's `isbn ==, at desc, limit 7000` query, as anomaly-check.ts makes it.
+ * Firestore list prices (multi-region, USD per 100,000 documents), as
+ * https://cloud.google.com/firestore/pricing gives them: what the read-cost
+ * lines turn counts into money with.
  */
-async function queryCost(): Promise<void> {
+const FIRESTORE_USD_PER_100K = { read: 0.06, write: 0.18 };
+/** The fleet the money figures are for, and how often a book is judged (once a week, when its actuals land). */
+const COST_FLEET = 5_000;
+const JUDGMENTS_PER_MONTH = 52 / 12;
+
+/** Counts what a step asks of the store as Firestore bills it: a get is one read, a query one per document returned. */
+function billed(inner: StateStore) {
+  const n = { reads: 0, writes: 0, queries: 0 };
+  const store = new Proxy(inner, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      const fn = (value as (...a: unknown[]) => unknown).bind(target);
+      if (prop === 'get') return (...a: unknown[]) => (n.reads++, fn(...a));
+      if (prop === 'set') return (...a: unknown[]) => (n.writes++, fn(...a));
+      if (prop === 'query')
+        return async (...a: unknown[]) => {
+          const docs = (await fn(...a)) as unknown[];
+          n.queries++;
+          n.reads += Math.max(1, docs.length);
+          return docs;
+        };
+      return fn;
+    },
+  });
+  return { store, n };
+}
+
+/** A year of hourly points for each book (figures change weekly), as the trends step writes them. */
+async function writeYearOfPoints(state: StateStore, isbns: readonly string[], now: number): Promise<number> {
+  const hours = 52 * 168;
+  for (const isbn of isbns) {
+    const writes = Array.from({ length: hours }, (_, h) => {
+      const data = {
+        isbn,
+        at: new Date(now - (hours - h) * 3_600_000).toISOString(),
+        runId: `hc-${h}`,
+        version: '3',
+        status: 'healthy',
+        mape: 15 + (Math.floor(h / 168) % 5),
+        rmse: 10 + (Math.floor(h / 168) % 3),
+      };
+      return { collection: COLLECTIONS.metricPoints, id: metricPointId(isbn, data.runId), data };
+    });
+    for (let i = 0; i < writes.length; i += 500) await state.batchSet(writes.slice(i, i + 500));
+  }
+  return isbns.length * hours;
+}
+
+const outcomeFor = (isbn: string, mape: number): ModelOutcome => {
+  const health: ModelHealth = {
+    isbn,
+    version: '3',
+    rmse: 11,
+    mape,
+    smape: mape,
+    baselineRmse: 9,
+    baselineMape: 14,
+    status: 'healthy',
+  };
+  return { isbn, version: '3', status: 'healthy', health, findings: [], evaluated: [], notes: [] };
+};
+
+/** One run of the step over every book, each with a new observation: its time and what it cost. */
+async function timedStep(
+  state: StateStore,
+  isbns: readonly string[],
+  runId: string,
+  mape: number,
+  now: number,
+) {
+  const { store, n } = billed(state);
+  const clock: Clock = { now: () => new Date(now), sleep: async () => undefined };
+  const settings: AnomalySettings = {
+    enabled: true,
+    metrics: ['mape'],
+    detector: { ...DEFAULT_ANOMALY_OPTIONS },
+    history: 60,
+    seedPointsRead: 7000,
+    concurrency: 4,
+  };
+  const t = performance.now();
+  const res = await anomalyCheck(
+    isbns.map((i) => outcomeFor(i, mape)),
+    undefined,
+    runId,
+    { state: store, clock },
+    settings,
+  );
+  if (res.evaluated.length !== isbns.length)
+    throw new Error(`judged ${res.evaluated.length} of ${isbns.length}: ${res.notes.join('; ')}`);
+  return { ms: performance.now() - t, ...n };
+}
+
+const usdPerMonth = (reads: number, writes: number) =>
+  (COST_FLEET *
+    JUDGMENTS_PER_MONTH *
+    (reads * FIRESTORE_USD_PER_100K.read + writes * FIRESTORE_USD_PER_100K.write)) /
+  100_000;
+
+/**
+ * What judging a book costs on the embedded backend, before and after the
+ * step kept its own history: `costBooks` books × a year of hourly points.
+ * Before: one `isbn ==, at desc, limit 7000` query per book (what the step
+ * used to make on every judgment). After: the real step (anomaly-check.ts)
+ * over every book, first when no book has its history document yet (each is
+ * seeded from its points, once), then at the following weekly judgments.
+ */
+async function readCost(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'fg-bench-anomaly-'));
   const state = new SqliteStateStore(join(dir, 'state.sqlite'));
   try {
-    const hours = 39 * 168;
     const now = Date.parse('2025-01-01T00:00:00.000Z');
-    const fleet = catalogue(costBooks);
-    for (const book of fleet) {
-      const writes = Array.from({ length: hours }, (_, h) => {
-        const data = {
-          isbn: book.isbn,
-          at: new Date(now - h * 3_600_000).toISOString(),
-          runId: `hc-${h}`,
-          version: '3',
-          status: 'healthy',
-          mape: 15 + (Math.floor(h / 168) % 5),
-        };
-        return { collection: COLLECTIONS.metricPoints, id: metricPointId(book.isbn, data.runId), data };
-      });
-      for (let i = 0; i < writes.length; i += 500) await state.batchSet(writes.slice(i, i + 500));
-    }
-    const times: number[] = [];
-    for (const book of fleet.slice(0, 5)) {
+    const isbns = catalogue(costBooks).map((b) => b.isbn);
+    const points = await writeYearOfPoints(state, isbns, now);
+    const before = { ms: [] as number[], reads: 0 };
+    for (const isbn of isbns) {
       const t = performance.now();
-      await state.query(COLLECTIONS.metricPoints, {
-        where: [{ field: 'isbn', op: '==', value: book.isbn }],
+      const docs = await state.query(COLLECTIONS.metricPoints, {
+        where: [{ field: 'isbn', op: '==', value: isbn }],
         orderBy: { field: 'at', direction: 'desc' },
         limit: 7000,
       });
-      times.push(performance.now() - t);
+      before.ms.push(performance.now() - t);
+      before.reads += docs.length;
     }
+    const seeded = await timedStep(state, isbns, 'hc-bench-seed', 30, now);
+    const steady: Array<Awaited<ReturnType<typeof timedStep>>> = [];
+    for (let w = 1; w <= 5; w++)
+      steady.push(await timedStep(state, isbns, `hc-bench-${w}`, 15 + w, now + w * 7 * 86_400_000));
+    const per = (x: number) => (x / isbns.length).toLocaleString('en', { maximumFractionDigits: 1 });
+    const last = steady[steady.length - 1] ?? seeded;
+    const stepMs = median(steady.map((s) => s.ms));
     console.log(
-      `\nembedded backend: one book's history query over ${(costBooks * hours).toLocaleString('en')} points ` +
-        `(${costBooks} books × 39 weeks hourly): p50 ${fmtMs(median(times))} (SQLite scans the collection: it grows with the fleet)`,
+      `\nread cost per judged book, embedded backend, ${costBooks} books × a year of hourly points (${points.toLocaleString('en')} points) [goal: a few reads, not thousands]`,
     );
+    console.log(
+      `  before (query up to 7,000 points):  ${per(before.reads)} reads/book; query p50 ${fmtMs(median(before.ms))}/book (SQLite scans the collection: it grows with the fleet)`,
+    );
+    console.log(
+      `  after, first judgment (seed once): ${per(seeded.reads)} reads + ${per(seeded.writes)} write/book (${seeded.queries} queries); step ${fmtMs(seeded.ms)} for ${costBooks} books`,
+    );
+    console.log(
+      `  after, every later judgment:       ${per(last.reads)} read + ${per(last.writes)} write/book, 0 queries; step p50 ${fmtMs(stepMs)} for ${costBooks} books (${fmtMs(stepMs / costBooks)}/book; 5 weekly runs)`,
+    );
+    console.log(
+      `  ratio ${Math.round(before.reads / Math.max(1, last.reads)).toLocaleString('en')}× fewer reads, ${(median(before.ms) / Math.max(1e-6, stepMs / costBooks)).toFixed(0)}× less time per book; ` +
+        `Firestore for ${COST_FLEET.toLocaleString('en')} books judged weekly: ${usdPerMonth(before.reads / isbns.length, 0).toFixed(2)} USD/month before, ` +
+        `${usdPerMonth(last.reads / isbns.length, last.writes / isbns.length).toFixed(2)} USD/month after (+ ${((COST_FLEET * seeded.reads * FIRESTORE_USD_PER_100K.read) / isbns.length / 100_000).toFixed(2)} USD once, to seed)`,
+    );
+    const kept = await state.get(COLLECTIONS.metricObservations, isbns[0] ?? '');
+    if (kept)
+      console.log(
+        `  one book's history document: ${(kept.data.observations as unknown[]).length} observations, ` +
+          `${documentSize(COLLECTIONS.metricObservations, kept.id, kept.data).toLocaleString('en')} bytes [limit ${MAX_DOCUMENT_BYTES.toLocaleString('en')}]`,
+      );
   } finally {
     await state.close();
     rmSync(dir, { recursive: true, force: true });
@@ -243,6 +372,7 @@ async function queryCost(): Promise<void> {
 
 async function main(): Promise<void> {
   const started = performance.now();
+  if (process.argv.includes('--cost-only')) return readCost();
   const firstCutoff = saturdayOnOrAfter(`${fromYear}-01-01`);
   const histories = catalogue(books).map((book) =>
     replayMetricHistory(generateSales(book, { seed }), { firstCutoff, lastWeek: LAST_WEEK }).map(
@@ -264,7 +394,7 @@ async function main(): Promise<void> {
     `goals: false alarms ≤ ${GOALS.falseAlarms} per book-year; ×2 (and ×3) shifts detected ≥ ${GOALS.detect * 100} % within 3 observations\n`,
   );
   VARIANTS.forEach((v, i) => report(v.name, histories, v.options, i === 0));
-  await queryCost();
+  await readCost();
   console.log(`\ntotal ${fmtMs(performance.now() - started)}`);
 }
 

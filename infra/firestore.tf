@@ -29,7 +29,7 @@ locals {
   # only, or filters and orders on one field, which single-field indexes serve. The infra tests fail
   # the day a query needs one that is not declared here.
   firestore_indexes = {
-    # The metric-anomaly step reads one book's newest points (isbn ==, ordered by at, newest first).
+    # The metric-anomaly step seeds a book's kept history, once, from its newest points (isbn ==, ordered by at, newest first).
     "metric-points-by-isbn-at-desc" = {
       collection = "metric-points",
       fields     = [{ field = "isbn", order = "ASCENDING" }, { field = "at", order = "DESCENDING" }]

@@ -119,8 +119,10 @@ export interface AnomalyConfig {
   readonly k: number;
   /** Observations in the trailing baseline. */
   readonly baseline: number;
-  /** MetricPoints read per book when a new observation arrives. */
-  readonly pointsRead: number;
+  /** Distinct observations kept per book (metric-observations). */
+  readonly history: number;
+  /** MetricPoints read once per book to seed its observation history. */
+  readonly seedPoints: number;
 }
 
 export interface Config {

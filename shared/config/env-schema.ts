@@ -10,6 +10,7 @@ import { LOG_LEVELS } from '../logging/logger';
 import { stripUrlPassword } from '../logging/redact';
 import { parseDuration } from './duration';
 import { parseSalesColumns } from './sales-columns';
+import { MAX_METRIC_OBSERVATIONS } from '../contracts/documents/metric-observations';
 import { VERTEX_QUOTA_CLASSES, type VertexQuotaClass } from '../adapters/gcp/vertex-quota';
 
 const got = (value: unknown) => `(got ${JSON.stringify(value)})`;
@@ -384,7 +385,8 @@ export const EnvSchema = z.object({
     }),
   FG_ANOMALY_K: decimal('FG_ANOMALY_K', 2, 0.5, 10),
   FG_ANOMALY_BASELINE: wholeNumber('FG_ANOMALY_BASELINE', 26, 8, 104),
-  FG_ANOMALY_POINTS_READ: wholeNumber('FG_ANOMALY_POINTS_READ', 7000, 50, 20000),
+  FG_ANOMALY_HISTORY: wholeNumber('FG_ANOMALY_HISTORY', 60, 11, MAX_METRIC_OBSERVATIONS),
+  FG_ANOMALY_SEED_POINTS: wholeNumber('FG_ANOMALY_SEED_POINTS', 7000, 50, 20000),
   // An object name, not a URI: the bucket is the notification's (infra sets both from one variable).
   FG_SALES_UPDATES_PREFIX: z
     .string()

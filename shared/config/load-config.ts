@@ -135,7 +135,8 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       metrics: e.FG_ANOMALY_METRICS,
       k: e.FG_ANOMALY_K,
       baseline: e.FG_ANOMALY_BASELINE,
-      pointsRead: e.FG_ANOMALY_POINTS_READ,
+      history: e.FG_ANOMALY_HISTORY,
+      seedPoints: e.FG_ANOMALY_SEED_POINTS,
     },
     history: { pointRetentionMs: e.FG_METRIC_RETENTION, rollupRetentionMs: e.FG_METRIC_ROLLUP_RETENTION },
     defaulted: VARIABLES.filter((v) => v.default !== undefined && !isSet(raw, v.name)).map((v) => v.name),
@@ -145,6 +146,23 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
 }
 
 /** Rules that span variables. They read the raw strings so they report even when another variable is malformed. */
+/**
+ * The kept history must hold the baseline and the 3-observation test window,
+ * or the detector never has enough to judge. Only when both parse: the schema
+ * reports a malformed value itself.
+ */
+function anomalyHistoryCheck(raw: Record<string, string>): Problem[] {
+  const history = Number(raw.FG_ANOMALY_HISTORY ?? '60');
+  const baseline = Number(raw.FG_ANOMALY_BASELINE ?? '26');
+  if (!Number.isInteger(history) || !Number.isInteger(baseline) || history >= baseline + 3) return [];
+  return [
+    problem(
+      'FG_ANOMALY_HISTORY',
+      `must be at least FG_ANOMALY_BASELINE + 3 = ${baseline + 3} (got ${JSON.stringify(raw.FG_ANOMALY_HISTORY ?? '60')})`,
+    ),
+  ];
+}
+
 function crossChecks(raw: Record<string, string>): Problem[] {
   const out: Problem[] = [];
   const needsProject = [
@@ -176,6 +194,7 @@ function crossChecks(raw: Record<string, string>): Problem[] {
     out.push(problem('ALERT_EMAIL_FROM', 'is required when SMTP_URL is set'));
   if (raw.ALERT_EMAIL_TO && !raw.SMTP_URL)
     out.push(problem('SMTP_URL', 'is required when ALERT_EMAIL_TO is set'));
+  out.push(...anomalyHistoryCheck(raw));
   if (raw.FG_ENVIRONMENT === 'production') {
     // A fake Slack on this machine is for tests; production alerts must leave it.
     for (const name of ['SLACK_WEBHOOK_URL', 'SLACK_ESCALATION_WEBHOOK_URL']) {

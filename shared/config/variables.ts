@@ -297,9 +297,15 @@ export const VARIABLES: readonly VariableInfo[] = [
     default: '26',
   }),
   v(
-    'FG_ANOMALY_POINTS_READ',
-    'MetricPoints read per book when its figures change (hourly runs write 168 a week; the baseline spans about 39 weeks)',
-    (c) => c.anomaly.pointsRead,
+    'FG_ANOMALY_HISTORY',
+    'distinct observations (weeks) the metric-anomaly step keeps per book in metric-observations; at least FG_ANOMALY_BASELINE + 3',
+    (c) => c.anomaly.history,
+    { default: '60' },
+  ),
+  v(
+    'FG_ANOMALY_SEED_POINTS',
+    'MetricPoints read once per book to seed its observation history when it has none (first run after an upgrade; hourly runs write 168 a week)',
+    (c) => c.anomaly.seedPoints,
     { default: '7000' },
   ),
   v(

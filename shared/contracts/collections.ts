@@ -24,6 +24,8 @@ export const COLLECTIONS = {
   metricPoints: 'metric-points',
   /** MetricRollup, id = `${isbn}:${week}` (Monday of the ISO week); TTL on `expireAt`, kept longer. */
   metricRollups: 'metric-rollups',
+  /** MetricObservations, id = ISBN: the anomaly step's own bounded history (no TTL). */
+  metricObservations: 'metric-observations',
   /** ValidationReport, id = reportId. */
   validationReports: 'validation-reports',
   /** Approval, id = approval id. */

@@ -6,6 +6,7 @@ import { AlertState } from './alert-state';
 import { Approval } from './approval';
 import { HealthReport } from './health-report';
 import { LastKnownGood } from './last-known-good';
+import { MetricObservations } from './metric-observations';
 import { MetricPoint, MetricRollup } from './metric-point';
 import { PendingNotification } from './pending-notification';
 import { ProcessedMessage } from './processed-message';
@@ -16,6 +17,7 @@ export * from './alert-state';
 export * from './approval';
 export * from './health-report';
 export * from './last-known-good';
+export * from './metric-observations';
 export * from './metric-point';
 export * from './pending-notification';
 export * from './processed-message';
@@ -34,6 +36,7 @@ export const DOCUMENT_SCHEMAS = {
   [COLLECTIONS.healthReports]: HealthReport,
   [COLLECTIONS.metricPoints]: MetricPoint,
   [COLLECTIONS.metricRollups]: MetricRollup,
+  [COLLECTIONS.metricObservations]: MetricObservations,
   [COLLECTIONS.validationReports]: ValidationReport,
   [COLLECTIONS.approvals]: Approval,
 } as const satisfies Record<CollectionName, z.ZodType>;

@@ -7,19 +7,38 @@
  * version answers, so the verdict can only change then: a book whose figures
  * equal the previous report's is not judged again (its condition, firing or
  * not, is carried by the resolution plan) and costs no read. A new
- * observation reads the book's recent MetricPoints (one query, newest first,
- * at most `pointsRead`), folds them into observations
- * (shared/domain/anomaly/observations.ts), adds this run's figures, and asks
- * the detector (shared/domain/anomaly/detector.ts). The condition is then
- * `evaluated`: not anomalous, or too little history, resolves one that fired.
- * A book it fires for counts as degraded in the report (unless something
- * worse fires). A failed read is a note, never the end of the run.
+ * observation costs one document read and one write: the step keeps each
+ * book's last `history` distinct observations itself (`metric-observations`,
+ * id = ISBN, shared/contracts/documents/metric-observations.ts), reads that
+ * document, asks the detector (shared/domain/anomaly/detector.ts) about the
+ * history plus this run's figures, and writes it back with them appended and
+ * the oldest trimmed. A retried run finds its own entry by run id and
+ * replaces it, so it never counts twice. A book without the document yet
+ * (the first judgment after an upgrade) has it seeded once from its newest
+ * MetricPoints (one query, at most `seedPointsRead`, folded by
+ * shared/domain/anomaly/observations.ts), so no history is lost; after that
+ * the points are never read here again (a document this version cannot
+ * parse is seeded again the same way, with a note). There is no transaction
+ * around the get and the set: health checks seldom overlap (hourly, plus
+ * the runs new sales data trigger), and when two do, the later write wins
+ * and the worst lost is one observation of the history.
+ *
+ * The condition is then `evaluated`: not anomalous, or too little history,
+ * resolves one that fired. A book it fires for counts as degraded in the
+ * report (unless something worse fires). A failed read is a note and leaves
+ * the book unjudged; a failed write is a note and keeps the verdict (the
+ * observation is missing from the history, nothing else): never the end of
+ * the run.
  */
 import { COLLECTIONS } from '../../contracts/collections';
 import type { HealthReport, ModelHealth } from '../../contracts/documents/health-report';
+import {
+  MetricObservations,
+  type MetricObservationEntry,
+} from '../../contracts/documents/metric-observations';
 import type { MetricPoint } from '../../contracts/documents/metric-point';
 import { detectAnomaly, type AnomalyVerdict } from '../../domain/anomaly/detector';
-import { foldObservations } from '../../domain/anomaly/observations';
+import { appendObservation, entryOf, foldEntries, seriesOf } from '../../domain/anomaly/observations';
 import { round3 } from '../../domain/health/accuracy-findings';
 import { findingKey, statusOf, type Finding } from '../../domain/health/findings';
 import { describeError } from '../../errors';
@@ -55,15 +74,22 @@ export async function anomalyCheck(
   const at = deps.clock.now().toISOString();
   await forEachBounded(fresh, settings.concurrency, async (outcome) => {
     const { health } = outcome;
-    let points: MetricPoint[];
+    let stored: Stored;
     try {
-      points = await recentPoints(health.isbn, runId, deps, settings.pointsRead);
+      stored = await readHistory(health.isbn, runId, deps, settings);
+      if (stored.note) out.notes.push(stored.note);
     } catch (err) {
       out.notes.push(`${health.isbn}: metric history unreadable, anomaly not judged: ${describeError(err)}`);
       return;
     }
     out.evaluated.push(findingKey({ kind: 'metric_anomaly', isbn: health.isbn }));
-    const finding = judgeBook(health, points, at, settings);
+    const entry = entryOf({ ...health, at, runId });
+    const finding = judgeBook(health, stored.history, entry, settings);
+    try {
+      await writeHistory(health.isbn, stored, entry, at, deps, settings);
+    } catch (err) {
+      out.notes.push(`${health.isbn}: metric observation not kept (${describeError(err)})`);
+    }
     if (!finding) return;
     out.findings.push(finding);
     // The book's row in the report says what fires on it, this warning included.
@@ -71,6 +97,61 @@ export async function anomalyCheck(
     health.status = outcome.status;
   });
   return out;
+}
+
+/** A book's kept observations (without this run's own), and how many points seeded them if they were seeded now. */
+interface Stored {
+  history: MetricObservationEntry[];
+  seededFromPoints: number | undefined;
+  /** Why the kept history was not used, when it was not. */
+  note?: string;
+}
+
+/** One get; only for a book without its document yet, one bounded query of its MetricPoints too. */
+async function readHistory(
+  isbn: string,
+  runId: string,
+  deps: Pick<HealthCheckDeps, 'state'>,
+  settings: Pick<AnomalySettings, 'history' | 'seedPointsRead'>,
+): Promise<Stored> {
+  const doc = await deps.state.get(COLLECTIONS.metricObservations, isbn);
+  const kept = doc ? MetricObservations.safeParse(doc.data) : undefined;
+  if (kept?.success) {
+    // A retried run's own entry is this observation, not its history.
+    const history = kept.data.observations.filter((e) => e.runId !== runId);
+    return { history, seededFromPoints: kept.data.seededFromPoints };
+  }
+  // None yet, or one this version cannot read (it is rewritten below): seed from the points.
+  const points = await recentPoints(isbn, runId, deps, settings.seedPointsRead);
+  const history = foldEntries(points);
+  const bad = kept?.error.issues[0];
+  return {
+    history: history.slice(Math.max(0, history.length - settings.history)),
+    seededFromPoints: points.length,
+    ...(bad
+      ? {
+          note: `${isbn}: kept metric history malformed at ${bad.path.join('.') || '(root)'} (${bad.message}); seeded again from ${points.length} MetricPoints`,
+        }
+      : {}),
+  };
+}
+
+/** One set: the history with this observation appended and the oldest trimmed. */
+async function writeHistory(
+  isbn: string,
+  stored: Stored,
+  entry: MetricObservationEntry,
+  at: string,
+  deps: Pick<HealthCheckDeps, 'state'>,
+  settings: Pick<AnomalySettings, 'history'>,
+): Promise<void> {
+  const doc: MetricObservations = {
+    isbn,
+    updatedAt: at,
+    ...(stored.seededFromPoints !== undefined ? { seededFromPoints: stored.seededFromPoints } : {}),
+    observations: appendObservation(stored.history, entry, settings.history),
+  };
+  await deps.state.set(COLLECTIONS.metricObservations, isbn, doc);
 }
 
 /** Same version and the same figures as the last report: the same observation, already judged. */
@@ -83,7 +164,7 @@ function isNewObservation(
   return settings.metrics.some((m) => last[m] !== health[m]);
 }
 
-/** The book's points, oldest first, without this run's own (a retried run may have written it). */
+/** The book's newest points, oldest first, without this run's own (a retried run may have written it). */
 async function recentPoints(
   isbn: string,
   runId: string,
@@ -101,22 +182,17 @@ async function recentPoints(
     .reverse();
 }
 
-/** The finding for one book, when any watched metric is anomalous. */
+/** The finding for one book, when any watched metric is anomalous: `history` (oldest first) then `entry`, this run's. */
 export function judgeBook(
   health: ModelHealth,
-  points: readonly MetricPoint[],
-  at: string,
+  history: readonly MetricObservationEntry[],
+  entry: MetricObservationEntry,
   settings: Pick<AnomalySettings, 'metrics' | 'detector'>,
 ): Finding | undefined {
   const verdicts: Array<[AnomalyMetric, AnomalyVerdict]> = [];
   for (const metric of settings.metrics) {
-    const value = health[metric];
-    if (value === undefined) continue;
-    const series = foldObservations([
-      ...points.map((p) => ({ at: p.at, version: p.version, value: p[metric] })),
-      { at, version: health.version, value },
-    ]);
-    verdicts.push([metric, detectAnomaly(series, settings.detector)]);
+    if (entry[metric] === undefined) continue;
+    verdicts.push([metric, detectAnomaly(seriesOf([...history, entry], metric), settings.detector)]);
   }
   const anomalous = verdicts.filter(([, v]) => v.state === 'anomalous');
   if (anomalous.length === 0) return undefined;

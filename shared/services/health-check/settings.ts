@@ -4,6 +4,7 @@
  * rules. Plain values: shared/wiring/health-check.ts maps the loaded Config
  * to them, so the function and the CLI judge the fleet the same way.
  */
+import { OBSERVED_METRICS, type ObservedMetric } from '../../contracts/documents/metric-observations';
 import type { Environment } from '../../contracts/primitives';
 import type { DriftOptions } from '../../domain/health/drift';
 import type { ExpectedJob } from '../../domain/health/schedule-findings';
@@ -44,16 +45,18 @@ export interface HealthCheckSettings {
   metricRetention: MetricRetention;
 }
 
-/** Error metrics the detector may watch: all of them get worse upwards. */
-export const ANOMALY_METRICS = ['mape', 'rmse', 'smape', 'mase'] as const;
-export type AnomalyMetric = (typeof ANOMALY_METRICS)[number];
+/** Error metrics the detector may watch: all of them get worse upwards (each observation records them all). */
+export const ANOMALY_METRICS = OBSERVED_METRICS;
+export type AnomalyMetric = ObservedMetric;
 
 export interface AnomalySettings {
   enabled: boolean;
   metrics: readonly AnomalyMetric[];
   detector: AnomalyOptions;
-  /** MetricPoints read per book on a new observation: hourly runs write 168 a week. */
-  pointsRead: number;
+  /** Observations kept per book in `metric-observations`: at least the baseline + the test window. */
+  history: number;
+  /** MetricPoints read, once per book, to seed its observation history when it has none (hourly runs write 168 a week). */
+  seedPointsRead: number;
   /** Books judged at once. */
   concurrency: number;
 }

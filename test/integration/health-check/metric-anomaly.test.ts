@@ -5,7 +5,9 @@
  * before the served version (replayed with the real ARIMA,
  * shared/fleet/metric-history.ts, three hourly points per week). Healthy
  * books raise no `metric_anomaly`; a shift injected into one book's latest
- * points raises one warning on `alerts`, for that book only.
+ * points raises one warning on `alerts`, for that book only. The step seeds
+ * each book's kept history (metric-observations) from those points on its
+ * first judgment.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -147,10 +149,12 @@ describe('metric_anomaly through the health check (embedded fleet)', () => {
   it('raises one metric_anomaly warning on alerts for the book whose latest points quadrupled, and for no other', async () => {
     await writeHistory(ALCHEMIST, { lastWeeks: 2, factor: 4 });
     // Nothing changed in the books' figures since the last run, which the step takes to mean "already
-    // judged"; without the earlier reports this run judges every book afresh, as the first run did.
+    // judged"; without the earlier reports this run judges every book afresh, as the first run did. The
+    // first run also seeded each book's kept history (metric-observations) from its points, and the step
+    // reads points only to seed: without those documents, this run seeds again, from the shifted points.
     await withPorts(async (b) => {
-      for (const doc of await b.state.query(COLLECTIONS.healthReports))
-        await b.state.delete(COLLECTIONS.healthReports, doc.id);
+      for (const collection of [COLLECTIONS.healthReports, COLLECTIONS.metricObservations])
+        for (const doc of await b.state.query(collection)) await b.state.delete(collection, doc.id);
     });
     const res = await healthRun();
     expect(res.doc.alerts.filter((a) => a.kind === 'metric_anomaly')).toEqual([

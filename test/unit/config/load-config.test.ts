@@ -30,7 +30,7 @@ describe('loadConfig', () => {
       pipeline: { trainStart: '2012-01-01' },
       thresholds: { overrides: {} },
       salesUpdates: { prefix: '' },
-      anomaly: { metrics: ['mape'], k: 2, baseline: 26, pointsRead: 7000 },
+      anomaly: { metrics: ['mape'], k: 2, baseline: 26, history: 60, seedPoints: 7000 },
       history: { pointRetentionMs: 35 * 86_400_000, rollupRetentionMs: 730 * 86_400_000 },
       flush: { auth: 'token' },
       alerting: {
@@ -90,14 +90,21 @@ describe('loadConfig', () => {
         FG_ANOMALY_METRICS: 'mape, rmse,mape',
         FG_ANOMALY_K: '2.5',
         FG_ANOMALY_BASELINE: '52',
-        FG_ANOMALY_POINTS_READ: '9000',
         FG_METRIC_RETENTION: '14d',
         FG_METRIC_ROLLUP_RETENTION: '365d',
+        FG_ANOMALY_HISTORY: '120',
+        FG_ANOMALY_SEED_POINTS: '9000',
       },
       { cwd: CWD },
     );
     expect(config.environment).toBe('production');
-    expect(config.anomaly).toEqual({ metrics: ['mape', 'rmse'], k: 2.5, baseline: 52, pointsRead: 9000 });
+    expect(config.anomaly).toEqual({
+      metrics: ['mape', 'rmse'],
+      k: 2.5,
+      baseline: 52,
+      history: 120,
+      seedPoints: 9000,
+    });
     expect(config.deployerPrincipals).toEqual([
       'fg-rollback@acme.iam.gserviceaccount.com',
       'fg-deployer@acme.iam.gserviceaccount.com',
@@ -344,6 +351,22 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ FG_ANOMALY_BASELINE: '4' }, { cwd: CWD })).toThrow(
         /FG_ANOMALY_BASELINE must be a whole number from 8 to 104 \(got "4"\)/,
       );
+      expect(() => loadConfig({ FG_ANOMALY_HISTORY: '521' }, { cwd: CWD })).toThrow(
+        /FG_ANOMALY_HISTORY must be a whole number from 11 to 520 \(got "521"\)/,
+      );
+    });
+
+    it('refuses a kept history too short for the baseline and its 3-observation window', () => {
+      expect(() => loadConfig({ FG_ANOMALY_BASELINE: '52', FG_ANOMALY_HISTORY: '54' }, { cwd: CWD })).toThrow(
+        /FG_ANOMALY_HISTORY must be at least FG_ANOMALY_BASELINE \+ 3 = 55 \(got "54"\)/,
+      );
+      // The default history (60) is too short for the longest baseline: the message says so.
+      expect(() => loadConfig({ FG_ANOMALY_BASELINE: '104' }, { cwd: CWD })).toThrow(
+        /FG_ANOMALY_HISTORY must be at least FG_ANOMALY_BASELINE \+ 3 = 107 \(got "60"\)/,
+      );
+      expect(
+        loadConfig({ FG_ANOMALY_BASELINE: '52', FG_ANOMALY_HISTORY: '55' }, { cwd: CWD }).anomaly.history,
+      ).toBe(55);
     });
   });
 

@@ -23,6 +23,7 @@ const SAMPLES: Record<string, () => Record<string, unknown>> = {
   [COLLECTIONS.healthReports]: samples.healthReport,
   [COLLECTIONS.metricPoints]: samples.metricPoint,
   [COLLECTIONS.metricRollups]: samples.metricRollup,
+  [COLLECTIONS.metricObservations]: samples.metricObservations,
   [COLLECTIONS.validationReports]: samples.validationReport,
   [COLLECTIONS.approvals]: samples.approval,
 };

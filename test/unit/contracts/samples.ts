@@ -220,3 +220,21 @@ export const metricRollup = () => ({
   bias: { mean: -2.5, min: -6.5, max: 1.25 },
   expireAt: '2033-03-03T09:00:04.000Z',
 });
+
+export const metricObservations = () => ({
+  isbn: '9780722532935',
+  updatedAt: '2031-03-10T09:00:04.000Z',
+  seededFromPoints: 336,
+  observations: [
+    { at: '2031-03-03T09:00:04.000Z', runId: 'hc-2031-03-03T09', version: '3', mape: 18.25, rmse: 41.5 },
+    {
+      at: '2031-03-10T09:00:04.000Z',
+      runId: 'hc-2031-03-10T09',
+      version: '3',
+      mape: 21.5,
+      rmse: 44,
+      smape: 19.75,
+      mase: 1.2,
+    },
+  ],
+});

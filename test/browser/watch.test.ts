@@ -99,7 +99,7 @@ describeWithChromium('the watch panel in Chromium', () => {
     page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
     page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+      if (msg.type() === 'error') problems.push(`console: ${msg.text()} ${msg.location().url}`);
     });
   }, 90_000);
 

@@ -8,7 +8,6 @@
  * GET /api/cost → CostReport (the top books only: `books` holds the 10 costliest, `bookCount` all).
  */
 import { estimateServingCost, type CostReport } from '../../services/cost';
-import { NotFoundError } from '../../errors';
 import type { PanelContext } from './panel';
 import type { Panel } from './panel';
 
@@ -17,9 +16,16 @@ const TOP_BOOKS = 10;
 
 export type CostView = CostReport & { bookCount: number };
 
-export async function costView(context: PanelContext): Promise<CostView> {
+/** What the panel shows where no price table stands behind the dashboard (not an error: nothing to estimate). */
+export interface NoCostView {
+  unavailable: string;
+}
+
+export async function costView(context: PanelContext): Promise<CostView | NoCostView> {
   const settings = context.ports.costSettings?.();
-  if (!settings) throw new NotFoundError('no price table behind this dashboard (costSettings not given)');
+  // A dashboard built without cost settings (a test's, a tool's) has nothing to price; the
+  // panel says so instead of the page logging a failed request every 30 s.
+  if (!settings) return { unavailable: 'no price table behind this dashboard: cost is not estimated' };
   const { serving, state, clock, costBilling } = context.ports;
   const ports = { serving, state, clock, ...(costBilling ? { billing: costBilling } : {}) };
   const report = await estimateServingCost({}, ports, settings);
@@ -120,6 +126,7 @@ const SCRIPT = String.raw`
       var key = JSON.stringify(r);
       if (key === lastCost) return;
       lastCost = key;
+      if (r.unavailable) { $('cost-dominant').textContent = r.unavailable; return; }
       drawCost(r);
     }).catch(function (err) {
       lastCostAt = 0;

@@ -6,22 +6,18 @@
  * rollback shows in the history. Skips, saying why, only where Chromium is
  * not installed (CI installs it: .ci/install-test-deps).
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { main } from '../../cli/main';
-import { realClockEnv } from '../../shared/adapters/gcp/emulators';
 import { startLocalStack, type LocalStack } from '../../shared/local-stack/stack';
+import { chromiumDescribe, openChromiumPage } from '../helpers/chromium';
 import { reportFigure } from '../helpers/figures';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ALCHEMIST = '9780722532935';
 
-const describeWithChromium = existsSync(CHROMIUM) ? describe : describe.skip;
-if (!existsSync(CHROMIUM)) {
-  console.warn(`SKIPPED dashboard browser test: ${CHROMIUM} is not installed (apt-get install chromium)`);
-}
+const describeWithChromium = chromiumDescribe('dashboard browser test');
 
 async function cli(args: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
   let out = '';
@@ -37,7 +33,7 @@ describeWithChromium('dashboard in Chromium', () => {
   let stack: LocalStack | undefined;
   let browser: Browser | undefined;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
   let env: Record<string, string>;
 
   beforeAll(async () => {
@@ -50,25 +46,7 @@ describeWithChromium('dashboard in Chromium', () => {
       schedules: false,
       port: 0,
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // Chromium, like the JVM, stalls under libfaketime (npm run test:future); the page needs no shifted clock.
-      env: realClockEnv(process.env),
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
-    });
+    ({ browser, page, problems } = await openChromiumPage());
   }, 90_000);
 
   afterAll(async () => {

@@ -12,26 +12,22 @@
  * and their paths printed. Skips, saying why, only where Chromium is not
  * installed (CI installs it: .ci/install-test-deps).
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { realClockEnv } from '../../shared/adapters/gcp/emulators';
+import type { Browser, Page } from 'playwright-core';
 import type { FleetManifest } from '../../shared/fleet/manifest';
 import { startLocalStack, type LocalStack } from '../../shared/local-stack/stack';
 import { FLEET_MANIFEST_FILE } from '../../shared/wiring/fleet-clock';
 import { runCli } from '../helpers/cli';
+import { chromiumDescribe, openChromiumPage } from '../helpers/chromium';
 import { reportFigure } from '../helpers/figures';
 
-const CHROMIUM = '/usr/bin/chromium';
 const ALCHEMIST = '9780722532935';
 const ARTIFACTS = join(__dirname, '..', '..', 'test-artifacts', 'insight');
 const HOURS = 3_600_000;
 
-const describeWithChromium = existsSync(CHROMIUM) ? describe : describe.skip;
-if (!existsSync(CHROMIUM)) {
-  console.warn(`SKIPPED insight browser test: ${CHROMIUM} is not installed (apt-get install chromium)`);
-}
+const describeWithChromium = chromiumDescribe('insight browser test');
 
 /**
  * Moves the embedded backend's clock on by `ms` for every process that opens
@@ -52,7 +48,7 @@ describeWithChromium('insight views for The Alchemist in Chromium', () => {
   let stack: LocalStack | undefined;
   let browser: Browser | undefined;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
   let env: Record<string, string>;
 
   const check = async () => {
@@ -73,25 +69,7 @@ describeWithChromium('insight views for The Alchemist in Chromium', () => {
       FG_LOG_LEVEL: 'warning',
     };
     stack = await startLocalStack({ env, only: ['alert-dispatch'], schedules: false, port: 0 });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // Chromium, like the JVM, stalls under libfaketime (npm run test:future); the page needs no shifted clock.
-      env: realClockEnv(process.env),
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
-    });
+    ({ browser, page, problems } = await openChromiumPage());
   }, 90_000);
 
   afterAll(async () => {

@@ -6,12 +6,11 @@
  * server, the paused hourly job marked. Saves a screenshot as a test
  * artefact. Skips, saying why, only where Chromium is not installed.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { CloudSchedulerMonitor } from '../../shared/adapters/gcp/cloud-scheduler-monitor';
-import { realClockEnv } from '../../shared/adapters/gcp/emulators';
 import { SqliteStateStore } from '../../shared/adapters/local/sqlite-state-store';
 import { COLLECTIONS } from '../../shared/contracts/collections';
 import { startDashboard, type DashboardServer } from '../../shared/dashboard/server';
@@ -19,13 +18,10 @@ import type { ViewPorts } from '../../shared/dashboard/views';
 import { LocalScheduler } from '../../shared/local-stack/scheduler';
 import { startSchedulerApi, type SchedulerApiServer } from '../../shared/local-stack/scheduler-api/server';
 import { HTTP_SCHEDULES, SCHEDULES } from '../../shared/topology';
+import { chromiumDescribe, openChromiumPage } from '../helpers/chromium';
 import { reportFigure } from '../helpers/figures';
 
-const CHROMIUM = '/usr/bin/chromium';
-const describeWithChromium = existsSync(CHROMIUM) ? describe : describe.skip;
-if (!existsSync(CHROMIUM)) {
-  console.warn(`SKIPPED watch panel browser test: ${CHROMIUM} is not installed (apt-get install chromium)`);
-}
+const describeWithChromium = chromiumDescribe('watch panel browser test');
 
 const NOW = '2025-03-04T12:00:00.000Z';
 
@@ -38,7 +34,7 @@ describeWithChromium('the watch panel in Chromium', () => {
   let dashboard: DashboardServer;
   let browser: Browser | undefined;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[] = [];
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'fg-watch-browser-'));
@@ -85,22 +81,7 @@ describeWithChromium('the watch panel in Chromium', () => {
       schedules: monitor,
     } as unknown as ViewPorts;
     dashboard = await startDashboard({ port: 0, source: { backend: ports } });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      env: realClockEnv(process.env),
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--no-first-run',
-      ],
-    });
-    page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
-    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(`console: ${msg.text()} ${msg.location().url}`);
-    });
+    ({ browser, page, problems } = await openChromiumPage());
   }, 90_000);
 
   afterAll(async () => {

@@ -19,8 +19,7 @@
  */
 import type * as Scheduler from '@google-cloud/scheduler';
 import type { CloudSchedulerClient } from '@google-cloud/scheduler';
-import type * as Grpc from '@grpc/grpc-js';
-import { ValidationError } from '../../errors';
+import { grpcEndpointOptions } from './grpc-endpoint';
 import { systemClock, type Clock } from '../../ports/clock';
 import type {
   ScheduledJob,
@@ -42,7 +41,6 @@ export interface CloudSchedulerConnection {
 
 type ClientOptions = NonNullable<ConstructorParameters<typeof CloudSchedulerClient>[0]>;
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 const STATES = new Set<ScheduledJobState>([
   'STATE_UNSPECIFIED',
   'ENABLED',
@@ -54,26 +52,7 @@ const STATES = new Set<ScheduledJobState>([
 /** Client options: Google's host by default, plaintext for a loopback override. */
 export function schedulerClientOptions(connection: CloudSchedulerConnection): ClientOptions {
   if (connection.apiEndpoint === undefined) return { projectId: connection.projectId };
-  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/.exec(connection.apiEndpoint);
-  if (!match) {
-    throw new ValidationError(
-      `apiEndpoint: must be host:port, e.g. 127.0.0.1:8690 (got ${JSON.stringify(connection.apiEndpoint)})`,
-      ['apiEndpoint'],
-    );
-  }
-  const host = match[1] as string;
-  const port = Number(match[2]);
-  if (!LOOPBACK.has(host)) return { apiEndpoint: host, port, projectId: connection.projectId };
-  // Required here: grpc-js is loaded only by a process that reads a scheduler.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { credentials } = require('@grpc/grpc-js') as typeof Grpc;
-  return {
-    apiEndpoint: host,
-    port,
-    projectId: connection.projectId,
-    sslCreds: credentials.createInsecure(),
-    universeDomain: 'googleapis.com',
-  };
+  return grpcEndpointOptions(connection.apiEndpoint, connection.projectId, '127.0.0.1:8690');
 }
 
 interface ProtoTimestamp {

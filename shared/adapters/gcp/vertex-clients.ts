@@ -20,8 +20,8 @@
  * Streaming RPCs are refused: nothing here uses them, and they would bypass both.
  */
 import { protos, v1 } from '@google-cloud/aiplatform';
-import { credentials } from '@grpc/grpc-js';
 import { ValidationError } from '../../errors';
+import { grpcEndpointOptions } from './grpc-endpoint';
 import type { VertexLocation } from './vertex-names';
 import type { VertexQuotaOptions, VertexRateLimiter } from './vertex-quota';
 import { processVertexLimiter, quotaClassOf, quotaLocationOf } from './vertex-quota';
@@ -62,8 +62,6 @@ export interface VertexClients {
   close(): Promise<void>;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
 /** Client options for a connection: regional TLS by default, plaintext for a loopback override. */
 export function vertexClientOptions(connection: VertexConnection): VertexClientOptions {
   if (connection.apiEndpoint === undefined) {
@@ -72,23 +70,7 @@ export function vertexClientOptions(connection: VertexConnection): VertexClientO
       projectId: connection.projectId,
     };
   }
-  const match = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):([0-9]{1,5})$/.exec(connection.apiEndpoint);
-  if (!match) {
-    throw new ValidationError(
-      `apiEndpoint: must be host:port, e.g. 127.0.0.1:8681 (got ${JSON.stringify(connection.apiEndpoint)})`,
-      ['apiEndpoint'],
-    );
-  }
-  const host = match[1] as string;
-  const port = Number(match[2]);
-  if (!LOOPBACK.has(host)) return { apiEndpoint: host, port, projectId: connection.projectId };
-  return {
-    apiEndpoint: host,
-    port,
-    projectId: connection.projectId,
-    sslCreds: credentials.createInsecure(),
-    universeDomain: 'googleapis.com',
-  };
+  return grpcEndpointOptions(connection.apiEndpoint, connection.projectId, '127.0.0.1:8681');
 }
 
 /** Unary RPCs of each service, from the proto definitions the client is generated from. */

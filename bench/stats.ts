@@ -1,4 +1,6 @@
-/** Small helpers every benchmark shares: medians, timing, aligned output. */
+/** Small helpers every benchmark shares: medians, timing, aligned output, goal rows. */
+import { appendFileSync } from 'node:fs';
+import { basename } from 'node:path';
 
 export function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -34,4 +36,71 @@ export function row(label: string, ...cells: string[]): void {
 export function numberFlag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? Number(process.argv[i + 1]) : fallback;
+}
+
+/** One figure beside its goal, as the closing table of `npm run bench` lists it. */
+export interface GoalRow {
+  bench: string;
+  figure: string;
+  measured: string;
+  goal: string;
+  /** Whether the goal is met; undefined for a figure that has no pass line (a floor, a count). */
+  met?: boolean;
+}
+
+/** Environment variable naming the file where benches append their goal rows (set by bench/run.ts). */
+export const SUMMARY_FILE_ENV = 'FG_BENCH_SUMMARY';
+
+function benchName(): string {
+  return basename(process.argv[1] ?? 'bench', '.ts');
+}
+
+/**
+ * Prints `figure` beside its goal and, under `npm run bench`, appends it as a
+ * JSON line to the runner's summary file, which the runner prints as one
+ * table at the end. Alone, a bench just prints the row.
+ */
+export function goal(figure: string, measured: string, goalText: string, met?: boolean): void {
+  const verdict = met === undefined ? '' : met ? 'met' : 'MISSED';
+  row(figure, measured, `goal ${goalText}`, verdict);
+  const file = process.env[SUMMARY_FILE_ENV];
+  if (!file) return;
+  const line: GoalRow = {
+    bench: benchName(),
+    figure,
+    measured,
+    goal: goalText,
+    ...(met === undefined ? {} : { met }),
+  };
+  appendFileSync(file, `${JSON.stringify(line)}\n`);
+}
+
+/** The closing table: every goal row a run wrote, in order, aligned. */
+export function summaryTable(rows: GoalRow[]): string {
+  const header: GoalRow = { bench: 'bench', figure: 'figure', measured: 'measured', goal: 'goal' };
+  const cells = (r: GoalRow) => [
+    r.bench,
+    r.figure,
+    r.measured,
+    r.goal,
+    r === header ? 'verdict' : r.met === undefined ? '' : r.met ? 'met' : 'MISSED',
+  ];
+  const all = [header, ...rows].map(cells);
+  const widths = cells(header).map((_, i) => Math.max(...all.map((c) => (c[i] ?? '').length)));
+  return all
+    .map((c) =>
+      c
+        .map((v, i) => v.padEnd(widths[i] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** The rows of a summary file: one JSON GoalRow a line, as `goal` appends them. */
+export function readSummary(text: string): GoalRow[] {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as GoalRow);
 }

@@ -190,6 +190,31 @@ describe('VertexServingTarget on the local Vertex AI server', () => {
     expect((await serving.listServing()).map((s) => s.isbn)).toEqual([a, b].sort());
   });
 
+  it('reads a book version table once for concurrent first predictions, not once per call (the CRUD quota is 600 a minute)', async () => {
+    const isbn = await bookWith(1);
+    await serving.setTraffic(isbn, { '1': 100 });
+    const cold = new VertexServingTarget({
+      ...where,
+      clients: withoutExplain(vertex.clients),
+      endpointPrefix: PREFIX,
+    });
+    const crud = () => vertex.server.world.quota.admitted.resource_management;
+    const before = crud();
+    const answers = await Promise.all(Array.from({ length: 30 }, () => cold.predict(isbn, [{ steps: 2 }])));
+    expect(answers.map((a) => a.modelVersionId)).toEqual(Array.from({ length: 30 }, () => '1'));
+    const once = crud() - before;
+    // One cold read of the table, whatever it costs in RPCs, then none.
+    const single = new VertexServingTarget({
+      ...where,
+      clients: withoutExplain(vertex.clients),
+      endpointPrefix: PREFIX,
+    });
+    const beforeSingle = crud();
+    await single.predict(isbn, [{ steps: 2 }]);
+    expect(once).toBe(crud() - beforeSingle);
+    expect(once).toBeGreaterThan(0);
+  });
+
   it('wants an endpoint prefix that makes a Vertex endpoint id', () => {
     for (const endpointPrefix of ['9books-', 'Forecast-', 'forecast_', 'x'.repeat(51)]) {
       expect(() => new VertexServingTarget({ ...where, clients: vertex.clients, endpointPrefix })).toThrow(

@@ -116,7 +116,35 @@ export function openFleetDb(file: string, options: { busyTimeoutMs?: number } = 
     db.close();
     throw err;
   }
+  reuseStatements(db);
   return db;
+}
+
+/** How many distinct statements a fleet handle keeps prepared; the adapters' SQL has a few dozen shapes. */
+const STATEMENT_CACHE_LIMIT = 500;
+
+/**
+ * Makes `db.prepare` hand back the statement it prepared before for the same
+ * SQL, as SqliteStateStore does for its own. The registry and serving target
+ * prepare per call, and under rollback-http's 100 concurrent dry runs of the
+ * fleet, better-sqlite3's `prepare` was the largest self-time frame of the
+ * function (530 ms of 5.7 s busy; bench/load.ts --profile). Safe to share:
+ * the adapters only `get`, `all` and `run` (each finishes before it returns)
+ * and set no statement modes (pluck, raw, expand, safeIntegers).
+ */
+function reuseStatements(db: SqliteDatabase): void {
+  const prepareOnce = db.prepare.bind(db);
+  const statements = new Map<string, ReturnType<SqliteDatabase['prepare']>>();
+  db.prepare = ((sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) {
+      // The bound keeps an unusual caller (SQL built from values) from growing this forever.
+      if (statements.size >= STATEMENT_CACHE_LIMIT) statements.clear();
+      statement = prepareOnce(sql);
+      statements.set(sql, statement);
+    }
+    return statement;
+  }) as SqliteDatabase['prepare'];
 }
 
 /** SQLite result codes that mean "try again": another writer, a full disk, an unreadable file. */

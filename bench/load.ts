@@ -9,7 +9,7 @@
  *   npx tsx bench/load.ts                       # starts its own stack in a temp dir
  *   npx tsx bench/load.ts --dashboard URL --rollback URL   # a running `forecast-guard up`
  *                                               # (FG_ROLLBACK_TOKEN must be its token)
- *   npx tsx bench/load.ts --profile DIR         # the stack process writes a CPU profile to DIR
+ *   npx tsx bench/load.ts --profile DIR         # the supervisor (dashboard) writes a CPU profile to DIR
  *   npx tsx bench/load.ts --no-serving          # without the predict load (bench/serving-load.ts)
  *
  * Then 100 concurrent predict calls through the ServingTarget port, embedded

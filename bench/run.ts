@@ -22,6 +22,7 @@ const BENCHES = [
   'anomaly',
   'scheduler-watch',
   'metric-points',
+  'cold-start',
 ];
 const only = process.argv.slice(2);
 

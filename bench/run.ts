@@ -26,6 +26,7 @@ const BENCHES = [
   'anomaly',
   'scheduler-watch',
   'metric-points',
+  'cold-start',
 ];
 const only = process.argv.slice(2);
 const summaryDir = mkdtempSync(join(tmpdir(), 'fg-bench-summary-'));

@@ -29,3 +29,6 @@ export interface Command {
   flags: readonly Flag[];
   run(ctx: CommandContext): Promise<ExitCode>;
 }
+
+/** What `--help` shows of a command: all but how it runs. */
+export type CommandHelp = Pick<Command, 'name' | 'summary' | 'usage' | 'flags'>;

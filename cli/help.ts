@@ -1,13 +1,13 @@
 /** `--help`, generated: the command list from each command's synopsis, a command's flags from the flag table. */
-import type { Command } from './command';
+import type { CommandHelp } from './command';
 import { GLOBAL_FLAGS } from './flag-table';
 import type { Flag } from './flags';
 
 /** Long usages (rollback, deploy) get their summary on the next line, so the column stays readable. */
 const USAGE_WIDTH = 44;
 
-export function mainHelp(commands: readonly Command[]): string {
-  const line = (c: Command) =>
+export function mainHelp(commands: readonly CommandHelp[]): string {
+  const line = (c: CommandHelp) =>
     c.usage.length <= USAGE_WIDTH
       ? `  ${c.usage.padEnd(USAGE_WIDTH)}  ${c.summary}`
       : `  ${c.usage}\n  ${' '.repeat(USAGE_WIDTH)}  ${c.summary}`;
@@ -30,7 +30,7 @@ export function flagSpelling(flag: Flag): string {
 }
 
 /** Every flag a command takes (its own, then --json and --help), one line each, defaults shown. */
-export function commandHelp(command: Command): string {
+export function commandHelp(command: CommandHelp): string {
   const flags = [...command.flags, GLOBAL_FLAGS.json, GLOBAL_FLAGS.help];
   const spelled = flags.map(flagSpelling);
   const width = Math.max(...spelled.map((s) => s.length));

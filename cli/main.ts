@@ -2,8 +2,7 @@
  * `forecast-guard`: the operator CLI. The only place that reads argv and the
  * process environment; commands are composition over shared/services.
  */
-import type { Command } from './command';
-import { COMMANDS } from './commands';
+import { COMMANDS, type CommandSpec } from './commands';
 import { EXIT, UsageError, exitCodeFor, type ExitCode } from './exit-codes';
 import { GLOBAL_FLAGS } from './flag-table';
 import type { Flag } from './flags';
@@ -13,7 +12,7 @@ import { parseValues, readArgs } from './parse-flags';
 import { googleCredentialIdentity } from '../shared/adapters/gcp/credential-identity';
 import { describeError } from '../shared/errors';
 
-function findCommand(argv: string[]): { command: Command; rest: string[] } | undefined {
+function findCommand(argv: string[]): { command: CommandSpec; rest: string[] } | undefined {
   const two = COMMANDS.find((c) => c.name === `${argv[0]} ${argv[1]}`);
   if (two) return { command: two, rest: argv.slice(2) };
   const one = COMMANDS.find((c) => c.name === argv[0]);
@@ -61,7 +60,8 @@ export async function main(
       return EXIT.ok;
     }
     const values = parseValues(args.raw, flags);
-    return await command.run({
+    const loaded = command.load();
+    return await loaded.run({
       flag: <T>(flag: Flag<T>): T => {
         if (!values.has(flag))
           throw new Error(`${command.name} reads --${flag.name}, which it does not declare`);

@@ -7,7 +7,7 @@
  * none of 144). A diverged fit is reported as a ModelFitError instead of
  * being stored as a forecast.
  */
-import ARIMA from 'arima';
+import type ARIMA from 'arima';
 import { ForecastGuardError } from '../errors';
 
 /** Non-seasonal order. */
@@ -39,6 +39,18 @@ export interface ArimaForecast {
   fitMs: number;
 }
 
+/*
+ * `arima` instantiates its WebAssembly module when it loads (tens of ms):
+ * required on the first fit, so the processes that never fit (every function
+ * but post-deploy validation, most CLI commands) never pay for it.
+ */
+let arimaClass: typeof ARIMA | undefined;
+function loadArima(): typeof ARIMA {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  arimaClass ??= require('arima') as typeof ARIMA;
+  return arimaClass;
+}
+
 /** How far (in the fitted scale) a forecast may stray from the data before it counts as diverged; 3 in log1p is 20×, and a diverged fit passes it within a few steps. */
 const MAX_EXCURSION = 3;
 
@@ -59,7 +71,7 @@ export function fitArima(
   let mean: number[];
   let variance: number[];
   try {
-    model = new ARIMA({ ...order, ...(seasonalOrder ?? {}), verbose: false }).train(values.slice());
+    model = new (loadArima())({ ...order, ...(seasonalOrder ?? {}), verbose: false }).train(values.slice());
     [mean, variance] = model.predict(horizon);
   } catch (err) {
     throw new ModelFitError(`ARIMA${describeOrder(order, seasonalOrder)} failed to fit: ${String(err)}`, {

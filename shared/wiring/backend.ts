@@ -6,8 +6,6 @@
 import { join } from 'node:path';
 import type { Config } from '../config';
 import { BackendUnavailableError, ConfigError } from '../errors';
-import { FirestoreStateStore } from '../adapters/gcp/firestore-state-store';
-import { PubSubEventBus } from '../adapters/gcp/pubsub-event-bus';
 import { openSalesData } from '../adapters/sales/open-sales-data';
 import { fleetDbPath, openFleetDb } from '../adapters/local/fleet-db';
 import { SqliteEventBus } from '../adapters/local/sqlite-event-bus';
@@ -29,6 +27,7 @@ import type { StateStore } from '../ports/state-store';
 import { fleetClock } from './fleet-clock';
 import { openScheduleMonitor } from './schedule-monitor';
 import type * as VertexWorld from './vertex-world';
+import type * as GcpStateBus from './gcp-state-bus';
 
 /** File names inside FG_STATE_DIR for the embedded backend. */
 export const QUEUE_DB_FILE = 'queue.sqlite';
@@ -151,9 +150,10 @@ export function openBackend(config: Config, options: OpenBackendOptions = {}): B
     let bus: EventBus;
     if (config.backend === 'gcp') {
       const projectId = requireProject(config);
-      const { firestore, pubsub } = config.gcp.emulators;
-      state = new FirestoreStateStore({ projectId, clock, emulatorHost: firestore });
-      bus = new PubSubEventBus({ projectId, clock, emulatorHost: pubsub });
+      // Required here, not imported at the top: see gcp-state-bus.ts (the embedded backend never loads them).
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { openGcpStateAndBus } = require('./gcp-state-bus') as typeof GcpStateBus;
+      ({ state, bus } = openGcpStateAndBus({ projectId, clock, emulators: config.gcp.emulators }));
     } else {
       state = new SqliteStateStore(stateDbPath(config.stateDir), { clock });
       bus = SqliteEventBus.open(join(config.stateDir, QUEUE_DB_FILE), { clock });

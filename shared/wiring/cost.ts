@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { openBillingExport } from '../adapters/gcp/bigquery-billing-export';
-import { DEFAULT_RESOURCES } from '../adapters/gcp/vertex-serving-target';
+import { DEFAULT_RESOURCES } from '../adapters/gcp/vertex-resources';
 import type { BilledService, BillingExport } from '../ports/billing-export';
 import type { Config } from '../config';
 import { parsePriceTable, type PriceTable } from '../domain/cost/price-table';

@@ -2,7 +2,7 @@
  * Wiring for `forecast-guard trace`: the log reader (Cloud Logging on Google
  * Cloud, the local stack's JSON log files otherwise) and the settings.
  */
-import { Logging } from '@google-cloud/logging';
+import type * as CloudLogging from '@google-cloud/logging';
 import { CloudLoggingReader } from '../adapters/gcp/cloud-logging-reader';
 import { LocalLogFiles } from '../adapters/local/log-files';
 import type { Config } from '../config';
@@ -51,7 +51,13 @@ export function traceLogReader(config: Config): LogReader {
   if (projectId === undefined)
     throw new ConfigError('FG_BACKEND=gcp needs GOOGLE_CLOUD_PROJECT', 'GOOGLE_CLOUD_PROJECT');
   // Built on the first search: constructing the client already looks for credentials.
-  return new CloudLoggingReader(() => new Logging({ projectId }), {
+  // Required then too, so a trace of the local stack never loads `@google-cloud/logging`.
+  const newLogging = () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Logging } = require('@google-cloud/logging') as typeof CloudLogging;
+    return new Logging({ projectId });
+  };
+  return new CloudLoggingReader(newLogging, {
     projectId,
     services: functionServiceNames(),
   });

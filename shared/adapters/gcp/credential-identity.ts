@@ -7,7 +7,7 @@
  * rollback records as verified; `--by` stays the claimed name beside it.
  * The sources are injectable, so tests need neither credentials nor network.
  */
-import { GoogleAuth, OAuth2Client } from 'google-auth-library';
+import type * as GoogleAuthLibrary from 'google-auth-library';
 
 /** The two things asked of the credentials (GoogleAuth has both). */
 export interface CredentialSource {
@@ -32,6 +32,9 @@ export async function credentialIdentity(
 
 /** The identity of this process's Application Default Credentials (asks Google; needs credentials). */
 export function googleCredentialIdentity(): Promise<string | undefined> {
+  // Required on use: the CLI imports this module, and most of its commands never ask who they are.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { GoogleAuth, OAuth2Client } = require('google-auth-library') as typeof GoogleAuthLibrary;
   const auth = new GoogleAuth({
     scopes: [
       'https://www.googleapis.com/auth/cloud-platform',

@@ -58,6 +58,7 @@ import {
   vertexRead,
 } from './vertex-errors';
 import { resourceLabels } from './vertex-labels';
+import { DEFAULT_RESOURCES, type DeploymentResources } from './vertex-resources';
 import type { VertexLocation } from './vertex-names';
 import {
   APP_FILTER,
@@ -75,6 +76,7 @@ import {
   requireIsbn,
   versionRef,
 } from './vertex-names';
+export { DEFAULT_RESOURCES, type DeploymentResources } from './vertex-resources';
 import { awaitOperation, deployedModelIdFor } from './vertex-operations';
 import { fromProtoValue, toProtoValue } from './vertex-values';
 
@@ -83,19 +85,6 @@ const PINNED_SNAPSHOT_MS = 30_000;
 
 /** A pinned prediction answered by another DeployedModel than the one it was routed to. */
 class AnsweredByAnotherError extends ConflictError {}
-
-/** Machine and replicas for each deployed version (Vertex DedicatedResources). */
-export interface DeploymentResources {
-  machineType: string;
-  minReplicaCount: number;
-  maxReplicaCount: number;
-}
-
-export const DEFAULT_RESOURCES: DeploymentResources = {
-  machineType: 'n1-standard-2',
-  minReplicaCount: 1,
-  maxReplicaCount: 1,
-};
 
 /** How long the book → versions table is trusted before it is read again (a miss re-reads at once). */
 const ROWS_TTL_MS = 5 * 60_000;

@@ -3,15 +3,24 @@
  * client speaks: `google.protobuf.Value`/`Struct` (Model metadata,
  * prediction instances and results) and `google.protobuf.Timestamp`.
  */
-import { helpers } from '@google-cloud/aiplatform';
-import type { protos } from '@google-cloud/aiplatform';
+import type { helpers as Helpers, protos } from '@google-cloud/aiplatform';
 
 export type ProtoValue = protos.google.protobuf.IValue;
 export type ProtoStruct = protos.google.protobuf.IStruct;
 export type ProtoTimestamp = protos.google.protobuf.ITimestamp;
 
+/*
+ * The package's converter is required on first use: importing the package
+ * costs most of a second, and the codecs that import this module are loaded
+ * by code that may never convert anything (the CLI's commands on the
+ * embedded backend).
+ */
+let helpers: typeof Helpers | undefined;
+
 /** A JSON value as a protobuf Value, with the aiplatform package's own converter. */
 export function toProtoValue(json: unknown): ProtoValue {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  helpers ??= (require('@google-cloud/aiplatform') as { helpers: typeof Helpers }).helpers;
   return helpers.toValue(json as object) as ProtoValue;
 }
 

@@ -10,10 +10,10 @@ import type { Config } from '../../config/config';
 import type { Notifier } from '../../ports/notifier';
 import type { NotifierDeps } from './deps';
 import type { EmailNotifierConfig } from './email/email-config';
-import { createEmailNotifier } from './email/email-notifier';
+import type * as EmailNotifierModule from './email/email-notifier';
 import { createLogNotifier, type LogNotifierConfig } from './log/log-notifier';
 import type { SlackNotifierConfig } from './slack/slack-config';
-import { createSlackNotifier } from './slack/slack-notifier';
+import type * as SlackNotifierModule from './slack/slack-notifier';
 
 /** One channel: its name, its config as read from the app config, and its factory. */
 export interface NotifierRegistration<C> {
@@ -22,6 +22,19 @@ export interface NotifierRegistration<C> {
   configFrom(config: Pick<Config, 'notify'>): C | undefined;
   create(config: C, deps: NotifierDeps): Notifier;
 }
+
+/*
+ * Slack's and email's clients (`@slack/webhook`, `nodemailer`) are required
+ * when a channel is built, not when this list loads: a process whose config
+ * enables neither (every function but alert-dispatch, most CLI commands)
+ * never pays for loading them at cold start (bench/cold-start.ts).
+ */
+const createSlackNotifier: typeof SlackNotifierModule.createSlackNotifier = (config, deps) =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('./slack/slack-notifier') as typeof SlackNotifierModule).createSlackNotifier(config, deps);
+const createEmailNotifier: typeof EmailNotifierModule.createEmailNotifier = (config, deps) =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  (require('./email/email-notifier') as typeof EmailNotifierModule).createEmailNotifier(config, deps);
 
 // Keeps each entry's config type checked against its own factory while the list holds them all.
 function register<C>(registration: NotifierRegistration<C>): NotifierRegistration<unknown> {

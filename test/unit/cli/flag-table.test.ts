@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from '../../../cli/command';
+import type { CommandHelp } from '../../../cli/command';
 import { COMMANDS } from '../../../cli/commands';
 import { FLAGS, GLOBAL_FLAGS } from '../../../cli/flag-table';
 import type { Flag } from '../../../cli/flags';
@@ -15,7 +15,7 @@ import { canonicalArgs, parseArgsOptions, parseValues, readArgs } from '../../..
 
 const ROOT = join(__dirname, '..', '..', '..');
 
-function command(name: string): Command {
+function command(name: string): CommandHelp {
   const found = COMMANDS.find((c) => c.name === name);
   if (!found) throw new Error(`no command ${name}`);
   return found;

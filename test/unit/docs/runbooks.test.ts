@@ -4,7 +4,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Command } from '../../../cli/command';
+import type { CommandHelp } from '../../../cli/command';
 import { COMMANDS } from '../../../cli/commands';
 import { GLOBAL_FLAGS } from '../../../cli/flag-table';
 import { AlertKind } from '../../../shared/contracts/messages/alert';
@@ -41,7 +41,7 @@ function cliCommands(page: string): string[] {
 function cliProblem(line: string): string | undefined {
   const words = line.split(/\s+/).slice(1);
   const two = `${words[0]} ${words[1]}`;
-  const command: Command | undefined =
+  const command: CommandHelp | undefined =
     COMMANDS.find((c) => c.name === two) ?? COMMANDS.find((c) => c.name === words[0]);
   if (command === undefined) return `unknown command in "${line}"`;
   const known = new Set<string>();

@@ -28,8 +28,33 @@ export function fmtMs(ms: number): string {
   return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(1)} ms`;
 }
 
+/**
+ * Prints one aligned row. A row that carries a goal cell (`goal …` or
+ * `(goal …)`) also goes to the closing table, as `goal()` rows do: its first
+ * cell is the figure, and a `met` / `MISSED` cell is the verdict.
+ */
 export function row(label: string, ...cells: string[]): void {
-  process.stdout.write(`  ${label.padEnd(44)} ${cells.join('  ')}\n`);
+  printRow(label, cells);
+  const goalCell = cells.find((c) => /^\(?goal\b/i.test(c));
+  const measured = cells[0];
+  if (goalCell === undefined || measured === undefined || measured === goalCell) return;
+  const verdict = cells.find((c) => /^(met|missed)$/i.test(c.trim()));
+  record({
+    figure: label,
+    measured,
+    goal: goalCell.replace(/^\(?goal:?\s*/i, '').replace(/\)$/, ''),
+    ...(verdict === undefined ? {} : { met: verdict.trim().toLowerCase() === 'met' }),
+  });
+}
+
+function printRow(label: string, cells: string[]): void {
+  process.stdout.write(`  ${label.padEnd(44)} ${cells.filter((c) => c !== '').join('  ')}\n`);
+}
+
+/** Appends a goal row to the runner's summary file (none when the bench runs alone). */
+function record(line: Omit<GoalRow, 'bench'>): void {
+  const file = process.env[SUMMARY_FILE_ENV];
+  if (file) appendFileSync(file, `${JSON.stringify({ bench: benchName(), ...line })}\n`);
 }
 
 /** The number after `--<name>` on the command line, or `fallback` when it is not given. */
@@ -62,17 +87,8 @@ function benchName(): string {
  */
 export function goal(figure: string, measured: string, goalText: string, met?: boolean): void {
   const verdict = met === undefined ? '' : met ? 'met' : 'MISSED';
-  row(figure, measured, `goal ${goalText}`, verdict);
-  const file = process.env[SUMMARY_FILE_ENV];
-  if (!file) return;
-  const line: GoalRow = {
-    bench: benchName(),
-    figure,
-    measured,
-    goal: goalText,
-    ...(met === undefined ? {} : { met }),
-  };
-  appendFileSync(file, `${JSON.stringify(line)}\n`);
+  printRow(figure, [measured, `goal ${goalText}`, verdict]);
+  record({ figure, measured, goal: goalText, ...(met === undefined ? {} : { met }) });
 }
 
 /** The closing table: every goal row a run wrote, in order, aligned. */

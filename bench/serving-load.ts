@@ -27,11 +27,11 @@ import { openBackend, SALES_CSV_FILE } from '../shared/wiring/backend';
 import { seedEmbeddedFleet } from '../shared/wiring/seed';
 import { startVertexServer } from '../test/helpers/vertex-server';
 import { quantile } from './stats';
+import { liftedSeedingClients } from './vertex-seeding';
 
 export const PREDICT_CONCURRENCY = 100;
 const WHERE = { projectId: 'demo-bench-load', location: 'europe-west2' };
 const PREFIX = 'forecast-';
-const LIFTED = { online_prediction: 1e9, online_explain: 1e9, resource_management: 1e9, lro_submission: 1e9 };
 /** What one caller asks: a quarter's forecast with its interval, as the dashboard's serving check does. */
 const INSTANCES = [{ steps: 13, return_confidence_intervals: true }];
 
@@ -112,14 +112,7 @@ export async function vertexPredictLoad(books: number, total: number): Promise<V
   const server = await startVertexServer();
   const isbns = Array.from({ length: books }, (_, i) => isbnAt(i));
   try {
-    server.world.resetQuotas(LIFTED);
-    server.world.operationDelayMs = 0;
-    const seeding = createVertexClients({
-      ...WHERE,
-      apiEndpoint: server.apiEndpoint,
-      lroFirstPollMs: 5,
-      limiter: new VertexRateLimiter({ quotas: LIFTED }),
-    });
+    const seeding = liftedSeedingClients(server, WHERE);
     try {
       const registry = new VertexModelRegistry({ ...WHERE, clients: seeding });
       const serving = new VertexServingTarget({ ...WHERE, clients: seeding, endpointPrefix: PREFIX });

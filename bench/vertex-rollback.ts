@@ -24,13 +24,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createVertexClients } from '../shared/adapters/gcp/vertex-clients';
 import { VertexModelRegistry } from '../shared/adapters/gcp/vertex-model-registry';
 import {
   currentVertexLimiter,
   DOCUMENTED_VERTEX_QUOTAS,
   VERTEX_QUOTA_CLASSES,
-  VertexRateLimiter,
   type VertexQuotaClass,
 } from '../shared/adapters/gcp/vertex-quota';
 import { VertexServingTarget } from '../shared/adapters/gcp/vertex-serving-target';
@@ -46,13 +44,13 @@ import { openBackend } from '../shared/wiring/backend';
 import { ensureTopology } from '../shared/wiring/topology-setup';
 import { startVertexServer, type LocalVertexServer } from '../test/helpers/vertex-server';
 import { fmtMs, numberFlag, row } from './stats';
+import { liftedSeedingClients } from './vertex-seeding';
 
 const BOOKS = numberFlag('books', 500);
 const CONCURRENCY = numberFlag('concurrency', 16);
 const OPERATION_MS = numberFlag('operation-ms', 300);
 const WHERE = { projectId: 'demo-bench-vertex', location: 'europe-west2' };
 const PREFIX = 'forecast-';
-const LIFTED = { online_prediction: 1e9, online_explain: 1e9, resource_management: 1e9, lro_submission: 1e9 };
 
 function isbnAt(n: number): string {
   const first12 = `978${String(100_000_000 + n).padStart(9, '0')}`;
@@ -71,14 +69,7 @@ async function pool<T>(items: T[], limit: number, fn: (item: T) => Promise<void>
 
 /** Versions 1 and 2 of every book, both deployed, all traffic on 2, production alias on 2. */
 async function seed(server: LocalVertexServer, isbns: string[]): Promise<void> {
-  server.world.resetQuotas(LIFTED);
-  server.world.operationDelayMs = 0;
-  const clients = createVertexClients({
-    ...WHERE,
-    apiEndpoint: server.apiEndpoint,
-    lroFirstPollMs: 5,
-    limiter: new VertexRateLimiter({ quotas: LIFTED }),
-  });
+  const clients = liftedSeedingClients(server, WHERE);
   try {
     const registry = new VertexModelRegistry({ ...WHERE, clients });
     const serving = new VertexServingTarget({ ...WHERE, clients, endpointPrefix: PREFIX });

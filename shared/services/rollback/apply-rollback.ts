@@ -23,6 +23,7 @@ import { readBackup } from './backups';
 import type { RollbackDeps, RollbackPorts, RollbackSettings } from './deps';
 import { dryRunOf, type RollbackDryRun, type RollbackResult } from './results';
 import { runOnce } from './run-once';
+import { readFleetForDryRun } from './dry-run-reads';
 import { fleetScopeIsbns, readBooks } from './snapshot';
 
 /** Rolls back as `request` asks (see the module comment), or with `dryRun` only plans. */
@@ -35,13 +36,17 @@ export async function applyRollback(
   const request = parseWith(RollbackRequest, input, 'RollbackRequest');
   const started = performance.now();
   const scope = scopeKind(request.scope);
+  if (request.dryRun && scope !== 'isbns') {
+    const read = await readFleetForDryRun(deps, scope as 'all' | 'emergency');
+    return dryRunOf(planRollback(request, read.books), Math.round(performance.now() - started));
+  }
   const isbns =
     'isbns' in request.scope
       ? [...new Set(request.scope.isbns)]
       : await fleetScopeIsbns(deps, scope as 'all' | 'emergency');
 
   if (request.dryRun) {
-    const plan = planRollback(request, await readBooks(deps, isbns, { fleet: scope !== 'isbns' }));
+    const plan = planRollback(request, await readBooks(deps, isbns));
     return dryRunOf(plan, Math.round(performance.now() - started));
   }
   return runOnce(

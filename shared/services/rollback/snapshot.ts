@@ -64,23 +64,29 @@ function aliasHolder(versions: readonly ModelVersion[], alias: string): string |
  * Many books, `concurrency` at a time, in the order given. With `fleet` (a
  * fleet-wide run, whose books are every served book) the endpoints come from
  * one listing of them all (ListEndpoints pages on Vertex) instead of one read
- * per book; a book the listing lacks is read on its own.
+ * per book; with `served`, from that listing, read moments ago by the
+ * caller. A book the listing lacks is read on its own.
  */
 export async function readBooks(
   deps: RollbackDeps,
   isbns: readonly string[],
-  options: { fleet?: boolean } = {},
+  options: { fleet?: boolean; served?: readonly ServingState[] } = {},
 ): Promise<BookSnapshot[]> {
-  const listed = options.fleet
-    ? new Map((await deps.serving.listServing()).map((s) => [s.isbn, s]))
-    : undefined;
+  const listing = options.served ?? (options.fleet ? await deps.serving.listServing() : undefined);
+  const listed = listing ? new Map(listing.map((s) => [s.isbn, s])) : undefined;
   return mapLimit(isbns, rollbackOptions(deps).concurrency, (isbn) =>
     readBook(deps, isbn, listed?.get(isbn)),
   );
 }
 
-/** The ISBNs of a fleet-wide scope (see `selectFleetScope`), sorted. */
-export async function fleetScopeIsbns(deps: RollbackDeps, scope: 'all' | 'emergency'): Promise<string[]> {
+/** A fleet-wide scope: its ISBNs (see `selectFleetScope`), sorted, and the endpoint listing they came from. */
+export interface FleetScope {
+  isbns: string[];
+  served: ServingState[];
+}
+
+/** The books of a fleet-wide scope, from one endpoint listing (and the last-known-good pointers for `emergency`). */
+export async function fleetScope(deps: RollbackDeps, scope: 'all' | 'emergency'): Promise<FleetScope> {
   const served = await deps.serving.listServing();
   const lkg = new Map<string, string>();
   if (scope === 'emergency') {
@@ -88,5 +94,10 @@ export async function fleetScopeIsbns(deps: RollbackDeps, scope: 'all' | 'emerge
       lkg.set(doc.id, doc.data.version);
     }
   }
-  return selectFleetScope(scope, served, lkg);
+  return { isbns: selectFleetScope(scope, served, lkg), served };
+}
+
+/** The ISBNs of a fleet-wide scope (see `selectFleetScope`), sorted. */
+export async function fleetScopeIsbns(deps: RollbackDeps, scope: 'all' | 'emergency'): Promise<string[]> {
+  return (await fleetScope(deps, scope)).isbns;
 }

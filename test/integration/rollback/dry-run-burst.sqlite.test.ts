@@ -3,10 +3,12 @@
  * database now reuses its prepared statements (fleet-db.ts). A dry run's plan
  * must not depend on that: a burst of concurrent dry runs answers exactly what
  * one dry run alone answers, and after a real rollback the statements the
- * burst prepared read the new state.
+ * burst prepared read the new state. Dry runs of the whole fleet that arrive
+ * together share their reads (services/rollback/dry-run-reads.ts).
  */
 import type { RollbackDryRun } from '../../../shared/services/rollback';
 import { applyRollback } from '../../../shared/services/rollback';
+import type { ModelRegistry } from '../../../shared/ports/model-registry';
 import { openWorld, seedBook, servingOf, type TestWorld } from './helpers/fleet';
 import { aRequest } from './helpers/scenarios';
 
@@ -49,5 +51,36 @@ describe('concurrent dry runs of the whole fleet (embedded)', () => {
     const after = planOf(await dryRun()) as { results: Array<{ isbn: string; from: string | null }> };
     expect(after).not.toEqual(alone);
     expect(after.results.find((r) => r.isbn === three.isbn)?.from).toBe('1');
+  });
+
+  it('share the fleet read among dry runs that arrive together: 30 dry runs of 3 books list versions far fewer than 90 times', async () => {
+    const books = await Promise.all([
+      seedBook(world, { versions: 3 }),
+      seedBook(world, { versions: 2 }),
+      seedBook(world, { versions: 2 }),
+    ]);
+    const listed: string[] = [];
+    const registry: ModelRegistry = Object.create(world.backend.registry) as ModelRegistry;
+    registry.listVersions = (isbn) => {
+      listed.push(isbn);
+      return world.backend.registry.listVersions(isbn);
+    };
+    const dryRun = () =>
+      applyRollback(aRequest({ scope: { all: true }, dryRun: true }), ...world.parts({ registry }));
+
+    const burst = await Promise.all(Array.from({ length: 30 }, dryRun));
+    const first = planOf(burst[0]);
+    for (const answer of burst) expect(planOf(answer)).toEqual(first);
+    // One read for the first caller, one shared by every caller that asked while it ran.
+    expect(listed.length).toBeLessThanOrEqual(2 * books.length);
+    expect(new Set(listed)).toEqual(new Set(books.map((b) => b.isbn)));
+
+    // A dry run named by ISBN reads on its own, as before.
+    listed.length = 0;
+    await applyRollback(
+      aRequest({ scope: { isbns: [books[0]?.isbn ?? ''] }, dryRun: true }),
+      ...world.parts({ registry }),
+    );
+    expect(listed).toEqual([books[0]?.isbn]);
   });
 });

@@ -11,6 +11,7 @@ import { adoptFleet, type ReadinessReport } from '../../shared/services/adopt';
 import { withBackend } from '../backend';
 import type { Command, CommandContext } from '../command';
 import { EXIT } from '../exit-codes';
+import { helpOf } from './help-table';
 
 /** Books listed one per row up to this many; beyond, only those that block. */
 const LIST_ALL_UP_TO = 50;
@@ -18,10 +19,7 @@ const LIST_ALL_UP_TO = 50;
 const NAMED_PER_LINE = 5;
 
 export const adoptCommand: Command = {
-  name: 'adopt',
-  summary: "attach to the pipeline's fleet: inventory, last-known-good, readiness report",
-  usage: 'adopt',
-  flags: [],
+  ...helpOf('adopt'),
   async run(ctx) {
     const report = await withBackend(ctx, (backend) => adoptFleet(backend));
     print(ctx, report);

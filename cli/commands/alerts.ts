@@ -20,6 +20,7 @@ import { EXIT, UsageError } from '../exit-codes';
 import { FLAGS } from '../flag-table';
 import { required } from '../flags';
 import { cliLogger } from '../logger';
+import { helpOf } from './help-table';
 
 const COLUMNS = [
   'fingerprint',
@@ -51,10 +52,7 @@ function printOne(ctx: CommandContext, verb: string, a: AlertSummary): void {
 
 /** `alerts list [--status S]`. */
 export const alertsListCommand: Command = {
-  name: 'alerts list',
-  summary: 'alert state: what fires, who was told, acknowledgements and silences',
-  usage: 'alerts list [--status firing|pending|resolved]',
-  flags: [FLAGS.status],
+  ...helpOf('alerts list'),
   async run(ctx) {
     const status = ctx.flag(FLAGS.status);
     const alerts = await withBackend(ctx, (backend) => listAlerts(status ? { status } : {}, backend));
@@ -66,10 +64,7 @@ export const alertsListCommand: Command = {
 
 /** `alerts ack FP --by NAME`. */
 export const alertsAckCommand: Command = {
-  name: 'alerts ack',
-  summary: 'acknowledge an alert: no reminders or escalation until it resolves',
-  usage: 'alerts ack FP --by NAME',
-  flags: [FLAGS.by],
+  ...helpOf('alerts ack'),
   async run(ctx) {
     const fp = fingerprintArg(ctx);
     const by = required(ctx.flag(FLAGS.by), FLAGS.by);
@@ -81,10 +76,7 @@ export const alertsAckCommand: Command = {
 
 /** `alerts silence FP --for 2h [--by NAME]`. */
 export const alertsSilenceCommand: Command = {
-  name: 'alerts silence',
-  summary: 'silence an alert for a while (its resolution is still sent)',
-  usage: 'alerts silence FP --for 2h [--by NAME]',
-  flags: [FLAGS.silenceFor, FLAGS.by],
+  ...helpOf('alerts silence'),
   async run(ctx) {
     const fp = fingerprintArg(ctx);
     const forMs = required(ctx.flag(FLAGS.silenceFor), FLAGS.silenceFor, 'a duration like 30m, 2h or 1d');
@@ -108,10 +100,7 @@ export const alertsSilenceCommand: Command = {
 
 /** `alerts test`: exit 0 when every channel got it, 1 otherwise. */
 export const alertsTestCommand: Command = {
-  name: 'alerts test',
-  summary: 'send a test alert end to end and report each channel',
-  usage: 'alerts test [--severity critical|warning|info] [--wait 30s]',
-  flags: [FLAGS.severity, FLAGS.testWait],
+  ...helpOf('alerts test'),
   async run(ctx) {
     const severity = ctx.flag(FLAGS.severity);
     const waitMs = ctx.flag(FLAGS.testWait);

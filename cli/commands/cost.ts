@@ -10,12 +10,10 @@ import { configFrom, withBackend } from '../backend';
 import type { CostReport } from '../../shared/services/cost';
 import type { Command, CommandContext } from '../command';
 import { EXIT } from '../exit-codes';
+import { helpOf } from './help-table';
 
 export const costCommand: Command = {
-  name: 'cost',
-  summary: 'estimated monthly serving cost per book and for the fleet, with savings',
-  usage: 'cost',
-  flags: [],
+  ...helpOf('cost'),
   async run(ctx) {
     const config = configFrom(ctx);
     const settings = costSettings(config);

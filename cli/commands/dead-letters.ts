@@ -20,6 +20,7 @@ import type { Command, CommandContext } from '../command';
 import { withBackend } from '../backend';
 import { EXIT, UsageError } from '../exit-codes';
 import { FLAGS } from '../flag-table';
+import { helpOf } from './help-table';
 
 /** One dead-lettered message, as listed. */
 export interface DeadLetter {
@@ -141,10 +142,7 @@ const COLUMNS = ['topic', 'id', 'attempts', 'consumer', 'reason'];
 
 /** `dead-letters list [TOPIC]`. */
 export const deadLettersListCommand: Command = {
-  name: 'dead-letters list',
-  summary: 'messages consumers gave up on, with the reason (nothing is consumed)',
-  usage: 'dead-letters list [TOPIC]',
-  flags: [],
+  ...helpOf('dead-letters list'),
   async run(ctx: CommandContext) {
     const only = topicArg(ctx.positionals[0], false);
     const messages = await withBackend(ctx, async (backend) => {
@@ -162,10 +160,7 @@ export const deadLettersListCommand: Command = {
 
 /** `dead-letters replay TOPIC [--id ID] [--wait D]`. */
 export const deadLettersReplayCommand: Command = {
-  name: 'dead-letters replay',
-  summary: 'republish dead letters to their original topic, then ack them',
-  usage: 'dead-letters replay TOPIC [--id ID] [--wait 70s]',
-  flags: [FLAGS.id, FLAGS.replayWait],
+  ...helpOf('dead-letters replay'),
   async run(ctx: CommandContext) {
     const topic = topicArg(ctx.positionals[0], true);
     const id = ctx.flag(FLAGS.id);

@@ -1,19 +1,14 @@
 /** `demo degrade|bad-version|drift --isbn X`: make the embedded fleet go wrong in a realistic way. */
 import { newCorrelationId } from '../../shared/logging/correlation';
 import { randomIds } from '../../shared/ports/clock';
-import {
-  BAD_VERSION_DEFECTS,
-  demoBadVersion,
-  demoDegrade,
-  demoDrift,
-  type BadVersionDefect,
-} from '../../shared/services/demo';
+import { demoBadVersion, demoDegrade, demoDrift, type BadVersionDefect } from '../../shared/services/demo';
 import { embeddedSalesFile } from '../../shared/wiring/seed';
 import type { Command, CommandContext } from '../command';
 import { withBackend } from '../backend';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes';
 import { FLAGS } from '../flag-table';
 import { required } from '../flags';
+import { helpOf } from './help-table';
 
 type DemoAction = 'degrade' | 'bad-version' | 'drift';
 
@@ -27,15 +22,7 @@ const NEXT_STEPS: Record<DemoAction, string> = {
 
 function demo(action: DemoAction): Command {
   return {
-    name: `demo ${action}`,
-    summary:
-      action === 'degrade'
-        ? 'serve a corrupted copy of the model (rollback cures it)'
-        : action === 'bad-version'
-          ? `deploy a broken version through the normal path (--defect ${BAD_VERSION_DEFECTS.join('|')})`
-          : 'shift recent actual sales (rollback does not cure it)',
-    usage: `demo ${action} --isbn X${action === 'bad-version' ? ' [--defect D]' : ''}`,
-    flags: action === 'bad-version' ? [FLAGS.isbn, FLAGS.defect] : [FLAGS.isbn],
+    ...helpOf(`demo ${action}`),
     async run(ctx: CommandContext): Promise<ExitCode> {
       const isbn = required(ctx.flag(FLAGS.isbn), FLAGS.isbn);
       const result = await withBackend(ctx, async (backend) => {

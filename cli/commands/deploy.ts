@@ -20,9 +20,7 @@ import { EXIT, UsageError, type ExitCode } from '../exit-codes';
 import { FLAGS } from '../flag-table';
 import { required } from '../flags';
 import { cliLogger } from '../logger';
-
-const USAGE =
-  'deploy --isbn X... --model-version N|latest [--environment E] [--force] [--approve --by NAME [--reason TEXT]] [--canary [--canary-percent P] [--bake S]] [--max-books N]';
+import { helpOf } from './help-table';
 
 function bookDocument(r: BookDeployment) {
   return {
@@ -82,22 +80,7 @@ function printDeployments(ctx: CommandContext, result: Awaited<ReturnType<typeof
 }
 
 export const deployCommand: Command = {
-  name: 'deploy',
-  summary: 'gated deployment: quality gates, approval for high-risk changes, optional canary',
-  usage: USAGE,
-  flags: [
-    FLAGS.deployIsbns,
-    FLAGS.modelVersion,
-    FLAGS.environment,
-    FLAGS.deployForce,
-    FLAGS.approve,
-    FLAGS.by,
-    FLAGS.reason,
-    FLAGS.canary,
-    FLAGS.canaryPercent,
-    FLAGS.bake,
-    FLAGS.maxBooks,
-  ],
+  ...helpOf('deploy'),
   async run(ctx): Promise<ExitCode> {
     const isbns = ctx.flag(FLAGS.deployIsbns);
     if (isbns.length === 0) throw new UsageError('--isbn is required', ['isbn']);

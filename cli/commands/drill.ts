@@ -11,12 +11,10 @@ import type { Command } from '../command';
 import { configFrom } from '../backend';
 import { EXIT } from '../exit-codes';
 import { FLAGS } from '../flag-table';
+import { helpOf } from './help-table';
 
 export const drillCommand: Command = {
-  name: 'drill',
-  summary: 'game day on a fresh embedded backend: inject failures, measure against the targets',
-  usage: 'drill [--keep]',
-  flags: [FLAGS.keep],
+  ...helpOf('drill'),
   async run(ctx) {
     const config = configFrom(ctx);
     ctx.out.line('drill: starting a fresh stack with a Slack stand-in (about 10-30 s), then five incidents…');

@@ -17,6 +17,7 @@ import type { Command, CommandContext } from '../command';
 import { EXIT } from '../exit-codes';
 import { FLAGS } from '../flag-table';
 import { cliLogger } from '../logger';
+import { helpOf } from './help-table';
 
 /** Books listed one per row when the run checked at most this many; beyond, only those with something to say. */
 const LIST_ALL_UP_TO = 50;
@@ -45,10 +46,7 @@ export function healthRunDocument(result: HealthCheckResult) {
 }
 
 export const healthRunCommand: Command = {
-  name: 'health run',
-  summary: 'one health check now: accuracy, endpoints, pipeline, data; publishes alerts',
-  usage: 'health run [--isbn X]...',
-  flags: [FLAGS.healthIsbns],
+  ...helpOf('health run'),
   async run(ctx) {
     // None: the whole fleet.
     const listed = ctx.flag(FLAGS.healthIsbns);

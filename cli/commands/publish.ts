@@ -21,6 +21,7 @@ import { EXIT, UsageError } from '../exit-codes';
 import { FLAGS } from '../flag-table';
 import { required } from '../flags';
 import { withBackend } from '../backend';
+import { helpOf } from './help-table';
 
 function parseAttrs(values: string[]): Record<string, string> {
   const attrs: Record<string, string> = {};
@@ -42,11 +43,7 @@ function checkStorageNotification(payload: unknown, attrs: Record<string, string
 }
 
 export const publishCommand: Command = {
-  name: 'publish',
-  summary:
-    'publish a message to a topic as its producer would (--file required, except for a sales-data-updates notification with payloadFormat=NONE)',
-  usage: 'publish TOPIC [--file F] [--attr k=v]... [--no-check]',
-  flags: [FLAGS.file, FLAGS.attr, FLAGS.noCheck],
+  ...helpOf('publish'),
   async run(ctx) {
     const topic = ctx.positionals[0];
     if (!topic) throw new UsageError('TOPIC is required', ['TOPIC']);

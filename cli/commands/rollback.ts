@@ -45,9 +45,7 @@ import {
   vertexQuotaDetail,
 } from '../../shared/adapters/gcp/vertex-quota';
 import { createProgress } from '../progress';
-
-const USAGE =
-  'rollback (--isbn X... (--to-version N|previous|last-known-good | --emergency) | --emergency | --all-models --to-version previous|last-known-good | --restore-backup ID | --recover) [--dry-run] [--force] [--reason TEXT] [--by NAME] [--request-id ID] [--concurrency N]';
+import { helpOf } from './help-table';
 
 /**
  * Whether a lease holder (`name@host:pid`) still runs, told only for this
@@ -294,23 +292,7 @@ async function recover(ctx: CommandContext): Promise<ExitCode> {
 
 /** The `rollback` command (see the module comment for its forms). */
 export const rollbackCommand: Command = {
-  name: 'rollback',
-  summary: 'roll books back (a version, previous, last-known-good), restore a backup, or recover',
-  usage: USAGE,
-  flags: [
-    FLAGS.rollbackIsbns,
-    FLAGS.toVersion,
-    FLAGS.emergency,
-    FLAGS.allModels,
-    FLAGS.restoreBackup,
-    FLAGS.recover,
-    FLAGS.dryRun,
-    FLAGS.rollbackForce,
-    FLAGS.reason,
-    FLAGS.by,
-    FLAGS.requestId,
-    FLAGS.concurrency,
-  ],
+  ...helpOf('rollback'),
   async run(ctx) {
     if (ctx.flag(FLAGS.recover)) return recover(ctx);
     const backupId = ctx.flag(FLAGS.restoreBackup);

@@ -13,12 +13,10 @@ import { watchSettings } from '../../shared/wiring/schedule-monitor';
 import { withBackend } from '../backend';
 import type { Command } from '../command';
 import { EXIT } from '../exit-codes';
+import { helpOf } from './help-table';
 
 export const schedulesCommand: Command = {
-  name: 'schedules',
-  summary: "the scheduler's jobs and the newest health report's age: is anything watching the fleet?",
-  usage: 'schedules',
-  flags: [],
+  ...helpOf('schedules'),
   async run(ctx) {
     const view = await withBackend(ctx, (backend) => watchStatus({}, backend, watchSettings()));
     if (view.age.line) ctx.out.line(view.age.line);

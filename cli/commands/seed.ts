@@ -6,12 +6,10 @@ import { configFrom, withBackend } from '../backend';
 import { EXIT, UsageError } from '../exit-codes';
 import { FLAGS } from '../flag-table';
 import { createProgress } from '../progress';
+import { helpOf } from './help-table';
 
 export const seedCommand: Command = {
-  name: 'seed',
-  summary: 'embedded backend: synthetic sales, ARIMA versions, deployments',
-  usage: 'seed [--books N] [--seed S] [--force]',
-  flags: [FLAGS.books, FLAGS.seed, FLAGS.seedForce],
+  ...helpOf('seed'),
   async run(ctx) {
     const books = ctx.flag(FLAGS.books);
     const seed = ctx.flag(FLAGS.seed);

@@ -20,6 +20,7 @@ import type { Command, CommandContext } from '../command';
 import { EXIT } from '../exit-codes';
 import { FLAGS } from '../flag-table';
 import { createProgress } from '../progress';
+import { helpOf } from './help-table';
 
 const pct = (r: number | null) => (r === null ? 'n/a' : `${(r * 100).toFixed(1)}%`);
 
@@ -73,10 +74,7 @@ function printStudy(ctx: CommandContext, study: ThresholdStudyResult): void {
 }
 
 export const thresholdsCommand: Command = {
-  name: 'thresholds',
-  summary: 'backtest every served book and recommend accuracy thresholds',
-  usage: 'thresholds [--report FILE.html] [--overrides-dir DIR] [--origins N] [--step-weeks W]',
-  flags: [FLAGS.report, FLAGS.overridesDir, FLAGS.origins, FLAGS.stepWeeks],
+  ...helpOf('thresholds'),
   async run(ctx) {
     const progress = createProgress(ctx.interactive);
     const study = await withBackend(ctx, (backend) =>

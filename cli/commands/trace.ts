@@ -16,6 +16,7 @@ import type { Output } from '../output';
 import { EXIT } from '../exit-codes';
 import { FLAGS } from '../flag-table';
 import { required } from '../flags';
+import { helpOf } from './help-table';
 
 function printVersion(out: Output, report: TraceReport): void {
   const v = report.version;
@@ -104,11 +105,7 @@ function printReport(out: Output, report: TraceReport): void {
 }
 
 export const traceCommand: Command = {
-  name: 'trace',
-  summary:
-    "trace one book's forecast back: version, deploy or rollback, pipeline run, data, validation, alerts, logs",
-  usage: 'trace --isbn X [--week YYYY-MM-DD | --correlation-id C]',
-  flags: [FLAGS.isbn, FLAGS.week, FLAGS.correlationId],
+  ...helpOf('trace'),
   async run(ctx) {
     const config = configFrom(ctx);
     const isbn = required(ctx.flag(FLAGS.isbn), FLAGS.isbn);

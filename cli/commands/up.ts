@@ -19,6 +19,7 @@ import { configFrom } from '../backend';
 import { EXIT, type ExitCode } from '../exit-codes';
 import { FLAGS } from '../flag-table';
 import { parseNameList } from '../flags';
+import { helpOf } from './help-table';
 
 async function startEmulators(): Promise<RunningEmulator[]> {
   const support = detectEmulatorSupport();
@@ -89,10 +90,7 @@ function announce(ctx: CommandContext, stack: LocalStack, firstRun: boolean, rea
 }
 
 export const upCommand: Command = {
-  name: 'up',
-  summary: 'the whole system on this machine: functions, queue, schedules, dashboard (Ctrl-C stops it)',
-  usage: 'up [--emulators] [--tick S] [--port N] [--only health-check,alert-dispatch,...]',
-  flags: [FLAGS.emulators, FLAGS.tick, FLAGS.port, FLAGS.only],
+  ...helpOf('up'),
   async run(ctx: CommandContext): Promise<ExitCode> {
     const tickSeconds = ctx.flag(FLAGS.tick);
     const port = ctx.flag(FLAGS.port);

@@ -16,9 +16,7 @@ import { startActivityLine } from '../progress';
 import { EXIT, UsageError, type ExitCode } from '../exit-codes';
 import { FLAGS } from '../flag-table';
 import { cliLogger } from '../logger';
-
-const USAGE =
-  'validate (--isbn X [--version N] | --all) [--environment E] [--report-only] [--min-predictions N] [--concurrency N] [--by NAME]';
+import { helpOf } from './help-table';
 
 function resultDocument(result: RunValidationResult, single: boolean) {
   const doc: Record<string, unknown> = {
@@ -55,19 +53,7 @@ function resultDocument(result: RunValidationResult, single: boolean) {
 }
 
 export const validateCommand: Command = {
-  name: 'validate',
-  summary: 'post-deploy validation now: 1,000+ predictions, every check, then act on the verdict',
-  usage: USAGE,
-  flags: [
-    FLAGS.isbn,
-    FLAGS.version,
-    FLAGS.all,
-    FLAGS.environment,
-    FLAGS.reportOnly,
-    FLAGS.minPredictions,
-    FLAGS.concurrency,
-    FLAGS.by,
-  ],
+  ...helpOf('validate'),
   async run(ctx): Promise<ExitCode> {
     const isbn = ctx.flag(FLAGS.isbn);
     const all = ctx.flag(FLAGS.all);

@@ -5,12 +5,10 @@ import { FLAGS } from '../flag-table';
 import { required } from '../flags';
 import { withBackend } from '../backend';
 import { EXIT } from '../exit-codes';
+import { helpOf } from './help-table';
 
 export const versionsCommand: Command = {
-  name: 'versions',
-  summary: 'registry view of one book: serving, last-known-good, every version',
-  usage: 'versions --isbn X',
-  flags: [FLAGS.isbn],
+  ...helpOf('versions'),
   async run(ctx) {
     const isbn = required(ctx.flag(FLAGS.isbn), FLAGS.isbn);
     const view = await withBackend(ctx, (backend) => describeBookVersions(isbn, backend));

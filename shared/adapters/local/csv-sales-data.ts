@@ -1,29 +1,42 @@
 /**
  * SalesData over the sales CSV on disk (`isbn,title,week_ending,volume`), the
- * embedded backend's actuals. The file is parsed once and cached; the cache is
- * dropped when the file's size or modification time changes, so a long-running
- * local stack sees a re-seed or `demo drift` without a restart. Every row is
- * checked, and the first bad one fails the read with the line and field.
+ * embedded backend's actuals. The file is streamed once (never read whole)
+ * into a compact cache, typed arrays of weeks and volumes per book; a
+ * SalesSeries is built only for the book asked for, so a health check holds
+ * only its slice's series. The cache is dropped when the file's size or
+ * modification time changes, so a long-running local stack sees a re-seed or
+ * `demo drift` without a restart. Every row is checked, and the first bad one
+ * fails the read with the line and field.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import type { SalesPoint, SalesSeries } from '../../contracts/model';
 import { parseIsbn13 } from '../../domain/isbn';
 import { resolve } from 'node:path';
 import { BackendUnavailableError, NotFoundError, NotSalesSourceError, ValidationError } from '../../errors';
-import { parseCsv } from '../../fleet/csv';
+import { parseCsv, type CsvRecord } from '../../fleet/csv';
 import { SALES_CSV_HEADER } from '../../fleet/sales-csv';
-import { isIsoDate, isSaturday } from '../../domain/series/weeks';
+import { isIsoDate, isoDateToMs, isSaturday, msToIsoDate } from '../../domain/series/weeks';
+import { CsvRecordScanner, type ScannedRecord } from '../sales/csv-scan';
 import type { SalesData, SalesSource } from '../../ports/sales-data';
 
 interface Snapshot {
   key: string;
-  series: Map<string, SalesSeries>;
+  books: Map<string, CompactBook>;
 }
 
-/** Parses a whole sales file; throws ValidationError naming the line and field of the first bad row. */
-export function parseSalesCsv(text: string, source = 'sales.csv'): Map<string, SalesSeries> {
-  const records = parseCsv(text, source);
-  const header = records[0];
+/** One checked row of the sales file. */
+interface SalesRow {
+  isbn: string;
+  title: string;
+  week: string;
+  volume: number;
+}
+
+type RowReader = (record: CsvRecord) => SalesRow;
+
+/** The header's columns, or a ValidationError naming the missing one; then a reader that checks each row. */
+function rowReader(header: CsvRecord | undefined, source: string): RowReader {
   if (!header)
     throw new ValidationError(`${source} is empty; expected header ${SALES_CSV_HEADER.join(',')}`, [
       'header',
@@ -34,11 +47,11 @@ export function parseSalesCsv(text: string, source = 'sales.csv'): Map<string, S
       throw new ValidationError(`${source} line ${header.line}: header has no "${name}" column`, ['header']);
     }
   }
-  const series = new Map<string, { isbn: string; title: string; points: SalesPoint[]; weeks: Set<string> }>();
-  for (const { line, fields } of records.slice(1)) {
+  const width = header.fields.length;
+  return ({ line, fields }) => {
     const where = `${source} line ${line}`;
-    if (fields.length !== header.fields.length) {
-      throw new ValidationError(`${where}: has ${fields.length} fields, header has ${header.fields.length}`, [
+    if (fields.length !== width) {
+      throw new ValidationError(`${where}: has ${fields.length} fields, header has ${width}`, [
         `line ${line}`,
       ]);
     }
@@ -46,11 +59,10 @@ export function parseSalesCsv(text: string, source = 'sales.csv'): Map<string, S
       (fields[column.get(name) as number] as string).trim();
     const bad = (field: string, reason: string) =>
       new ValidationError(`${where}: ${field} ${reason}`, [`line ${line}.${field}`]);
-
-    const rawIsbn = get('isbn');
-    if (!/^[0-9]{13}$/.test(rawIsbn)) throw bad('isbn', `"${rawIsbn}" must be 13 digits`);
+    const isbn = get('isbn');
+    if (!/^[0-9]{13}$/.test(isbn)) throw bad('isbn', `"${isbn}" must be 13 digits`);
     try {
-      parseIsbn13(rawIsbn);
+      parseIsbn13(isbn);
     } catch (err) {
       throw bad('isbn', `is not a valid ISBN-13 (${(err as Error).message})`);
     }
@@ -63,15 +75,32 @@ export function parseSalesCsv(text: string, source = 'sales.csv'): Map<string, S
     const volume = Number(rawVolume);
     if (volume < 0) throw bad('volume', `${rawVolume} must not be negative`);
     if (!Number.isInteger(volume)) throw bad('volume', `${rawVolume} must be a whole number of copies`);
+    return { isbn, title: get('title'), week, volume };
+  };
+}
 
-    let book = series.get(rawIsbn);
+function duplicateWeek(source: string, line: number, row: SalesRow): ValidationError {
+  return new ValidationError(
+    `${source} line ${line}: week_ending ${row.week} appears twice for ISBN ${row.isbn}`,
+    [`line ${line}.week_ending`],
+  );
+}
+
+/** Parses a whole sales file; throws ValidationError naming the line and field of the first bad row. */
+export function parseSalesCsv(text: string, source = 'sales.csv'): Map<string, SalesSeries> {
+  const records = parseCsv(text, source);
+  const read = rowReader(records[0], source);
+  const series = new Map<string, { isbn: string; title: string; points: SalesPoint[]; weeks: Set<string> }>();
+  for (const record of records.slice(1)) {
+    const row = read(record);
+    let book = series.get(row.isbn);
     if (!book) {
-      book = { isbn: rawIsbn, title: get('title'), points: [], weeks: new Set() };
-      series.set(rawIsbn, book);
+      book = { isbn: row.isbn, title: row.title, points: [], weeks: new Set() };
+      series.set(row.isbn, book);
     }
-    if (book.weeks.has(week)) throw bad('week_ending', `${week} appears twice for ISBN ${rawIsbn}`);
-    book.weeks.add(week);
-    book.points.push(Object.freeze({ weekEnding: week, volume }));
+    if (book.weeks.has(row.week)) throw duplicateWeek(source, record.line, row);
+    book.weeks.add(row.week);
+    book.points.push(Object.freeze({ weekEnding: row.week, volume: row.volume }));
   }
   const out = new Map<string, SalesSeries>();
   for (const book of series.values()) {
@@ -84,6 +113,89 @@ export function parseSalesCsv(text: string, source = 'sales.csv'): Map<string, S
   return out;
 }
 
+/**
+ * One book's actuals as the cache keeps them: week-ending days (days since
+ * 1970, in week order) and volumes in typed arrays, 12 bytes a week. A
+ * SalesSeries of objects and date strings costs about ten times that, and
+ * 20,000 books × 156 weeks of them were most of a health check's memory.
+ */
+interface CompactBook {
+  title: string;
+  days: Int32Array;
+  volumes: Float64Array;
+}
+
+/** A book while the file streams past: plain arrays that grow, the newest day for the duplicate check. */
+interface GrowingBook {
+  title: string;
+  days: number[];
+  volumes: number[];
+  lastDay: number;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * Streams a sales file into compact books, checking every row as
+ * `parseSalesCsv` does (same messages; the first bad row, a repeated week
+ * included, fails the read). Only one chunk of the file and the rows of it
+ * are in memory at once, never the whole text.
+ */
+async function streamSalesCsv(path: string): Promise<Map<string, CompactBook>> {
+  const growing = new Map<string, GrowingBook>();
+  let read: RowReader | undefined;
+  const onRecord = (record: ScannedRecord) => {
+    if (!read) {
+      read = rowReader(record, path);
+      return;
+    }
+    const row = read(record);
+    const day = Math.round(isoDateToMs(row.week) / DAY_MS);
+    let book = growing.get(row.isbn);
+    if (!book) {
+      book = { title: row.title, days: [], volumes: [], lastDay: Number.NEGATIVE_INFINITY };
+      growing.set(row.isbn, book);
+    }
+    // Rows in week order (the usual file) cannot repeat a week; only a step back needs the search.
+    if (day <= book.lastDay && book.days.includes(day)) throw duplicateWeek(path, record.line, row);
+    book.lastDay = Math.max(book.lastDay, day);
+    book.days.push(day);
+    book.volumes.push(row.volume);
+  };
+  const scanner = new CsvRecordScanner(path);
+  for await (const chunk of createReadStream(path)) scanner.push(chunk as Buffer, onRecord);
+  scanner.finish(onRecord);
+  if (!read) rowReader(undefined, path); // throws: the file has no header
+  const books = new Map<string, CompactBook>();
+  for (const [isbn, book] of growing) {
+    growing.delete(isbn);
+    books.set(isbn, compact(book));
+  }
+  return books;
+}
+
+function compact(book: GrowingBook): CompactBook {
+  const order = book.days.map((_, i) => i);
+  order.sort((a, b) => (book.days[a] as number) - (book.days[b] as number));
+  const days = new Int32Array(order.length);
+  const volumes = new Float64Array(order.length);
+  order.forEach((from, to) => {
+    days[to] = book.days[from] as number;
+    volumes[to] = book.volumes[from] as number;
+  });
+  return { title: book.title, days, volumes };
+}
+
+function seriesOf(isbn: string, book: CompactBook): SalesSeries {
+  const points: SalesPoint[] = new Array(book.days.length);
+  for (let i = 0; i < book.days.length; i++)
+    points[i] = {
+      weekEnding: msToIsoDate((book.days[i] as number) * DAY_MS),
+      volume: book.volumes[i] as number,
+    };
+  return { isbn, title: book.title, points };
+}
+
 /** Weekly actuals from a CSV file on disk. */
 export class CsvSalesData implements SalesData {
   private snapshot?: Promise<Snapshot>;
@@ -91,12 +203,12 @@ export class CsvSalesData implements SalesData {
   constructor(private readonly path: string) {}
 
   async listIsbns(): Promise<string[]> {
-    return [...(await this.load()).series.keys()].sort();
+    return [...(await this.load()).books.keys()].sort();
   }
 
   async getSeries(isbn: string): Promise<SalesSeries | undefined> {
-    const series = (await this.load()).series.get(isbn);
-    return series && { ...series, points: series.points.slice() };
+    const book = (await this.load()).books.get(isbn);
+    return book && seriesOf(isbn, book);
   }
 
   /** The one source this adapter reads is its file: any other path is a ValidationError. */
@@ -122,10 +234,10 @@ export class CsvSalesData implements SalesData {
       const snap = await current.catch(() => undefined);
       if (snap?.key === key) return snap;
     }
-    const next = readFile(this.path, 'utf8').then(
-      (text) => ({ key, series: parseSalesCsv(text, this.path) }),
+    const next = streamSalesCsv(this.path).then(
+      (books) => ({ key, books }),
       (err: unknown) => {
-        throw this.translate(err);
+        throw err instanceof ValidationError ? err : this.translate(err);
       },
     );
     this.snapshot = next;

@@ -186,13 +186,22 @@ function compact(book: GrowingBook): CompactBook {
   return { title: book.title, days, volumes };
 }
 
+/** Week-ending dates by day number: a fleet shares a few hundred weeks, so each string is made once. */
+const weekNames = new Map<number, string>();
+
+function weekName(day: number): string {
+  let name = weekNames.get(day);
+  if (name === undefined) {
+    name = msToIsoDate(day * DAY_MS);
+    if (weekNames.size < 100_000) weekNames.set(day, name); // about 1,900 years of weeks
+  }
+  return name;
+}
+
 function seriesOf(isbn: string, book: CompactBook): SalesSeries {
   const points: SalesPoint[] = new Array(book.days.length);
   for (let i = 0; i < book.days.length; i++)
-    points[i] = {
-      weekEnding: msToIsoDate((book.days[i] as number) * DAY_MS),
-      volume: book.volumes[i] as number,
-    };
+    points[i] = { weekEnding: weekName(book.days[i] as number), volume: book.volumes[i] as number };
   return { isbn, title: book.title, points };
 }
 
@@ -209,6 +218,17 @@ export class CsvSalesData implements SalesData {
   async getSeries(isbn: string): Promise<SalesSeries | undefined> {
     const book = (await this.load()).books.get(isbn);
     return book && seriesOf(isbn, book);
+  }
+
+  /** One look at the file for the whole set; series are built only for the books asked for. */
+  async getSeriesFor(isbns: readonly string[]): Promise<Map<string, SalesSeries>> {
+    const { books } = await this.load();
+    const out = new Map<string, SalesSeries>();
+    for (const isbn of isbns) {
+      const book = books.get(isbn);
+      if (book) out.set(isbn, seriesOf(isbn, book));
+    }
+    return out;
   }
 
   /** The one source this adapter reads is its file: any other path is a ValidationError. */

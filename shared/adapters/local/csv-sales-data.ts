@@ -11,7 +11,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { SalesPoint, SalesSeries } from '../../contracts/model';
-import { parseIsbn13 } from '../../domain/isbn';
+import { isValidIsbn13, parseIsbn13 } from '../../domain/isbn';
 import { resolve } from 'node:path';
 import { BackendUnavailableError, NotFoundError, NotSalesSourceError, ValidationError } from '../../errors';
 import { parseCsv, type CsvRecord } from '../../fleet/csv';
@@ -48,35 +48,44 @@ function rowReader(header: CsvRecord | undefined, source: string): RowReader {
     }
   }
   const width = header.fields.length;
+  // Column positions once; per row only the fields are read (a fleet file has millions of rows).
+  const at = (name: (typeof SALES_CSV_HEADER)[number]) => column.get(name) as number;
+  const [isbnAt, titleAt, weekAt, volumeAt] = [at('isbn'), at('title'), at('week_ending'), at('volume')];
+  const goodWeeks = new Set<string>();
   return ({ line, fields }) => {
-    const where = `${source} line ${line}`;
     if (fields.length !== width) {
-      throw new ValidationError(`${where}: has ${fields.length} fields, header has ${width}`, [
+      throw new ValidationError(`${source} line ${line}: has ${fields.length} fields, header has ${width}`, [
         `line ${line}`,
       ]);
     }
-    const get = (name: (typeof SALES_CSV_HEADER)[number]) =>
-      (fields[column.get(name) as number] as string).trim();
-    const bad = (field: string, reason: string) =>
-      new ValidationError(`${where}: ${field} ${reason}`, [`line ${line}.${field}`]);
-    const isbn = get('isbn');
+    const bad = (field: string, reason: string) => badField(source, line, field, reason);
+    const isbn = (fields[isbnAt] as string).trim();
     if (!/^[0-9]{13}$/.test(isbn)) throw bad('isbn', `"${isbn}" must be 13 digits`);
-    try {
-      parseIsbn13(isbn);
-    } catch (err) {
-      throw bad('isbn', `is not a valid ISBN-13 (${(err as Error).message})`);
+    if (!isValidIsbn13(isbn)) {
+      try {
+        parseIsbn13(isbn); // its message says what is wrong
+      } catch (err) {
+        throw bad('isbn', `is not a valid ISBN-13 (${(err as Error).message})`);
+      }
     }
-    const week = get('week_ending');
-    if (!isIsoDate(week)) throw bad('week_ending', `"${week}" must be an ISO date (YYYY-MM-DD)`);
-    if (!isSaturday(week)) throw bad('week_ending', `${week} is not a Saturday (weeks end on Saturday)`);
-    const rawVolume = get('volume');
+    const week = (fields[weekAt] as string).trim();
+    if (!goodWeeks.has(week)) {
+      if (!isIsoDate(week)) throw bad('week_ending', `"${week}" must be an ISO date (YYYY-MM-DD)`);
+      if (!isSaturday(week)) throw bad('week_ending', `${week} is not a Saturday (weeks end on Saturday)`);
+      if (goodWeeks.size < 10_000) goodWeeks.add(week); // a fleet's rows share a few hundred weeks
+    }
+    const rawVolume = (fields[volumeAt] as string).trim();
     if (!/^-?[0-9]+(\.[0-9]+)?$/.test(rawVolume))
       throw bad('volume', `"${rawVolume}" must be a whole number of copies`);
     const volume = Number(rawVolume);
     if (volume < 0) throw bad('volume', `${rawVolume} must not be negative`);
     if (!Number.isInteger(volume)) throw bad('volume', `${rawVolume} must be a whole number of copies`);
-    return { isbn, title: get('title'), week, volume };
+    return { isbn, title: (fields[titleAt] as string).trim(), week, volume };
   };
+}
+
+function badField(source: string, line: number, field: string, reason: string): ValidationError {
+  return new ValidationError(`${source} line ${line}: ${field} ${reason}`, [`line ${line}.${field}`]);
 }
 
 function duplicateWeek(source: string, line: number, row: SalesRow): ValidationError {
@@ -143,6 +152,7 @@ const DAY_MS = 24 * 3600 * 1000;
  */
 async function streamSalesCsv(path: string): Promise<Map<string, CompactBook>> {
   const growing = new Map<string, GrowingBook>();
+  const days = new Map<string, number>(); // week-ending date → day number: a few hundred distinct
   let read: RowReader | undefined;
   const onRecord = (record: ScannedRecord) => {
     if (!read) {
@@ -150,7 +160,11 @@ async function streamSalesCsv(path: string): Promise<Map<string, CompactBook>> {
       return;
     }
     const row = read(record);
-    const day = Math.round(isoDateToMs(row.week) / DAY_MS);
+    let day = days.get(row.week);
+    if (day === undefined) {
+      day = Math.round(isoDateToMs(row.week) / DAY_MS);
+      days.set(row.week, day);
+    }
     let book = growing.get(row.isbn);
     if (!book) {
       book = { title: row.title, days: [], volumes: [], lastDay: Number.NEGATIVE_INFINITY };

@@ -307,7 +307,7 @@ function child(args: string[]): Promise<string> {
     });
     proc.on('error', reject);
     proc.on('close', (code) => {
-      const lines = out.trim().split('\n');
+      const lines = out.trimEnd().split('\n');
       // Rows a child prints (setup times) are passed through; the JSON line is the answer.
       for (const line of lines.slice(0, -1)) process.stdout.write(`${line}\n`);
       if (code === 0) resolve(lines.at(-1) ?? '');

@@ -52,6 +52,8 @@ import { SEED_AS_OF } from '../shared/services/seed-fleet';
 import { seedEmbeddedFleet } from '../shared/wiring/seed';
 import { openBackend, SALES_CSV_FILE, type Backend } from '../shared/wiring/backend';
 import { ensureTopology } from '../shared/wiring/topology-setup';
+import type * as FirestoreSdk from '../shared/adapters/gcp/firestore-state-store';
+import type * as PubSubSdk from '../shared/adapters/gcp/pubsub-event-bus';
 import { fmtMs, goal, median, numberFlag, row } from './stats';
 
 const argv = process.argv.slice(2);
@@ -230,9 +232,12 @@ async function depsFor(
 ): Promise<{ deps: HealthCheckDeps; close(): Promise<void> }> {
   const embedded: HealthCheckDeps = { ...backend, logger: stepLogger };
   if (which === 'embedded') return { deps: embedded, close: async () => undefined };
-  // Imported here: the Google clients would add their code to every embedded child's baseline RSS.
-  const { FirestoreStateStore } = await import('../shared/adapters/gcp/firestore-state-store');
-  const { PubSubEventBus } = await import('../shared/adapters/gcp/pubsub-event-bus');
+  // Required here: the Google clients would add their code to every embedded child's baseline RSS.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { FirestoreStateStore } =
+    require('../shared/adapters/gcp/firestore-state-store') as typeof FirestoreSdk;
+  const { PubSubEventBus } = require('../shared/adapters/gcp/pubsub-event-bus') as typeof PubSubSdk;
+  /* eslint-enable @typescript-eslint/no-require-imports */
   const projectId = `demo-fg-bench-${process.pid}`;
   const state = new FirestoreStateStore({ projectId, clock: backend.clock, emulatorHost: flag('firestore') });
   const bus = new PubSubEventBus({ projectId, clock: backend.clock, emulatorHost: flag('pubsub') });

@@ -22,7 +22,7 @@ import type { SalesData, SalesSource } from '../../ports/sales-data';
 
 interface Snapshot {
   key: string;
-  books: Map<string, CompactBook>;
+  rows: Rows;
 }
 
 /** One checked row of the sales file. */
@@ -123,36 +123,67 @@ export function parseSalesCsv(text: string, source = 'sales.csv'): Map<string, S
 }
 
 /**
- * One book's actuals as the cache keeps them: week-ending days (days since
- * 1970, in week order) and volumes in typed arrays, 12 bytes a week. A
+ * The whole file's actuals as the cache keeps them: every row's week-ending
+ * day (days since 1970) and volume in two typed arrays, each book's rows one
+ * run in week order, 8 bytes a week (12 when a volume exceeds 32 bits). A
  * SalesSeries of objects and date strings costs about ten times that, and
- * 20,000 books × 156 weeks of them were most of a health check's memory.
+ * 20,000 books × 156 weeks of them were most of a health check's memory; a
+ * typed array per book still cost 180 bytes of headers each.
  */
-interface CompactBook {
-  title: string;
+interface Rows {
   days: Int32Array;
-  volumes: Float64Array;
+  volumes: Uint32Array | Float64Array;
+  books: Map<string, BookRun>;
 }
 
-/** A book while the file streams past: plain arrays that grow, the newest day for the duplicate check. */
-interface GrowingBook {
+/** Where one book's rows are in `Rows`. */
+interface BookRun {
   title: string;
-  days: number[];
-  volumes: number[];
-  lastDay: number;
+  start: number;
+  length: number;
+}
+
+/** Typed arrays that double as the file streams past (plain arrays would cost 8 bytes a number and more). */
+class Growing {
+  days = new Int32Array(1024);
+  volumes = new Float64Array(1024);
+  book = new Int32Array(1024);
+  lines = new Int32Array(1024);
+  size = 0;
+
+  push(book: number, day: number, volume: number, line: number): void {
+    if (this.size === this.days.length) {
+      const grow = <T extends Int32Array | Float64Array>(a: T, make: (n: number) => T): T => {
+        const next = make(a.length * 2);
+        next.set(a);
+        return next;
+      };
+      this.days = grow(this.days, (n) => new Int32Array(n));
+      this.volumes = grow(this.volumes, (n) => new Float64Array(n));
+      this.book = grow(this.book, (n) => new Int32Array(n));
+      this.lines = grow(this.lines, (n) => new Int32Array(n));
+    }
+    const i = this.size++;
+    this.days[i] = day;
+    this.volumes[i] = volume;
+    this.book[i] = book;
+    this.lines[i] = line;
+  }
 }
 
 const DAY_MS = 24 * 3600 * 1000;
 
 /**
- * Streams a sales file into compact books, checking every row as
- * `parseSalesCsv` does (same messages; the first bad row, a repeated week
- * included, fails the read). Only one chunk of the file and the rows of it
- * are in memory at once, never the whole text.
+ * Streams a sales file into `Rows`, checking every row as `parseSalesCsv`
+ * does, with the same messages. Only one chunk of the file is in memory at
+ * once, never the whole text. A row's own faults fail the read as it
+ * streams past; a week repeated for a book is found once the book's rows
+ * are sorted, so when a file has both, the row fault is the one named.
  */
-async function streamSalesCsv(path: string): Promise<Map<string, CompactBook>> {
-  const growing = new Map<string, GrowingBook>();
+async function streamSalesCsv(path: string): Promise<Rows> {
+  const index = new Map<string, { n: number; title: string }>();
   const days = new Map<string, number>(); // week-ending date → day number: a few hundred distinct
+  const rows = new Growing();
   let read: RowReader | undefined;
   const onRecord = (record: ScannedRecord) => {
     if (!read) {
@@ -165,39 +196,70 @@ async function streamSalesCsv(path: string): Promise<Map<string, CompactBook>> {
       day = Math.round(isoDateToMs(row.week) / DAY_MS);
       days.set(row.week, day);
     }
-    let book = growing.get(row.isbn);
+    let book = index.get(row.isbn);
     if (!book) {
-      book = { title: row.title, days: [], volumes: [], lastDay: Number.NEGATIVE_INFINITY };
-      growing.set(row.isbn, book);
+      book = { n: index.size, title: row.title };
+      index.set(row.isbn, book);
     }
-    // Rows in week order (the usual file) cannot repeat a week; only a step back needs the search.
-    if (day <= book.lastDay && book.days.includes(day)) throw duplicateWeek(path, record.line, row);
-    book.lastDay = Math.max(book.lastDay, day);
-    book.days.push(day);
-    book.volumes.push(row.volume);
+    rows.push(book.n, day, row.volume, record.line);
   };
   const scanner = new CsvRecordScanner(path);
   for await (const chunk of createReadStream(path)) scanner.push(chunk as Buffer, onRecord);
   scanner.finish(onRecord);
   if (!read) rowReader(undefined, path); // throws: the file has no header
-  const books = new Map<string, CompactBook>();
-  for (const [isbn, book] of growing) {
-    growing.delete(isbn);
-    books.set(isbn, compact(book));
-  }
-  return books;
+  return groupByBook(rows, index, path);
 }
 
-function compact(book: GrowingBook): CompactBook {
-  const order = book.days.map((_, i) => i);
-  order.sort((a, b) => (book.days[a] as number) - (book.days[b] as number));
-  const days = new Int32Array(order.length);
-  const volumes = new Float64Array(order.length);
-  order.forEach((from, to) => {
-    days[to] = book.days[from] as number;
-    volumes[to] = book.volumes[from] as number;
-  });
-  return { title: book.title, days, volumes };
+/** Rows grouped by book (a counting sort on the book number), each book's in week order; a repeated week throws. */
+function groupByBook(rows: Growing, index: Map<string, { n: number; title: string }>, path: string): Rows {
+  const starts = new Int32Array(index.size + 1);
+  for (let i = 0; i < rows.size; i++) {
+    const next = (rows.book[i] as number) + 1;
+    starts[next] = (starts[next] as number) + 1;
+  }
+  for (let b = 0; b < index.size; b++) starts[b + 1] = (starts[b + 1] as number) + (starts[b] as number);
+  const order = new Int32Array(rows.size);
+  const fill = starts.slice(0, index.size);
+  for (let i = 0; i < rows.size; i++) {
+    const b = rows.book[i] as number;
+    const at = fill[b] as number;
+    order[at] = i;
+    fill[b] = at + 1;
+  }
+  let wide = false;
+  for (let i = 0; i < rows.size; i++) if ((rows.volumes[i] as number) > 0xffffffff) wide = true;
+  const out: Rows = {
+    days: new Int32Array(rows.size),
+    volumes: wide ? new Float64Array(rows.size) : new Uint32Array(rows.size),
+    books: new Map(),
+  };
+  for (const [isbn, { n, title }] of index) {
+    const start = starts[n] as number;
+    const length = (starts[n + 1] as number) - start;
+    const mine = Array.from(order.subarray(start, start + length));
+    mine.sort(
+      (a, b) =>
+        (rows.days[a] as number) - (rows.days[b] as number) ||
+        (rows.lines[a] as number) - (rows.lines[b] as number),
+    );
+    checkRepeatedWeek(isbn, mine, rows, path);
+    mine.forEach((from, k) => {
+      out.days[start + k] = rows.days[from] as number;
+      out.volumes[start + k] = rows.volumes[from] as number;
+    });
+    out.books.set(isbn, { title, start, length });
+  }
+  return out;
+}
+
+/** A book's rows in week order: the first week that repeats fails the read, naming its later line. */
+function checkRepeatedWeek(isbn: string, sorted: readonly number[], rows: Growing, path: string): void {
+  for (let k = 1; k < sorted.length; k++) {
+    const [a, b] = [sorted[k - 1] as number, sorted[k] as number];
+    if (rows.days[a] !== rows.days[b]) continue;
+    const week = weekName(rows.days[b] as number);
+    throw duplicateWeek(path, rows.lines[b] as number, { isbn, title: '', week, volume: 0 });
+  }
 }
 
 /** Week-ending dates by day number: a fleet shares a few hundred weeks, so each string is made once. */
@@ -212,10 +274,14 @@ function weekName(day: number): string {
   return name;
 }
 
-function seriesOf(isbn: string, book: CompactBook): SalesSeries {
-  const points: SalesPoint[] = new Array(book.days.length);
-  for (let i = 0; i < book.days.length; i++)
-    points[i] = { weekEnding: weekName(book.days[i] as number), volume: book.volumes[i] as number };
+function seriesOf(isbn: string, rows: Rows): SalesSeries | undefined {
+  const book = rows.books.get(isbn);
+  if (!book) return undefined;
+  const points: SalesPoint[] = new Array(book.length);
+  for (let k = 0; k < book.length; k++) {
+    const i = book.start + k;
+    points[k] = { weekEnding: weekName(rows.days[i] as number), volume: rows.volumes[i] as number };
+  }
   return { isbn, title: book.title, points };
 }
 
@@ -226,21 +292,20 @@ export class CsvSalesData implements SalesData {
   constructor(private readonly path: string) {}
 
   async listIsbns(): Promise<string[]> {
-    return [...(await this.load()).books.keys()].sort();
+    return [...(await this.load()).rows.books.keys()].sort();
   }
 
   async getSeries(isbn: string): Promise<SalesSeries | undefined> {
-    const book = (await this.load()).books.get(isbn);
-    return book && seriesOf(isbn, book);
+    return seriesOf(isbn, (await this.load()).rows);
   }
 
   /** One look at the file for the whole set; series are built only for the books asked for. */
   async getSeriesFor(isbns: readonly string[]): Promise<Map<string, SalesSeries>> {
-    const { books } = await this.load();
+    const { rows } = await this.load();
     const out = new Map<string, SalesSeries>();
     for (const isbn of isbns) {
-      const book = books.get(isbn);
-      if (book) out.set(isbn, seriesOf(isbn, book));
+      const series = seriesOf(isbn, rows);
+      if (series) out.set(isbn, series);
     }
     return out;
   }
@@ -269,7 +334,7 @@ export class CsvSalesData implements SalesData {
       if (snap?.key === key) return snap;
     }
     const next = streamSalesCsv(this.path).then(
-      (books) => ({ key, books }),
+      (rows) => ({ key, rows }),
       (err: unknown) => {
         throw err instanceof ValidationError ? err : this.translate(err);
       },

@@ -34,7 +34,7 @@ export function embeddedDeployedModelId(isbn: string, version: string): string {
 }
 
 /** Parsed forecasts kept per target: more than a health-check slice, and the serving load's hot books. */
-export const FORECAST_CACHE_SIZE = 2_000;
+export const FORECAST_CACHE_SIZE = 1_000;
 
 /** ServingTarget on the embedded fleet database (see fleet-db.ts). */
 export class SqliteServingTarget implements ServingTarget {
@@ -45,7 +45,8 @@ export class SqliteServingTarget implements ServingTarget {
    * Parsed forecasts per `isbn@version`, trusted while the stored revision is
    * unchanged; the most recently used `cacheSize` only. Unbounded, a
    * health check of 20,000 books left every version's parsed forecast here
-   * (about 7 KB each, 150 MB), so memory grew with the fleet.
+   * (about 7 KB each, 150 MB), so memory grew with the fleet; 1,000 is
+   * twice a slice, and more than a seeded fleet's books (the serving load).
    */
   private readonly forecasts = new Map<string, { rev: number; source: ForecastSource }>();
 

@@ -63,6 +63,8 @@ const LAST_WEEK = '2024-12-28';
 const MB = 1024 * 1024;
 const RSS_GOAL_MB = 300;
 const RATIO_GOAL = 1.5;
+/** `--max-old-space-size` of the capped run (capped()). */
+const CAP_MB = 160;
 /** The size the time goal is judged at (the issue's row). */
 const RATIO_AT = 5000;
 /** The check's steps that write (metric points and rollups, the report): the reads floor has none of them. */
@@ -301,14 +303,20 @@ async function buildChild(): Promise<void> {
 }
 
 /** Runs this file as a child with `args`; its last stdout line (JSON for a measuring child). */
-function child(args: string[]): Promise<string> {
+function child(args: string[], nodeFlags: string[] = []): Promise<string> {
   return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', __filename, ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
+    // A capped child may die of its cap: V8's dump is summed up in one line, not printed.
+    const quiet = nodeFlags.length > 0;
+    const proc = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', __filename, ...args], {
+      stdio: ['ignore', 'pipe', quiet ? 'pipe' : 'inherit'],
     });
     let out = '';
+    let err = '';
     proc.stdout.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
+    });
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      err = (err + chunk.toString('utf8')).slice(-4096);
     });
     proc.on('error', reject);
     proc.on('close', (code) => {
@@ -316,7 +324,14 @@ function child(args: string[]): Promise<string> {
       // Rows a child prints (setup times) are passed through; the JSON line is the answer.
       for (const line of lines.slice(0, -1)) process.stdout.write(`${line}\n`);
       if (code === 0) resolve(lines.at(-1) ?? '');
-      else reject(new Error(`child ${args.join(' ')} exited ${code}`));
+      else if (/heap out of memory/.test(err))
+        reject(new Error('out of memory: it needs more heap than the cap'));
+      else
+        reject(
+          new Error(
+            `child ${args.join(' ')} exited ${code}${err ? `: ${err.trim().split('\n').at(-1)}` : ''}`,
+          ),
+        );
     });
   });
 }
@@ -373,12 +388,36 @@ async function startEmulators(): Promise<Emulators | undefined> {
   };
 }
 
+/**
+ * What bounds the peak: the same embedded check with V8's old generation
+ * capped. Uncapped, V8 lets the heap grow to several times what is live
+ * before it collects (the heap-growing factor is up to 4); capped, the peak
+ * is what the check holds, plus the baseline and the typed arrays outside
+ * the heap. A run that needs more than the cap dies, and the row says so.
+ */
+async function capped(books: number, common: string[]): Promise<void> {
+  const label = `${books.toLocaleString('en-GB')} models, embedded, old space capped at ${CAP_MB} MB: peak RSS`;
+  try {
+    const f = JSON.parse(
+      await child([...common, '--backend', 'embedded'], [`--max-old-space-size=${CAP_MB}`]),
+    ) as Figures;
+    row(
+      label,
+      `${f.peakRssMb.toFixed(0)} MB`,
+      `(heap used at most ${f.peakHeapMb.toFixed(0)} MB; check ${fmtMs(f.checkMs)})`,
+    );
+  } catch (err) {
+    row(label, `failed: ${(err as Error).message}`);
+  }
+}
+
 async function oneSize(books: number, emulators: Emulators | undefined): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), `fg-bench-health-${books}-`));
   try {
     await child(['--child', 'build', '--books', String(books), '--dir', dir]);
     const common = ['--child', 'measure', '--dir', dir, '--runs', String(RUNS)];
     report(JSON.parse(await child([...common, '--backend', 'embedded'])) as Figures);
+    await capped(books, common);
     if (emulators && EMULATOR_SIZES.has(books)) {
       const hosts = ['--firestore', emulators.firestore, '--pubsub', emulators.pubsub];
       report(JSON.parse(await child([...common, '--backend', 'emulators', ...hosts])) as Figures);

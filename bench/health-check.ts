@@ -312,7 +312,7 @@ function child(args: string[], nodeFlags: string[] = []): Promise<string> {
     });
     let out = '';
     let err = '';
-    proc.stdout.on('data', (chunk: Buffer) => {
+    proc.stdout?.on('data', (chunk: Buffer) => {
       out += chunk.toString('utf8');
     });
     proc.stderr?.on('data', (chunk: Buffer) => {

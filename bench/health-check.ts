@@ -1,24 +1,36 @@
 /**
- * Health-check figures (issue 5): time and peak memory of one health check
- * for 500 and 5,000 served models, on the embedded backend and with the
- * StateStore and EventBus on Google's emulators (Firestore, Pub/Sub), beside
- * the floor: the same reads (endpoints, registry versions, actuals, the
- * prediction per book, the previous report) with nothing else. Medians of
- * `--runs` runs; memory is the peak of `process.memoryUsage()` sampled every
- * 5 ms during a run. Figures only; nothing passes or fails.
+ * Health-check figures (issue 15): peak memory and time of one health check
+ * for 500, 5,000 and 20,000 served models, beside two floors.
  *
- *   npx tsx bench/health-check.ts [--runs 3] [--skip-500] [--skip-5000] [--no-emulators]
+ *   npx tsx bench/health-check.ts [--runs 3] [--sizes 500,5000,20000] [--no-emulators]
  *
- * 500 models are seeded with `seedFleet` (real ARIMA versions; if seeding
- * fails, the synthetic fleet below, and the output says so); 5,000 are built
- * through the ports with cheap synthetic forecasts and three years of weekly
- * actuals, as seedFleet's catalogue stops at 500.
+ * Peak RSS never shrinks back within a process, so each figure comes from a
+ * FRESH child process per size and backend: a first child builds the world on
+ * disk (500 books seeded with `seedFleet`'s real ARIMA versions, or the
+ * synthetic fleet if seeding fails; 5,000 and 20,000 built through the ports
+ * with cheap synthetic forecasts and three years of weekly actuals, as
+ * seedFleet's catalogue stops at 500), then one child per backend opens it,
+ * notes its RSS with the world open (the baseline the check adds to: node,
+ * tsx, the adapters), runs one warm-up check (the cold one, as a new function
+ * instance does) and `--runs` more, sampling `process.memoryUsage()` every
+ * 5 ms, and only then times the floors. Backends: embedded at every size;
+ * StateStore on the Firestore emulator and EventBus on the Pub/Sub emulator
+ * (the rest embedded) at 500 and 5,000 only, as 20,000 books' writes through
+ * the emulators take minutes and add nothing the 5,000 figure does not say.
+ *
+ * The floor: the READS a check cannot avoid (endpoints, the previous report,
+ * per slice the actuals in one read, per book its version and one
+ * prediction, at the same concurrency) and nothing else. Where the time
+ * goes: the median of each step as the check logs it, and the check's time
+ * less its writing steps (metric points and rollups, publish, the report),
+ * which the floor leaves out, over the floor. Times are medians; peak RSS is
+ * the maximum over the cold run and the timed runs.
+ * Figures beside goals go to `npm run bench`'s closing table.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FirestoreStateStore } from '../shared/adapters/gcp/firestore-state-store';
-import { PubSubEventBus } from '../shared/adapters/gcp/pubsub-event-bus';
 import { detectEmulatorSupport, startEmulator, type RunningEmulator } from '../shared/adapters/gcp/emulators';
 import { loadConfig } from '../shared/config';
 import { COLLECTIONS } from '../shared/contracts/collections';
@@ -29,97 +41,41 @@ import { mulberry32 } from '../shared/fleet/prng';
 import { toSalesRows, writeSalesCsv } from '../shared/fleet/sales-csv';
 import { trainingDataHash } from '../shared/domain/series/data-hash';
 import { addWeeks } from '../shared/domain/series/weeks';
-import { createSilentLogger } from '../shared/logging/capture';
+import { createLogger } from '../shared/logging/logger';
 import type { Clock } from '../shared/ports/clock';
 import { PRODUCTION_ALIAS } from '../shared/ports/model-registry';
 import { forEachBounded, runHealthCheck, type HealthCheckDeps } from '../shared/services/health-check';
 import { healthCheckSettings } from '../shared/wiring/health-check';
 import { servedVersion } from '../shared/services/health-check/check-model';
+import { sliceSizeOf } from '../shared/services/health-check/slices';
 import { SEED_AS_OF } from '../shared/services/seed-fleet';
 import { seedEmbeddedFleet } from '../shared/wiring/seed';
 import { openBackend, SALES_CSV_FILE, type Backend } from '../shared/wiring/backend';
 import { ensureTopology } from '../shared/wiring/topology-setup';
-import { fmtMs, median, row } from './stats';
+import type * as FirestoreSdk from '../shared/adapters/gcp/firestore-state-store';
+import type * as PubSubSdk from '../shared/adapters/gcp/pubsub-event-bus';
+import { fmtMs, goal, median, numberFlag, row } from './stats';
 
 const argv = process.argv.slice(2);
-const runsAt = argv.indexOf('--runs');
-const RUNS = runsAt >= 0 ? Number(argv[runsAt + 1]) : 3;
+const RUNS = numberFlag('runs', 3);
 const TRAINED_THROUGH = '2024-11-30';
 const LAST_WEEK = '2024-12-28';
 const MB = 1024 * 1024;
-
-interface Measure {
-  ms: number;
-  rssMb: number;
-  heapMb: number;
-  alerts?: number;
-}
-
-/** Runs `fn` once, sampling memory every 5 ms. */
-async function measure(fn: () => Promise<number | void>): Promise<Measure> {
-  let rss = process.memoryUsage().rss;
-  let heap = process.memoryUsage().heapUsed;
-  const timer = setInterval(() => {
-    const m = process.memoryUsage();
-    rss = Math.max(rss, m.rss);
-    heap = Math.max(heap, m.heapUsed);
-  }, 5);
-  const started = performance.now();
-  const alerts = await fn();
-  const ms = performance.now() - started;
-  clearInterval(timer);
-  const m = process.memoryUsage();
-  return {
-    ms,
-    rssMb: Math.max(rss, m.rss) / MB,
-    heapMb: Math.max(heap, m.heapUsed) / MB,
-    ...(typeof alerts === 'number' ? { alerts } : {}),
-  };
-}
-
-async function medianOf(fn: () => Promise<number | void>): Promise<Measure> {
-  const all: Measure[] = [];
-  for (let i = 0; i < RUNS; i++) all.push(await measure(fn));
-  return {
-    ms: median(all.map((m) => m.ms)),
-    rssMb: Math.max(...all.map((m) => m.rssMb)),
-    heapMb: Math.max(...all.map((m) => m.heapMb)),
-    alerts: median(all.map((m) => m.alerts ?? 0)),
-  };
-}
+const RSS_GOAL_MB = 300;
+const RATIO_GOAL = 1.5;
+/** `--max-old-space-size` of the capped run (capped()). */
+const CAP_MB = 160;
+/** The size the time goal is judged at (the issue's row). */
+const RATIO_AT = 5000;
+/** The check's steps that write (metric points and rollups, the report): the reads floor has none of them. */
+const WRITE_STEPS = new Set(['metric points', 'report write', 'publish']);
+/** Sizes the emulator backend runs at. */
+const EMULATOR_SIZES = new Set([500, 5000]);
 
 /** The world's clock: the seeded date, running in real time from now. */
 function worldClock(): Clock {
   const offset = Date.parse(SEED_AS_OF) - Date.now();
   return { now: () => new Date(Date.now() + offset), sleep: (ms) => new Promise((r) => setTimeout(r, ms)) };
-}
-
-let runNo = 0;
-async function healthRun(deps: HealthCheckDeps, backend: Backend): Promise<number> {
-  const result = await runHealthCheck(
-    { runId: `hc-bench-${process.pid}-${++runNo}`, trigger: 'manual', correlationId: `corr-bench-${runNo}` },
-    deps,
-    healthCheckSettings(backend.config),
-  );
-  return result.alerts.length;
-}
-
-/** The floor: the reads a health check cannot avoid, at the same concurrency, and nothing else. */
-async function floorRun(deps: HealthCheckDeps, backend: Backend): Promise<void> {
-  const served = await deps.serving.listServing();
-  await deps.state.query(COLLECTIONS.healthReports, {
-    orderBy: { field: 'startedAt', direction: 'desc' },
-    limit: 2,
-  });
-  await forEachBounded(served, backend.config.alerting.healthConcurrency, async (state) => {
-    const version = servedVersion(state)!;
-    const [meta, series] = await Promise.all([
-      deps.registry.getVersion(state.isbn, version),
-      deps.sales.getSeries(state.isbn),
-    ]);
-    const steps = liveForecastSteps(meta!.trainedThrough, series?.points.at(-1)?.weekEnding);
-    await deps.serving.predict(state.isbn, [{ steps }], { version });
-  });
 }
 
 /** A recent successful training run (so the pipeline is not stale) and the topics to publish on. */
@@ -136,8 +92,7 @@ async function recordRecentRun(backend: Backend): Promise<void> {
 }
 
 /** 500 books seeded as `forecast-guard seed` does; the synthetic fleet if seeding fails (the figure says which). */
-async function seeded500(): Promise<{ dir: string; backend: Backend }> {
-  const dir = mkdtempSync(join(tmpdir(), 'fg-bench-health-500-'));
+async function seeded500(dir: string): Promise<Backend> {
   const backend = openBackend(loadConfig({ FG_STATE_DIR: dir }), { clock: worldClock() });
   const t = performance.now();
   try {
@@ -149,16 +104,16 @@ async function seeded500(): Promise<{ dir: string; backend: Backend }> {
     row('setup: seedFleet 500 books FAILED', (err as Error).message.slice(0, 120));
     await backend.close();
     rmSync(dir, { recursive: true, force: true });
-    return synthetic(500);
+    return synthetic(500, dir);
   }
   row('setup: seedFleet 500 books (x3 ARIMA versions)', fmtMs(performance.now() - t));
   await recordRecentRun(backend);
-  return { dir, backend };
+  return backend;
 }
 
-/** 5,000 books through the ports: three years of seasonal weekly sales, a forecast that follows them. */
-async function synthetic(books: number): Promise<{ dir: string; backend: Backend }> {
-  const dir = mkdtempSync(join(tmpdir(), `fg-bench-health-${books}-`));
+/** `books` books through the ports: three years of seasonal weekly sales, a forecast that follows them. */
+async function synthetic(books: number, dir: string): Promise<Backend> {
+  mkdirSync(dir, { recursive: true });
   const backend = openBackend(loadConfig({ FG_STATE_DIR: dir }), { clock: worldClock() });
   const t = performance.now();
   const rnd = mulberry32(7).next;
@@ -192,46 +147,217 @@ async function synthetic(books: number): Promise<{ dir: string; backend: Backend
     fmtMs(performance.now() - t),
   );
   await recordRecentRun(backend);
-  return { dir, backend };
+  return backend;
 }
 
-function print(label: string, m: Measure, floor?: Measure): void {
-  row(
-    label,
-    fmtMs(m.ms).padStart(9),
-    `RSS ${m.rssMb.toFixed(0).padStart(4)} MB`,
-    `heap ${m.heapMb.toFixed(0).padStart(4)} MB`,
-    floor ? `${(m.ms / floor.ms).toFixed(1).padStart(5)}x floor` : '          ',
-    m.alerts !== undefined && floor ? `${m.alerts} alerts` : '',
+/** What one measuring child reports. */
+interface Figures {
+  books: number;
+  backend: string;
+  baselineRssMb: number;
+  peakRssMb: number;
+  peakHeapMb: number;
+  coldMs: number;
+  checkMs: number;
+  readFloorMs: number;
+  /** Median time of each step of the check (its log lines), in step order. */
+  steps: Array<[string, number]>;
+  alerts: number;
+}
+
+/** Each step's durations over the timed runs, from the check's own step log lines. */
+const stepTimes = new Map<string, number[]>();
+let recordSteps = false;
+const stepLogger = createLogger({
+  component: 'bench',
+  level: 'info',
+  write: (line) => {
+    if (!recordSteps || !line.includes('"step"')) return;
+    const entry = JSON.parse(line) as { step?: string; durationMs?: number };
+    if (entry.step === undefined || entry.durationMs === undefined) return;
+    const name = entry.step.replace(/^health check: /, '');
+    stepTimes.set(name, [...(stepTimes.get(name) ?? []), entry.durationMs]);
+  },
+});
+
+let runNo = 0;
+async function healthRun(deps: HealthCheckDeps, backend: Backend): Promise<number> {
+  const result = await runHealthCheck(
+    { runId: `hc-bench-${process.pid}-${++runNo}`, trigger: 'manual', correlationId: `corr-bench-${runNo}` },
+    deps,
+    healthCheckSettings(backend.config),
   );
+  return result.alerts.length;
 }
 
-async function scenario(models: number, world: { dir: string; backend: Backend }, emulators?: Emulators) {
-  const { backend } = world;
-  const embedded: HealthCheckDeps = { ...backend, logger: createSilentLogger() };
-  await healthRun(embedded, backend); // warm caches (CSV parse, forecasts), as an hourly function instance would be
-  const floor = await medianOf(() => floorRun(embedded, backend));
-  const check = await medianOf(() => healthRun(embedded, backend));
-  const n = models.toLocaleString('en-GB');
-  print(`${n} models: floor, embedded`, floor);
-  print(`${n} models: health check, embedded`, check, floor);
-  if (!emulators) return;
-  const projectId = `demo-fg-bench-${process.pid}-${models}`;
-  const state = new FirestoreStateStore({
-    projectId,
-    clock: backend.clock,
-    emulatorHost: emulators.firestore,
+/** The reads a health check cannot avoid, sliced and bounded as it reads them, and nothing else. */
+async function readFloor(deps: HealthCheckDeps, backend: Backend): Promise<void> {
+  const settings = healthCheckSettings(backend.config);
+  const served = await deps.serving.listServing();
+  await deps.state.query(COLLECTIONS.healthReports, {
+    orderBy: { field: 'startedAt', direction: 'desc' },
+    limit: 2,
   });
-  const bus = new PubSubEventBus({ projectId, clock: backend.clock, emulatorHost: emulators.pubsub });
+  const size = sliceSizeOf(settings);
+  for (let from = 0; from < served.length; from += size) {
+    const slice = served.slice(from, from + size);
+    const actuals = deps.sales.getSeriesFor
+      ? await deps.sales.getSeriesFor(slice.map((s) => s.isbn))
+      : undefined;
+    await forEachBounded(slice, settings.concurrency, async (state) => {
+      const version = servedVersion(state) ?? '';
+      const [meta, series] = await Promise.all([
+        deps.registry.getVersion(state.isbn, version),
+        actuals ? actuals.get(state.isbn) : deps.sales.getSeries(state.isbn),
+      ]);
+      const steps = meta ? liveForecastSteps(meta.trainedThrough, series?.points.at(-1)?.weekEnding) : 1;
+      await deps.serving.predict(state.isbn, [{ steps }]);
+    });
+  }
+}
+
+/** Runs `fn` `runs` times; the median wall time. */
+async function medianMs(runs: number, fn: () => Promise<unknown>): Promise<number> {
+  const all: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await fn();
+    all.push(performance.now() - t);
+  }
+  return median(all);
+}
+
+/** The deps of one backend over the world: embedded, or state and bus on the emulators. */
+async function depsFor(
+  backend: Backend,
+  which: string,
+): Promise<{ deps: HealthCheckDeps; close(): Promise<void> }> {
+  const embedded: HealthCheckDeps = { ...backend, logger: stepLogger };
+  if (which === 'embedded') return { deps: embedded, close: async () => undefined };
+  // Required here: the Google clients would add their code to every embedded child's baseline RSS.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { FirestoreStateStore } =
+    require('../shared/adapters/gcp/firestore-state-store') as typeof FirestoreSdk;
+  const { PubSubEventBus } = require('../shared/adapters/gcp/pubsub-event-bus') as typeof PubSubSdk;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const projectId = `demo-fg-bench-${process.pid}`;
+  const state = new FirestoreStateStore({ projectId, clock: backend.clock, emulatorHost: flag('firestore') });
+  const bus = new PubSubEventBus({ projectId, clock: backend.clock, emulatorHost: flag('pubsub') });
   await ensureTopology(bus);
-  const onEmulators: HealthCheckDeps = { ...embedded, state, bus };
-  await healthRun(onEmulators, backend);
-  const floorE = await medianOf(() => floorRun(onEmulators, backend));
-  const checkE = await medianOf(() => healthRun(onEmulators, backend));
-  print(`${n} models: floor, state on emulator`, floorE);
-  print(`${n} models: health check, emulators`, checkE, floorE);
-  await bus.close();
-  await state.close();
+  return {
+    deps: { ...embedded, state, bus },
+    close: async () => {
+      await bus.close();
+      await state.close();
+    },
+  };
+}
+
+function flag(name: string): string {
+  const i = argv.indexOf(`--${name}`);
+  const value = i >= 0 ? argv[i + 1] : undefined;
+  if (value === undefined) throw new Error(`bench/health-check.ts: --${name} is required here`);
+  return value;
+}
+
+/** Child: opens the world, measures the check's memory (fresh process), then the times and floors. */
+async function measureChild(): Promise<Figures> {
+  const which = flag('backend');
+  const backend = openBackend(loadConfig({ FG_STATE_DIR: flag('dir') }), { clock: worldClock() });
+  const { deps, close } = await depsFor(backend, which);
+  const baseline = process.memoryUsage().rss;
+  let rss = baseline;
+  let heap = process.memoryUsage().heapUsed;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    rss = Math.max(rss, m.rss);
+    heap = Math.max(heap, m.heapUsed);
+  }, 5);
+  const t = performance.now();
+  const alerts = await healthRun(deps, backend); // the cold run: caches filled, as a new function instance
+  const coldMs = performance.now() - t;
+  recordSteps = true;
+  const checkMs = await medianMs(RUNS, () => healthRun(deps, backend));
+  recordSteps = false;
+  clearInterval(sampler);
+  rss = Math.max(rss, process.memoryUsage().rss);
+  const books = (await deps.serving.listServing()).map((s) => s.isbn);
+  await readFloor(deps, backend); // warm, as the check's timed runs are
+  const readFloorMs = await medianMs(RUNS, () => readFloor(deps, backend));
+  await close();
+  await backend.close();
+  return {
+    ...{ books: books.length, backend: which, baselineRssMb: baseline / MB, peakRssMb: rss / MB },
+    ...{ peakHeapMb: heap / MB, coldMs, checkMs, readFloorMs, alerts },
+    steps: [...stepTimes].map(([name, ms]) => [name, median(ms)]),
+  };
+}
+
+/** Child: builds the world of `--books` books in `--dir`. */
+async function buildChild(): Promise<void> {
+  const books = Number(flag('books'));
+  const dir = flag('dir');
+  const world = books === 500 ? await seeded500(dir) : await synthetic(books, dir);
+  await world.close();
+  process.stdout.write(`${JSON.stringify({ built: books })}\n`);
+}
+
+/** Runs this file as a child with `args`; its last stdout line (JSON for a measuring child). */
+function child(args: string[], nodeFlags: string[] = []): Promise<string> {
+  return new Promise((resolve, reject) => {
+    // A capped child may die of its cap: V8's dump is summed up in one line, not printed.
+    const quiet = nodeFlags.length > 0;
+    const proc = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', __filename, ...args], {
+      stdio: ['ignore', 'pipe', quiet ? 'pipe' : 'inherit'],
+    });
+    let out = '';
+    let err = '';
+    proc.stdout?.on('data', (chunk: Buffer) => {
+      out += chunk.toString('utf8');
+    });
+    proc.stderr?.on('data', (chunk: Buffer) => {
+      err = (err + chunk.toString('utf8')).slice(-4096);
+    });
+    proc.on('error', reject);
+    proc.on('close', (code) => {
+      const lines = out.trimEnd().split('\n');
+      // Rows a child prints (setup times) are passed through; the JSON line is the answer.
+      for (const line of lines.slice(0, -1)) process.stdout.write(`${line}\n`);
+      if (code === 0) resolve(lines.at(-1) ?? '');
+      else if (/heap out of memory/.test(err))
+        reject(new Error('out of memory: it needs more heap than the cap'));
+      else
+        reject(
+          new Error(
+            `child ${args.join(' ')} exited ${code}${err ? `: ${err.trim().split('\n').at(-1)}` : ''}`,
+          ),
+        );
+    });
+  });
+}
+
+function report(f: Figures): void {
+  const n = `${f.books.toLocaleString('en-GB')} models, ${f.backend}`;
+  const rssMet = f.peakRssMb <= RSS_GOAL_MB;
+  goal(`health check, ${n}: peak RSS`, `${f.peakRssMb.toFixed(0)} MB`, `≤ ${RSS_GOAL_MB} MB`, rssMet);
+  row(`${n}: RSS with the world open, before the check`, `${f.baselineRssMb.toFixed(0)} MB`);
+  row(`${n}: peak heap used`, `${f.peakHeapMb.toFixed(0)} MB`);
+  row(`${n}: first (cold) check`, fmtMs(f.coldMs), `${f.alerts} alerts`);
+  row(`${n}: health check (median)`, fmtMs(f.checkMs));
+  row(`${n}: floor (the reads)`, fmtMs(f.readFloorMs));
+  // Where the time goes: the steps as the check logs them; the writes are what the floor leaves out.
+  row(`${n}: steps`, f.steps.map(([name, ms]) => `${name} ${fmtMs(ms)}`).join(', '));
+  const ratio = f.checkMs / f.readFloorMs;
+  const text = `${ratio.toFixed(2)}×`;
+  if (f.books === RATIO_AT)
+    goal(`health check, ${n}: time ÷ floor`, text, `≤ ${RATIO_GOAL}×`, ratio <= RATIO_GOAL);
+  else row(`${n}: time ÷ floor`, text);
+  const writes = f.steps.filter(([name]) => WRITE_STEPS.has(name)).reduce((sum, [, ms]) => sum + ms, 0);
+  row(
+    `${n}: time less its writes ÷ floor`,
+    `${((f.checkMs - writes) / f.readFloorMs).toFixed(2)}×`,
+    `(writes: ${[...WRITE_STEPS].join(', ')}: ${fmtMs(writes)})`,
+  );
 }
 
 interface Emulators {
@@ -245,45 +371,87 @@ async function startEmulators(): Promise<Emulators | undefined> {
   // `gcloud info` can time out on a loaded machine, which reads as "not installed": ask twice.
   let support = detectEmulatorSupport();
   if (!support.available) support = detectEmulatorSupport();
-  if (!support.available) {
-    process.stdout.write(`  (emulator figures skipped: ${support.reason})\n`);
+  if (!support.available || support.sdkRoot === undefined) {
+    process.stdout.write(`  (emulator figures skipped: ${support.reason ?? 'no SDK root'})\n`);
     return undefined;
   }
+  const sdkRoot = support.sdkRoot;
   const running: RunningEmulator[] = await Promise.all([
-    startEmulator('pubsub', { sdkRoot: support.sdkRoot! }),
-    startEmulator('firestore', { sdkRoot: support.sdkRoot! }),
+    startEmulator('pubsub', { sdkRoot }),
+    startEmulator('firestore', { sdkRoot }),
   ]);
+  const [pubsub, firestore] = running.map((r) => r.host);
   return {
-    pubsub: running[0]!.host,
-    firestore: running[1]!.host,
+    pubsub: pubsub ?? '',
+    firestore: firestore ?? '',
     stop: async () => void (await Promise.all(running.map((r) => r.stop()))),
   };
 }
 
+/**
+ * What bounds the peak: the same embedded check with V8's old generation
+ * capped. Uncapped, V8 lets the heap grow to several times what is live
+ * before it collects (the heap-growing factor is up to 4); capped, the peak
+ * is what the check holds, plus the baseline and the typed arrays outside
+ * the heap. A run that needs more than the cap dies, and the row says so.
+ */
+async function capped(books: number, common: string[]): Promise<void> {
+  const label = `${books.toLocaleString('en-GB')} models, embedded, old space capped at ${CAP_MB} MB: peak RSS`;
+  try {
+    const f = JSON.parse(
+      await child([...common, '--backend', 'embedded'], [`--max-old-space-size=${CAP_MB}`]),
+    ) as Figures;
+    row(
+      label,
+      `${f.peakRssMb.toFixed(0)} MB`,
+      `(heap used at most ${f.peakHeapMb.toFixed(0)} MB; check ${fmtMs(f.checkMs)})`,
+    );
+  } catch (err) {
+    row(label, `failed: ${(err as Error).message}`);
+  }
+}
+
+async function oneSize(books: number, emulators: Emulators | undefined): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), `fg-bench-health-${books}-`));
+  try {
+    await child(['--child', 'build', '--books', String(books), '--dir', dir]);
+    const common = ['--child', 'measure', '--dir', dir, '--runs', String(RUNS)];
+    report(JSON.parse(await child([...common, '--backend', 'embedded'])) as Figures);
+    await capped(books, common);
+    if (emulators && EMULATOR_SIZES.has(books)) {
+      const hosts = ['--firestore', emulators.firestore, '--pubsub', emulators.pubsub];
+      report(JSON.parse(await child([...common, '--backend', 'emulators', ...hosts])) as Figures);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
+  const sizes = argv.includes('--sizes') ? flag('sizes').split(',').map(Number) : [500, 5000, 20000];
+  const config = loadConfig({});
   process.stdout.write(
-    `health check, median of ${RUNS} runs after one warm-up run, concurrency ${loadConfig({}).alerting.healthConcurrency}; memory: peak over the runs\n` +
-      '  floor = the same reads (endpoints, versions, actuals, one prediction per book, the previous report), nothing else;\n' +
+    `health check, median of ${RUNS} runs after one cold run, concurrency ${config.alerting.healthConcurrency}, slices of ${config.alerting.healthSlice}; ` +
+      'each size × backend in a fresh process (peak RSS never shrinks back)\n' +
+      '  floor = the reads a check cannot avoid (endpoints, previous report, actuals per slice, version + one prediction per book);\n' +
       '  emulators = StateStore on the Firestore emulator, EventBus on the Pub/Sub emulator, the rest embedded\n',
   );
   const emulators = await startEmulators();
   try {
-    for (const models of [500, 5000]) {
-      if (argv.includes(`--skip-${models}`)) continue;
-      const world = models === 500 ? await seeded500() : await synthetic(models);
-      try {
-        await scenario(models, world, emulators);
-      } finally {
-        await world.backend.close();
-        rmSync(world.dir, { recursive: true, force: true });
-      }
-    }
+    for (const books of sizes) await oneSize(books, emulators);
   } finally {
     await emulators?.stop();
   }
 }
 
-void main().catch((err: unknown) => {
-  process.stderr.write(`bench/health-check.ts failed: ${String(err)}\n`);
+const role = argv.includes('--child') ? flag('child') : 'parent';
+const done =
+  role === 'measure'
+    ? measureChild().then((f) => void process.stdout.write(`${JSON.stringify(f)}\n`))
+    : role === 'build'
+      ? buildChild()
+      : main();
+void done.catch((err: unknown) => {
+  process.stderr.write(`bench/health-check.ts (${role}) failed: ${String(err)}\n`);
   process.exitCode = 1;
 });

@@ -82,6 +82,8 @@ export interface AlertingConfig {
   readonly dataFreshnessWeeks: number;
   /** Books checked at once by a health check. */
   readonly healthConcurrency: number;
+  /** Books a health check reads and checks per slice: its memory follows this, not the fleet. */
+  readonly healthSlice: number;
   /** Base of the runbook links, `<base><kind>.md` (FG_RUNBOOK_BASE_URL); the loader always sets it. */
   readonly runbookBaseUrl?: string;
 }

@@ -364,6 +364,7 @@ export const EnvSchema = z.object({
   FG_PIPELINE_STALE_AFTER: duration('FG_PIPELINE_STALE_AFTER', '8d'),
   FG_DATA_FRESHNESS_WEEKS: wholeNumber('FG_DATA_FRESHNESS_WEEKS', 2, 1, 52),
   FG_HEALTH_CONCURRENCY: wholeNumber('FG_HEALTH_CONCURRENCY', 4, 1, 64),
+  FG_HEALTH_SLICE: wholeNumber('FG_HEALTH_SLICE', 500, 1, 100_000),
   FG_ANOMALY_METRICS: z
     .string()
     .default('mape')

@@ -128,6 +128,7 @@ export function loadConfig(env: Record<string, string | undefined>, options: Loa
       pipelineStaleAfterMs: e.FG_PIPELINE_STALE_AFTER,
       dataFreshnessWeeks: e.FG_DATA_FRESHNESS_WEEKS,
       healthConcurrency: e.FG_HEALTH_CONCURRENCY,
+      healthSlice: e.FG_HEALTH_SLICE,
       runbookBaseUrl: e.FG_RUNBOOK_BASE_URL,
     },
     salesUpdates: { prefix: e.FG_SALES_UPDATES_PREFIX },

@@ -277,6 +277,12 @@ export const VARIABLES: readonly VariableInfo[] = [
     default: '4',
   }),
   v(
+    'FG_HEALTH_SLICE',
+    'books a health check reads and checks per slice (actuals, versions, predictions), one slice after another: its memory follows the slice, not the fleet',
+    (c) => c.alerting.healthSlice,
+    { default: '500' },
+  ),
+  v(
     'FG_SALES_UPDATES_PREFIX',
     'object-name prefix (e.g. raw_data/) of the sales objects whose arrival (sales-data-updates) re-checks their books; empty: all the notification sends',
     (c) => c.salesUpdates.prefix || undefined,

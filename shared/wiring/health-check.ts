@@ -34,6 +34,7 @@ export function healthCheckSettings(
     pipelineStaleAfterMs: config.alerting.pipelineStaleAfterMs,
     dataFreshnessWeeks: config.alerting.dataFreshnessWeeks,
     concurrency: config.alerting.healthConcurrency,
+    sliceSize: config.alerting.healthSlice,
     accuracy: { ...DEFAULT_LIVE_ACCURACY_OPTIONS },
     drift: { ...DEFAULT_DRIFT_OPTIONS },
     pipelineRunsLimit: 100,

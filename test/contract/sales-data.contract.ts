@@ -79,6 +79,18 @@ export function describeSalesDataContract(
       expect(await fixture.sales.getSeries('9780141036144')).toBeUndefined();
     });
 
+    it('reads a set of books in one call, each as getSeries reads it, an unknown ISBN absent', async () => {
+      const { sales } = fixture;
+      // Optional on the port; every adapter forecast-guard ships has it (the health check reads its slices with it).
+      if (sales.getSeriesFor === undefined) throw new Error('getSeriesFor is missing');
+      const unknown = '9780141036144';
+      const many = await sales.getSeriesFor([POTTER, unknown, ALCHEMIST]);
+      expect([...many.keys()].sort()).toEqual([ALCHEMIST, POTTER]);
+      expect(many.get(ALCHEMIST)).toEqual(await sales.getSeries(ALCHEMIST));
+      expect(many.get(POTTER)).toEqual(await sales.getSeries(POTTER));
+      expect((await sales.getSeriesFor([])).size).toBe(0);
+    });
+
     it('names the books in a source, sorted', async () => {
       expect(await fixture.sales.isbnsIn(fixture.source)).toEqual([CATERPILLAR, ALCHEMIST, POTTER]);
     });

@@ -51,6 +51,31 @@ describe('SqliteServingTarget, embedded only', () => {
     dir.remove();
   });
 
+  it('keeps only the most recently used parsed forecasts, reading an evicted one again', async () => {
+    const small = new SqliteServingTarget(db, { clock: fixedClock, forecastCacheSize: 2 });
+    const isbns: string[] = [];
+    for (let n = 0; n < 3; n++) {
+      const { isbn } = await registry.registerVersion(aNewModelVersion());
+      await small.setTraffic(isbn, { '1': 100 });
+      isbns.push(isbn);
+    }
+    const [a = '', b = '', c = ''] = isbns;
+    const prepare = jest.spyOn(db, 'prepare');
+    const forecastReads = async (isbn: string) => {
+      const before = prepare.mock.calls.filter(([sql]) => String(sql).includes('SELECT f.forecast')).length;
+      const answer = await small.predict(isbn, [{ steps: 4 }]);
+      expect(answer.predictions[0]?.forecast).toHaveLength(4);
+      return prepare.mock.calls.filter(([sql]) => String(sql).includes('SELECT f.forecast')).length - before;
+    };
+    expect(await forecastReads(a)).toBe(1);
+    expect(await forecastReads(b)).toBe(1);
+    expect(await forecastReads(a)).toBe(0); // cached, and now the most recent
+    expect(await forecastReads(c)).toBe(1); // evicts b, the least recently used
+    expect(await forecastReads(a)).toBe(0);
+    expect(await forecastReads(b)).toBe(1);
+    prepare.mockRestore();
+  });
+
   it('limits steps to a stored forecast shorter than 104 weeks', async () => {
     const { isbn } = await registry.registerVersion(aNewModelVersion({ forecast: aForecast({ weeks: 52 }) }));
     await serving.setTraffic(isbn, { '1': 100 });

@@ -21,6 +21,7 @@ import { parseIsbn13 } from '../../domain/isbn';
 import { BackendUnavailableError, ConfigError, ValidationError } from '../../errors';
 import { isIsoDate, isoDateToMs, isSaturday, msToIsoDate } from '../../domain/series/weeks';
 import type { SalesData, SalesSource } from '../../ports/sales-data';
+import { inBatches, SERIES_READS_AT_ONCE } from '../sales/in-batches';
 
 export const BIGQUERY_DEFAULT_COLUMNS: Required<SalesColumns> = {
   isbn: 'ISBN',
@@ -122,6 +123,17 @@ export class BigQuerySalesData implements SalesData {
       title = row.title ?? title;
     }
     return { isbn, title, points: inWeekOrder(weeks) };
+  }
+
+  /**
+   * One parameterised query per book, `SERIES_READS_AT_ONCE` at a time: the
+   * same query `getSeries` runs, so each book's rows and checks are the same.
+   */
+  async getSeriesFor(isbns: readonly string[]): Promise<Map<string, SalesSeries>> {
+    const found = await inBatches(isbns, SERIES_READS_AT_ONCE, (isbn) => this.getSeries(isbn));
+    const out = new Map<string, SalesSeries>();
+    for (const series of found) if (series) out.set(series.isbn, series);
+    return out;
   }
 
   /** The table is the one source; a drop's ISBNs are the table's. */

@@ -24,6 +24,8 @@ export interface SqliteServingTargetOptions {
   clock: Clock;
   /** Uniform [0, 1) source that routes requests by traffic; defaults to `mulberry32(DEFAULT_TRAFFIC_SEED).next`. */
   random?: () => number;
+  /** Parsed forecasts kept (most recently used); FORECAST_CACHE_SIZE by default. */
+  forecastCacheSize?: number;
 }
 
 /** The embedded endpoint's id for one deployed version, in the place of Vertex's `DeployedModel.id`. */
@@ -31,11 +33,21 @@ export function embeddedDeployedModelId(isbn: string, version: string): string {
   return `${isbn}-v${version}`;
 }
 
+/** Parsed forecasts kept per target: more than a health-check slice, and the serving load's hot books. */
+export const FORECAST_CACHE_SIZE = 1_000;
+
 /** ServingTarget on the embedded fleet database (see fleet-db.ts). */
 export class SqliteServingTarget implements ServingTarget {
   private readonly clock: Clock;
   private readonly random: () => number;
-  /** Parsed forecasts per `isbn@version`, trusted while the stored revision is unchanged. */
+  private readonly cacheSize: number;
+  /**
+   * Parsed forecasts per `isbn@version`, trusted while the stored revision is
+   * unchanged; the most recently used `cacheSize` only. Unbounded, a
+   * health check of 20,000 books left every version's parsed forecast here
+   * (about 7 KB each, 150 MB), so memory grew with the fleet; 1,000 is
+   * twice a slice, and more than a seeded fleet's books (the serving load).
+   */
   private readonly forecasts = new Map<string, { rev: number; source: ForecastSource }>();
 
   constructor(
@@ -44,6 +56,7 @@ export class SqliteServingTarget implements ServingTarget {
   ) {
     this.clock = options.clock;
     this.random = options.random ?? mulberry32(DEFAULT_TRAFFIC_SEED).next;
+    this.cacheSize = Math.max(1, options.forecastCacheSize ?? FORECAST_CACHE_SIZE);
   }
 
   async getServing(isbn: string): Promise<ServingState | undefined> {
@@ -176,7 +189,12 @@ export class SqliteServingTarget implements ServingTarget {
       .get(isbn, Number(version)) as { rev: number } | undefined;
     if (!current) throw new NotFoundError(`ISBN ${isbn} version ${version} has no stored forecast`);
     const cached = this.forecasts.get(key);
-    if (cached && cached.rev === current.rev) return cached.source;
+    if (cached && cached.rev === current.rev) {
+      // Most recently used last: Map keeps insertion order, so the first key is the one to evict.
+      this.forecasts.delete(key);
+      this.forecasts.set(key, cached);
+      return cached.source;
+    }
     const row = this.db
       .prepare(
         `SELECT f.forecast, f.rev, v.trained_through FROM forecasts f
@@ -189,7 +207,12 @@ export class SqliteServingTarget implements ServingTarget {
       trainedThrough: row.trained_through,
       forecast: readJson<StoredForecast>(row.forecast, 'forecasts.forecast'),
     };
+    this.forecasts.delete(key);
     this.forecasts.set(key, { rev: row.rev, source });
+    if (this.forecasts.size > this.cacheSize) {
+      const oldest = this.forecasts.keys().next();
+      if (!oldest.done) this.forecasts.delete(oldest.value);
+    }
     return source;
   }
 

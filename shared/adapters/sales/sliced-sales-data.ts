@@ -31,6 +31,7 @@ import { isIsoDate, isoDateToMs, isSaturday, msToIsoDate } from '../../domain/se
 import type { Clock } from '../../ports/clock';
 import type { SalesData, SalesSource } from '../../ports/sales-data';
 import { CsvRecordScanner, type ScannedRecord } from './csv-scan';
+import { inBatches, SERIES_READS_AT_ONCE } from './in-batches';
 import { GenerationGoneError, type SalesObject, type SalesObjectStore } from './object-store';
 
 const WEEK_MS = 7 * 24 * 3600 * 1000;
@@ -97,6 +98,29 @@ export class SlicedSalesData implements SalesData {
       // Replaced between indexing and reading: index what is there now and read again, once.
       return this.readSeries(isbn, await this.current(true));
     }
+  }
+
+  /**
+   * One listing for the whole set, then each book's ranges, `SERIES_READS_AT_ONCE`
+   * books at a time; a replaced object re-lists and reads the set again, once.
+   */
+  async getSeriesFor(isbns: readonly string[]): Promise<Map<string, SalesSeries>> {
+    try {
+      return await this.readMany(isbns, await this.current(false));
+    } catch (err) {
+      if (!(err instanceof GenerationGoneError)) throw err;
+      return this.readMany(isbns, await this.current(true));
+    }
+  }
+
+  private async readMany(
+    isbns: readonly string[],
+    indexes: ObjectIndex[],
+  ): Promise<Map<string, SalesSeries>> {
+    const found = await inBatches(isbns, SERIES_READS_AT_ONCE, (isbn) => this.readSeries(isbn, indexes));
+    const out = new Map<string, SalesSeries>();
+    for (const series of found) if (series) out.set(series.isbn, series);
+    return out;
   }
 
   async isbnsIn(source: SalesSource): Promise<string[]> {

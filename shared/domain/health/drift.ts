@@ -73,15 +73,17 @@ function weekInfo(iso: string): { no: number; slot: number } {
  * Profiles already estimated, by the training window's hash: the hash names
  * exactly the sales the profile is estimated from, so an entry can never be
  * stale, and an hourly run on a warm instance skips the most expensive step
- * of the drift check. Bounded; the oldest entries go first.
+ * of the drift check. Bounded; the oldest entries go first. Kept as typed
+ * arrays (52 doubles in one buffer): as plain arrays, 20,000 books' profiles
+ * were about 26 MB of the heap every garbage collection walks.
  */
-const profileMemo = new Map<string, number[]>();
+const profileMemo = new Map<string, Float64Array>();
 const PROFILE_MEMO_LIMIT = 20_000;
 
-function memoisedProfile(key: string, compute: () => number[]): number[] {
+function memoisedProfile(key: string, compute: () => number[]): Float64Array {
   let profile = profileMemo.get(key);
   if (!profile) {
-    profile = compute();
+    profile = Float64Array.from(compute());
     if (profileMemo.size >= PROFILE_MEMO_LIMIT) profileMemo.delete(profileMemo.keys().next().value!);
     profileMemo.set(key, profile);
   }

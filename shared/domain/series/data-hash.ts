@@ -18,8 +18,7 @@ export function trainingDataHash(isbn: string, points: readonly SalesPoint[], th
     .filter((p) => through === undefined || p.weekEnding <= through)
     .map((p) => `${p.weekEnding},${p.volume}`)
     .sort();
-  const hash = createHash('sha256');
-  hash.update(`isbn,${isbn}\n`);
-  for (const line of window) hash.update(`${line}\n`);
-  return `sha256:${hash.digest('hex')}`;
+  // One update of the same bytes: an update per line crossed into the hash's native code 156 times a book.
+  const text = `isbn,${isbn}\n${window.length ? `${window.join('\n')}\n` : ''}`;
+  return `sha256:${createHash('sha256').update(text).digest('hex')}`;
 }

@@ -27,6 +27,16 @@ import { describeError } from '../../errors';
 import type { HealthCheckDeps } from './deps';
 import type { HealthCheckSettings } from './settings';
 
+/**
+ * A slice's actuals, read at once (slices.ts); each book takes its own series
+ * out, so it is released as soon as that book is checked. `undefined` from
+ * `take` means "read it yourself": no slice read was made, or it failed (then
+ * each book's own read says what is wrong with its rows).
+ */
+export interface SliceActuals {
+  take(isbn: string): { series: SalesSeries | undefined } | undefined;
+}
+
 /** What one book's checks found. */
 export interface ModelOutcome {
   isbn: string;
@@ -81,6 +91,7 @@ export async function checkModel(
   registryUp: boolean,
   deps: HealthCheckDeps,
   settings: HealthCheckSettings,
+  actuals?: SliceActuals,
 ): Promise<ModelOutcome> {
   const { isbn } = state;
   const outcome: ModelOutcome = { isbn, status: 'healthy', findings: [], evaluated: [], notes: [] };
@@ -99,7 +110,7 @@ export async function checkModel(
   outcome.version = version;
 
   const [series, servedMeta] = await Promise.all([
-    readSeries(isbn, deps, outcome),
+    readSeries(isbn, deps, outcome, actuals),
     registryUp ? readVersion(isbn, version, deps, outcome) : undefined,
   ]);
   let meta = servedMeta;
@@ -206,13 +217,16 @@ function measureAccuracy(
   };
 }
 
+/** The book's actuals: taken from its slice's read when there was one, else read alone. */
 async function readSeries(
   isbn: string,
   deps: HealthCheckDeps,
   outcome: ModelOutcome,
+  actuals: SliceActuals | undefined,
 ): Promise<SalesSeries | undefined> {
   try {
-    const series = await deps.sales.getSeries(isbn);
+    const taken = actuals?.take(isbn);
+    const series = taken ? taken.series : await deps.sales.getSeries(isbn);
     if (!series || series.points.length === 0) outcome.notes.push('no actual sales for this book');
     return series;
   } catch (err) {

@@ -7,7 +7,11 @@
  * 2. pipeline status from the recent runs (`pipeline_failed`,
  *    `pipeline_stale`), and the scheduler's own jobs
  *    (`scheduler_unhealthy`, schedule-check.ts);
- * 3. every served book, at most `concurrency` at once: canary prediction
+ * 3. every served book, in slices of `sliceSize` books (each slice finished
+ *    before the next is read, so a run holds the actuals, versions and
+ *    predictions of one slice at most, and of only `concurrency` books at
+ *    once), each book reduced to its figures and findings (ModelOutcome: no
+ *    series, no forecast) before the next slice: canary prediction
  *    (`endpoint_unhealthy`), live accuracy against the thresholds and the
  *    version's baseline (`rmse_above_threshold`, `mape_above_threshold`,
  *    `rmse_spike`, `mape_increase`, `performance_degradation`), drift
@@ -42,9 +46,8 @@ import {
   type Finding,
 } from '../../domain/health/findings';
 import { NotFoundError } from '../../errors';
-import { forEachBounded } from '../bounded';
 import { anomalyCheck } from './anomaly-check';
-import { checkModel, type ModelOutcome } from './check-model';
+import type { ModelOutcome } from './check-model';
 import type { HealthCheckDeps } from './deps';
 import { pingRegistry, pipelineCheck, registryCheck, type FleetCheck } from './fleet-checks';
 import { publishAlerts } from './publish';
@@ -52,6 +55,7 @@ import { scheduleCheck } from './schedule-check';
 import { writeMetricPoints } from './metric-points';
 import { countStatuses, fitReportToBudget, readPreviousReport, readReport, writeReport } from './report';
 import type { HealthCheckSettings } from './settings';
+import { checkInSlices, sliceSizeOf } from './slices';
 
 /** What to check and under which names: the request, as the function or the CLI received it. */
 export interface HealthCheckRun {
@@ -149,14 +153,16 @@ export async function runHealthCheck(
   fleet.push(await step('pipeline status', () => pipelineCheck(deps, settings)));
   fleet.push(await step('schedules', () => scheduleCheck(deps, settings)));
 
-  const outcomes: ModelOutcome[] = new Array(targets.length);
-  await step(
+  const sliceSize = sliceSizeOf(settings);
+  const outcomes = await step(
     'models',
-    () =>
-      forEachBounded(targets, settings.concurrency, async (state, i) => {
-        outcomes[i] = await checkModel(state, ping.ok, deps, settings);
-      }),
-    () => ({ books: targets.length, concurrency: settings.concurrency }),
+    () => checkInSlices(targets, ping.ok, deps, settings),
+    () => ({
+      books: targets.length,
+      concurrency: settings.concurrency,
+      sliceSize,
+      slices: Math.ceil(targets.length / sliceSize),
+    }),
   );
 
   if (run.isbns === undefined && outcomes.length > 0) fleet.push(freshnessCheck(outcomes, deps, settings));

@@ -22,6 +22,12 @@ export interface HealthCheckSettings {
   dataFreshnessWeeks: number;
   /** Books checked at once. */
   concurrency: number;
+  /**
+   * Books read and checked per slice (FG_HEALTH_SLICE, default 500): a slice's
+   * actuals, versions and predictions are done with before the next slice is
+   * read, so a run's memory follows the slice, not the fleet.
+   */
+  sliceSize?: number;
   accuracy: LiveAccuracyOptions;
   drift: DriftOptions;
   /** Pipeline runs read to judge the pipeline (most recent first). */

@@ -114,6 +114,7 @@ export function realDeps(
         pipelineStaleAfterMs: 8 * 86_400_000,
         dataFreshnessWeeks: 2,
         healthConcurrency: 4,
+        healthSlice: 500,
         ...alerting,
       },
     },

@@ -41,6 +41,7 @@ describe('loadConfig', () => {
         pipelineStaleAfterMs: 8 * 86_400_000,
         dataFreshnessWeeks: 2,
         healthConcurrency: 4,
+        healthSlice: 500,
         runbookBaseUrl: 'docs/runbooks/',
       },
       defaulted: VARIABLES.filter((v) => v.default !== undefined).map((v) => v.name),
@@ -84,6 +85,7 @@ describe('loadConfig', () => {
         FG_PIPELINE_STALE_AFTER: '1w1d',
         FG_DATA_FRESHNESS_WEEKS: '3',
         FG_HEALTH_CONCURRENCY: '16',
+        FG_HEALTH_SLICE: '250',
         FG_RUNBOOK_BASE_URL: 'https://github.com/acme/forecast-guard/blob/main/docs/runbooks/',
         FG_PIPELINE_TRAIN_START: '2013-01-05',
         FG_PRICE_TABLE: 'prices/acme.json',
@@ -154,6 +156,7 @@ describe('loadConfig', () => {
       pipelineStaleAfterMs: 8 * 86_400_000,
       dataFreshnessWeeks: 3,
       healthConcurrency: 16,
+      healthSlice: 250,
       runbookBaseUrl: 'https://github.com/acme/forecast-guard/blob/main/docs/runbooks/',
     });
     expect(config.defaulted).toEqual([]);

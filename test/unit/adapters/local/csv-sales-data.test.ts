@@ -101,6 +101,30 @@ describe('CsvSalesData', () => {
     );
   });
 
+  it('streams a file: a week repeated out of order fails the read naming the later line; huge volumes read back exactly', async () => {
+    const file = join(dir, 'sales.csv');
+    const rows = [
+      '9780722532935,T,2024-01-20,5',
+      '9780241003008,C,2024-01-06,5',
+      '9780722532935,T,2024-01-06,6',
+      '9780722532935,T,2024-01-20,7',
+    ];
+    writeFileSync(file, `${header}\n${rows.join('\n')}\n`);
+    await expect(new CsvSalesData(file).getSeries('9780241003008')).rejects.toThrow(
+      `${file} line 5: week_ending 2024-01-20 appears twice for ISBN 9780722532935`,
+    );
+    writeFileSync(file, `${header}\n9780722532935,T,2024-01-13,5000000000\n9780722532935,T,2024-01-06,1\n`);
+    utimesSync(file, new Date(), new Date(Date.now() + 5_000));
+    const sales = new CsvSalesData(file);
+    expect((await sales.getSeries('9780722532935'))?.points).toEqual([
+      { weekEnding: '2024-01-06', volume: 1 },
+      { weekEnding: '2024-01-13', volume: 5_000_000_000 },
+    ]);
+    expect(await sales.getSeriesFor(['9780722532935', '9780241003008'])).toEqual(
+      new Map([['9780722532935', await sales.getSeries('9780722532935')]]),
+    );
+  });
+
   it('rejects a missing column, an empty file and an unclosed quote', () => {
     expect(() => parseSalesCsv('isbn,title,volume\n', 'f.csv')).toThrow(
       'f.csv line 1: header has no "week_ending" column',

@@ -74,6 +74,8 @@ resource "google_cloudfunctions2_function" "function" {
     environment_variables = merge(
       local.base_function_env,
       { for k, v in local.email_env : k => v if contains(local.function_secret_env[each.key], "SMTP_URL") },
+      # V8's heap cap where the topology sets one (health-check: shared/topology.ts heapMb).
+      { for k, v in { NODE_OPTIONS = each.value.nodeOptions } : k => v if v != "" },
     )
 
     dynamic "secret_environment_variables" {
@@ -148,6 +150,8 @@ resource "google_cloudfunctions2_function" "http" {
     # may mint for: the function's cloudfunctions.net URL, its deterministic run.app URL, and gcloud's
     # OAuth client id (what `gcloud auth print-identity-token` gives a user).
     environment_variables = merge(local.base_function_env, {
+      for k, v in { NODE_OPTIONS = local.topology.functions[each.value.function].nodeOptions } : k => v if v != ""
+      }, {
       FG_ROLLBACK_AUDIENCE = join(",", [
         "https://${var.region}-${var.project_id}.cloudfunctions.net/${each.key}",
         "https://${each.key}-${data.google_project.this.number}.${var.region}.run.app",

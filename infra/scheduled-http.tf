@@ -48,6 +48,7 @@ resource "google_cloudfunctions2_function" "scheduled_http" {
     environment_variables = merge(
       local.base_function_env,
       { FG_FLUSH_AUTH = "iam" },
+      { for k, v in { NODE_OPTIONS = local.topology.functions[each.value.function].nodeOptions } : k => v if v != "" },
       { for k, v in local.email_env : k => v if contains(local.function_secret_env[each.value.function], "SMTP_URL") },
     )
 

@@ -21,6 +21,7 @@ import {
   TOPICS,
   deadLetterSubscriptionOf,
   deadLetterTopicOf,
+  nodeFlagsOf,
   type FunctionSpec,
 } from '../shared/topology';
 
@@ -48,6 +49,7 @@ export interface InfraTopology {
       trigger: string | null;
       publishes: string[];
       memoryMb: number;
+      nodeOptions: string;
       timeoutSeconds: number;
       maxInstances: number;
       serviceAccountId: string;
@@ -134,6 +136,8 @@ export function buildInfraTopology(): InfraTopology {
           trigger: f.trigger ?? null,
           publishes: [...f.publishes],
           memoryMb: f.memoryMb,
+          // NODE_OPTIONS, or "" for none (Terraform sets the variable only when it is not empty).
+          nodeOptions: nodeFlagsOf(f).join(' '),
           timeoutSeconds: f.timeoutSeconds,
           maxInstances: f.maxInstances,
           serviceAccountId: serviceAccountIdOf(f),

@@ -37,6 +37,14 @@ export interface FunctionSpec<N extends string = FunctionName> {
   /** The use-case module functions/<name>/index.ts calls (a test holds the import to it). */
   service: string;
   memoryMb: number;
+  /**
+   * V8's old-space cap (`--max-old-space-size`, in NODE_OPTIONS on Google
+   * Cloud and on the local stack's child), for a function whose memory grows
+   * with the fleet. Uncapped, V8 lets the heap grow to several times what is
+   * live before it collects; capped, it collects sooner and the peak follows
+   * what the function holds (docs/performance.md).
+   */
+  heapMb?: number;
   timeoutSeconds: number;
   maxInstances: number;
 }
@@ -49,6 +57,8 @@ const FUNCTION_TABLE = [
     trigger: 'health-check-requests',
     publishes: ['alerts'],
     memoryMb: 1024,
+    // A 20,000-book check holds about 110 MB of heap at most (bench/health-check.ts): 256 leaves 2×.
+    heapMb: 256,
     timeoutSeconds: 540,
     maxInstances: 1,
   },
@@ -315,4 +325,9 @@ export function functionSpec(name: FunctionName): FunctionSpec {
   const spec = FUNCTIONS.find((f) => f.name === name);
   if (!spec) throw new Error(`unknown function ${name}`);
   return spec;
+}
+
+/** The node flags a function runs with, on Google Cloud (NODE_OPTIONS) and on the local stack. */
+export function nodeFlagsOf(spec: Pick<FunctionSpec, 'heapMb'>): string[] {
+  return spec.heapMb === undefined ? [] : [`--max-old-space-size=${spec.heapMb}`];
 }

@@ -26,6 +26,8 @@ export interface FunctionProcessSpec {
   env: Record<string, string | undefined>;
   logFile: string;
   launch: FunctionLaunch;
+  /** Node flags of this function, as it runs on Google Cloud (topology `nodeFlagsOf`: the heap cap). */
+  nodeFlags?: readonly string[];
   cwd: string;
   /** Every output line, after it was written to the log file. */
   onLine?(name: string, line: string): void;
@@ -62,6 +64,7 @@ export class FunctionProcess {
     const { spec } = this;
     this.log = createRotatingFileWriter({ file: spec.logFile });
     const args = [
+      ...(spec.nodeFlags ?? []),
       ...spec.launch.nodeArgs,
       '--require',
       spec.launch.orphanGuard,

@@ -20,7 +20,7 @@ import { startDashboard, type DashboardServer } from '../dashboard/server';
 import { ConfigError, describeError } from '../errors';
 import { logFilePath } from '../logging/rotating-file';
 import { systemClock } from '../ports/clock';
-import { functionSpec, HTTP_SCHEDULES, SCHEDULES, type HttpScheduleSpec } from '../topology';
+import { functionSpec, HTTP_SCHEDULES, nodeFlagsOf, SCHEDULES, type HttpScheduleSpec } from '../topology';
 import { openBackend, type Backend } from '../wiring/backend';
 import { schedulerLocation } from '../wiring/schedule-monitor';
 import { billingExportFor, cachedBillingExport, costSettings } from '../wiring/cost';
@@ -207,6 +207,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         env,
         logFile: logFilePath(stateDir, f.name),
         launch,
+        nodeFlags: nodeFlagsOf(functionSpec(f.function)),
         cwd: root,
         onLine: options.onFunctionLine,
         onExit: (name, code, signal) => say(`${name} stopped unexpectedly (${signal ?? `code ${code}`})`),

@@ -17,9 +17,10 @@ import {
   type RollbackRecord,
   type ServingHistoryEntry,
 } from '../../contracts/documents/rollback';
-import type { StateStore } from '../../ports/state-store';
+import type { StateStore, Transaction } from '../../ports/state-store';
 import type { HolderLiveness, RollbackDeps } from './deps';
 import { rollbackOptions } from './deps';
+import { MAX_WRITES_PER_COMMIT, WRITES_PER_FINISH } from './groups';
 
 /** A lease this process holds, with the document as last written. */
 export interface HeldLease {
@@ -62,11 +63,11 @@ export function isStale(lease: RollbackLease, now: Date, liveness?: HolderLivene
   return liveness?.(lease.holder) === false;
 }
 
-/** One attempt to take the lease: taken, held by a live run, stale (recover it first), or gone again (retry). */
-export async function tryTakeLease(deps: RollbackDeps, claim: LeaseClaim): Promise<TakeResult> {
+/** The lease document a claim writes when it takes its book now. */
+function leaseDocFor(deps: RollbackDeps, claim: LeaseClaim): RollbackLease {
   const { leaseTtlMs } = rollbackOptions(deps);
   const now = deps.clock.now();
-  const doc: RollbackLease = {
+  return {
     isbn: claim.isbn,
     holder: deps.holder,
     requestId: claim.requestId,
@@ -76,6 +77,11 @@ export async function tryTakeLease(deps: RollbackDeps, claim: LeaseClaim): Promi
     held: true,
     acquiredAt: now.toISOString(),
   };
+}
+
+/** One attempt to take the lease: taken, held by a live run, stale (recover it first), or gone again (retry). */
+export async function tryTakeLease(deps: RollbackDeps, claim: LeaseClaim): Promise<TakeResult> {
+  const doc = leaseDocFor(deps, claim);
   if (await deps.state.create(COLLECTIONS.rollbackLeases, claim.isbn, doc)) {
     return { kind: 'taken', lease: { isbn: claim.isbn, doc } };
   }
@@ -84,6 +90,43 @@ export async function tryTakeLease(deps: RollbackDeps, claim: LeaseClaim): Promi
   return isStale(current, deps.clock.now(), deps.liveness)
     ? { kind: 'stale', lease: current }
     : { kind: 'held', lease: current };
+}
+
+/**
+ * One attempt at many leases in one transaction (at most
+ * MAX_WRITES_PER_COMMIT claims: one write each): every book whose lease is
+ * absent is taken; a book held by someone else is left alone and reported as
+ * `tryTakeLease` would (held by a live run, or stale), for the caller's
+ * per-book path to wait for or recover exactly as for a single book. The
+ * reads are in the transaction, so two runs racing for a book cannot both
+ * take it (Firestore retries the loser's transaction, SQLite serialises them).
+ */
+export async function takeLeases(
+  deps: RollbackDeps,
+  claims: readonly LeaseClaim[],
+): Promise<Map<string, TakeResult>> {
+  if (claims.length > MAX_WRITES_PER_COMMIT)
+    throw new RangeError(`at most ${MAX_WRITES_PER_COMMIT} leases per transaction (got ${claims.length})`);
+  if (claims.length === 0) return new Map();
+  return deps.state.runTransaction(async (tx) => {
+    const found = await Promise.all(
+      claims.map(async (c) => (await tx.get<RollbackLease>(COLLECTIONS.rollbackLeases, c.isbn))?.data),
+    );
+    const now = deps.clock.now();
+    const results = new Map<string, TakeResult>();
+    claims.forEach((claim, i) => {
+      const current = found[i];
+      if (isHeld(current)) {
+        const stale = isStale(current, now, deps.liveness);
+        results.set(claim.isbn, { kind: stale ? 'stale' : 'held', lease: current });
+        return;
+      }
+      const doc = leaseDocFor(deps, claim);
+      tx.set(COLLECTIONS.rollbackLeases, claim.isbn, doc);
+      results.set(claim.isbn, { kind: 'taken', lease: { isbn: claim.isbn, doc } });
+    });
+    return results;
+  });
 }
 
 /**
@@ -184,24 +227,53 @@ export interface FinishBook {
  * still written, the other holder's lease and the history are left alone.
  */
 export async function finishBook(deps: RollbackDeps, finish: FinishBook): Promise<boolean> {
-  const { lease, record } = finish;
   return deps.state.runTransaction(async (tx) => {
-    const current = (await tx.get<RollbackLease>(COLLECTIONS.rollbackLeases, lease.isbn))?.data;
-    const ours =
-      isHeld(current) && current.holder === deps.holder && current.rollbackId === lease.doc.rollbackId;
-    tx.set(COLLECTIONS.rollbackRecords, rollbackRecordDocId(record.rollbackId, record.isbn), record);
-    if (!ours) return false;
-    if (finish.history) {
-      const at = deps.clock.now().toISOString();
-      tx.set(
-        COLLECTIONS.rollbackLeases,
-        historyDocId(lease.isbn),
-        historyDoc(lease.isbn, finish.history, at),
-      );
-    }
-    if (finish.release) tx.delete(COLLECTIONS.rollbackLeases, lease.isbn);
-    return true;
+    const current = (await tx.get<RollbackLease>(COLLECTIONS.rollbackLeases, finish.lease.isbn))?.data;
+    return writeFinish(tx, deps, finish, current, deps.clock.now().toISOString());
   });
+}
+
+/**
+ * `finishBook` for many books in one transaction (at most
+ * MAX_WRITES_PER_COMMIT / WRITES_PER_FINISH of them): each book's record,
+ * history and release are written exactly as `finishBook` writes them, all
+ * books committed together or none. Answers, per book, whether the lease was
+ * still ours.
+ */
+export async function finishBooks(deps: RollbackDeps, finishes: readonly FinishBook[]): Promise<boolean[]> {
+  if (finishes.length * WRITES_PER_FINISH > MAX_WRITES_PER_COMMIT)
+    throw new RangeError(
+      `at most ${Math.floor(MAX_WRITES_PER_COMMIT / WRITES_PER_FINISH)} books per finish transaction (got ${finishes.length})`,
+    );
+  if (finishes.length === 0) return [];
+  return deps.state.runTransaction(async (tx) => {
+    const found = await Promise.all(
+      finishes.map(
+        async ({ lease }) => (await tx.get<RollbackLease>(COLLECTIONS.rollbackLeases, lease.isbn))?.data,
+      ),
+    );
+    const at = deps.clock.now().toISOString();
+    return finishes.map((finish, i) => writeFinish(tx, deps, finish, found[i], at));
+  });
+}
+
+/** One book's finishing writes inside a transaction, given its lease as read there; true when it was ours. */
+function writeFinish(
+  tx: Transaction,
+  deps: RollbackDeps,
+  finish: FinishBook,
+  current: RollbackLease | undefined,
+  at: string,
+): boolean {
+  const { lease, record } = finish;
+  const ours =
+    isHeld(current) && current.holder === deps.holder && current.rollbackId === lease.doc.rollbackId;
+  tx.set(COLLECTIONS.rollbackRecords, rollbackRecordDocId(record.rollbackId, record.isbn), record);
+  if (!ours) return false;
+  if (finish.history)
+    tx.set(COLLECTIONS.rollbackLeases, historyDocId(lease.isbn), historyDoc(lease.isbn, finish.history, at));
+  if (finish.release) tx.delete(COLLECTIONS.rollbackLeases, lease.isbn);
+  return true;
 }
 
 /** Gives a lease back without a record (a run that stopped before changing anything). Never throws. */

@@ -1,0 +1,82 @@
+/**
+ * Group commit of finished books: a book that has been switched and verified
+ * (or put back, or skipped) hands its record, history and lease release here
+ * and the run moves on to the next book; the group commits them, many books
+ * per transaction, each book's three writes together (`finishBooks`). A
+ * group commits when it is full (FINISH_GROUP_BOOKS), FINISH_FLUSH_MS after
+ * its first book, or when the run asks (`flush`, once nothing is left to
+ * switch). A book's lease, holding its intent, stays in the StateStore until
+ * its group commits: a crash before that leaves the book to recovery
+ * exactly as a crash between a switch and its record always did.
+ *
+ * When a group's transaction fails, each of its books is committed again on
+ * its own (`finishBook`), so one book whose record cannot be written (or an
+ * outage that passes) does not fail its neighbours; a book that still fails
+ * is rejected to its caller, its lease and intent kept for recovery.
+ */
+import { describeError } from '../../errors';
+import type { RollbackDeps } from './deps';
+import { commitGroups, FINISH_FLUSH_MS, FINISH_GROUP_BOOKS, WRITES_PER_FINISH } from './groups';
+import { finishBook, finishBooks, type FinishBook } from './leases';
+
+interface Pending {
+  finish: FinishBook;
+  resolve: (ours: boolean) => void;
+  reject: (err: unknown) => void;
+}
+
+/** Collects finished books and commits them a group per transaction. */
+export class FinishGroups {
+  private pending: Pending[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private readonly groupBooks: number;
+
+  constructor(
+    private readonly deps: RollbackDeps,
+    options: { groupBooks?: number; flushMs?: number } = {},
+  ) {
+    this.groupBooks = options.groupBooks ?? FINISH_GROUP_BOOKS;
+    this.flushMs = options.flushMs ?? FINISH_FLUSH_MS;
+  }
+
+  private readonly flushMs: number;
+
+  /** Resolves once the book's group committed: true when the lease was still this run's (see `finishBook`). */
+  finish(finish: FinishBook): Promise<boolean> {
+    return new Promise<boolean>((resolve, reject) => {
+      this.pending.push({ finish, resolve, reject });
+      if (this.pending.length >= this.groupBooks) this.flush();
+      else if (!this.timer) {
+        this.timer = setTimeout(() => this.flush(), this.flushMs);
+        this.timer.unref?.();
+      }
+    });
+  }
+
+  /** Commits every book handed in so far, without waiting for its group to fill. */
+  flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const books = this.pending;
+    this.pending = [];
+    for (const group of commitGroups(books, this.groupBooks, WRITES_PER_FINISH)) void this.commit(group);
+  }
+
+  private async commit(group: Pending[]): Promise<void> {
+    let ours: boolean[];
+    try {
+      ours = await finishBooks(
+        this.deps,
+        group.map((p) => p.finish),
+      );
+    } catch (err) {
+      this.deps.logger.warning(
+        `could not commit ${group.length} finished books together (${describeError(err)}); committing each on its own`,
+        { error: err },
+      );
+      await Promise.all(group.map((p) => finishBook(this.deps, p.finish).then(p.resolve, p.reject)));
+      return;
+    }
+    group.forEach((p, i) => p.resolve(ours[i] === true));
+  }
+}

@@ -44,6 +44,12 @@ interface PhaseCalls {
   writes: number;
   /** Sum of the durations of this phase's StateStore calls (they overlap under concurrency). */
   busyMs: number;
+  /** Calls to the serving target and registry (reads, switches, canaries), and their summed time. */
+  servingCalls: number;
+  servingMs: number;
+  /** Messages published (lifecycle events, alerts), and their summed time. */
+  busCalls: number;
+  busMs: number;
 }
 
 function noCalls(): PhaseCalls {
@@ -56,6 +62,10 @@ function noCalls(): PhaseCalls {
     batchSets: 0,
     writes: 0,
     busyMs: 0,
+    servingCalls: 0,
+    servingMs: 0,
+    busCalls: 0,
+    busMs: 0,
   };
 }
 
@@ -69,6 +79,7 @@ function counting(store: StateStore): {
   reset: () => void;
   enter: (phase: string) => void;
   phases: () => Map<string, PhaseCalls & { wallMs: number }>;
+  timedPort: <P extends object>(port: P, kind: 'serving' | 'bus') => P;
 } {
   let phases = new Map<string, PhaseCalls & { wallMs: number }>();
   let current = '';
@@ -153,7 +164,28 @@ function counting(store: StateStore): {
     current = '';
     since = performance.now();
   };
-  return { store: wrapped, writes: total, reset, enter, phases: () => phases };
+  // Every method of a port timed into the phase's serving or bus figures.
+  const timedPort = <P extends object>(port: P, kind: 'serving' | 'bus'): P =>
+    new Proxy(port, {
+      get(target, name, receiver) {
+        const value: unknown = Reflect.get(target, name, receiver);
+        if (typeof value !== 'function') return value;
+        return (...args: unknown[]) => {
+          const calls = at(current);
+          const started = performance.now();
+          const done = () => {
+            if (kind === 'serving')
+              ((calls.servingCalls += 1), (calls.servingMs += performance.now() - started));
+            else ((calls.busCalls += 1), (calls.busMs += performance.now() - started));
+          };
+          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+          if (result instanceof Promise) return result.finally(done);
+          done();
+          return result;
+        };
+      },
+    });
+  return { store: wrapped, writes: total, reset, enter, phases: () => phases, timedPort };
 }
 
 /**
@@ -220,13 +252,13 @@ async function measure(
   scope: 'one' | 'all',
   label: string,
 ): Promise<Figures> {
-  const { store, writes, reset, enter, phases } = counting(raw);
+  const { store, writes, reset, enter, phases, timedPort } = counting(raw);
   let phase = '';
   const ports = {
     state: store,
-    registry: backend.registry,
-    serving: backend.serving,
-    bus: backend.bus,
+    registry: timedPort(backend.registry, 'serving'),
+    serving: timedPort(backend.serving, 'serving'),
+    bus: timedPort(backend.bus, 'bus'),
     clock: backend.clock,
     logger: createSilentLogger(),
     onProgress: (p: RollbackProgress) => {
@@ -309,7 +341,7 @@ function printProfile(profile: Figures['profile']): void {
   for (const [phase, c] of profile) {
     if (phase === '') continue;
     process.stdout.write(
-      `      ${phase.padEnd(17)} wall ${fmtMs(c.wallMs).padStart(9)}  tx ${String(c.transactions).padStart(4)} (${c.txGets} reads)  get ${String(c.gets).padStart(4)}  query ${c.queries}  single writes ${String(c.singleWrites).padStart(4)}  batchSet ${c.batchSets}  docs ${String(c.writes).padStart(4)}  busy ${fmtMs(c.busyMs)}\n`,
+      `      ${phase.padEnd(17)} wall ${fmtMs(c.wallMs).padStart(9)}  tx ${String(c.transactions).padStart(4)} (${c.txGets} reads)  get ${String(c.gets).padStart(4)}  query ${c.queries}  single writes ${String(c.singleWrites).padStart(4)}  batchSet ${c.batchSets}  docs ${String(c.writes).padStart(4)}  busy ${fmtMs(c.busyMs)}  serving+registry ${c.servingCalls} calls ${fmtMs(c.servingMs)}  bus ${c.busCalls} msgs ${fmtMs(c.busMs)}\n`,
     );
   }
 }

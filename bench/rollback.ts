@@ -22,7 +22,16 @@ import { isbn13CheckDigit } from '../shared/domain/isbn';
 import { createSilentLogger } from '../shared/logging/capture';
 import { PRODUCTION_ALIAS } from '../shared/ports/model-registry';
 import type { DocData, StateStore, Transaction } from '../shared/ports/state-store';
-import { applyRollback, type RollbackProgress, type RollbackResult } from '../shared/services/rollback';
+import type { RollbackRecord } from '../shared/contracts/documents/rollback';
+import {
+  applyRollback,
+  type RollbackDeps,
+  type RollbackProgress,
+  type RollbackResult,
+} from '../shared/services/rollback';
+import { mapLimit } from '../shared/services/rollback/deps';
+import { lifecycleEventFor } from '../shared/services/rollback/events';
+import { switchAndVerify } from '../shared/services/rollback/switch-book';
 import { openBackend, type Backend } from '../shared/wiring/backend';
 import { ensureTopology } from '../shared/wiring/topology-setup';
 import { fmtMs, median, numberFlag, row } from './stats';
@@ -236,11 +245,42 @@ async function seed(backend: Backend, state: StateStore, books: number): Promise
   return isbns;
 }
 
+/**
+ * What bounds a run that no batching of state writes can remove: every
+ * book's switch and verification against the serving target and registry
+ * (`switchAndVerify`, as a run calls it, `concurrency` at a time) and its
+ * lifecycle event published, with no StateStore at all. Two passes (to the
+ * other version and back), timed each; the books end as they began.
+ */
+async function perBookFloor(ports: RollbackDeps, isbns: string[]): Promise<number[]> {
+  const times: number[] = [];
+  for (const [from, to] of [
+    ['2', '1'],
+    ['1', '2'],
+  ] as const) {
+    const desired = { productionAlias: to, split: [{ version: to, trafficPercent: 100 }], exact: false };
+    const started = performance.now();
+    await mapLimit(isbns, CONCURRENCY, async (isbn) => {
+      const check = await switchAndVerify(ports, isbn, desired, 4);
+      if (!check.ok) throw new Error(`per-book floor: ISBN ${isbn} did not verify: ${check.detail}`);
+      const at = new Date().toISOString();
+      const record = { isbn, rollbackId: 'rb-floor', status: 'succeeded', from, to, at } as RollbackRecord;
+      const event = lifecycleEventFor(record, 'bench-floor');
+      if (event)
+        await ports.bus.publish('model-lifecycle', { data: event, attributes: { type: event.type } });
+    });
+    times.push(performance.now() - started);
+  }
+  return times;
+}
+
 interface Figures {
   rollbackMs: number[];
   floorMs: number[];
   writes: number;
   perBookMs: number[];
+  /** The per-book floor (`perBookFloor`), when measured. */
+  perBookFloorMs: number[];
   /** StateStore calls per phase of the last run. */
   profile: Map<string, PhaseCalls & { wallMs: number }>;
 }
@@ -267,7 +307,14 @@ async function measure(
     },
   };
   const settings = { holder: `bench@local:${process.pid}`, options: { concurrency: CONCURRENCY } };
-  const figures: Figures = { rollbackMs: [], floorMs: [], writes: 0, perBookMs: [], profile: new Map() };
+  const figures: Figures = {
+    rollbackMs: [],
+    floorMs: [],
+    writes: 0,
+    perBookMs: [],
+    perBookFloorMs: [],
+    profile: new Map(),
+  };
   for (let run = 0; run < RUNS; run++) {
     reset();
     enter((phase = 'claim'));
@@ -306,6 +353,10 @@ async function measure(
     await raw.batchSet(docs);
     figures.floorMs.push(performance.now() - floorStarted);
   }
+  if (scope === 'all') {
+    const raw = { ...ports, registry: backend.registry, serving: backend.serving, bus: backend.bus };
+    figures.perBookFloorMs = await perBookFloor({ ...raw, ...settings }, isbns);
+  }
   return figures;
 }
 
@@ -333,6 +384,14 @@ function report(label: string, books: number, f: Figures): void {
     ratio <= GOAL_RATIO ? 'met' : 'MISSED',
     ...cells,
   );
+  if (f.perBookFloorMs.length > 0) {
+    const perBook = median(f.perBookFloorMs);
+    row(
+      `${label}: ${books} books, time ÷ per-book floor`,
+      `${(rollback / Math.max(perBook, 0.001)).toFixed(1)}×`,
+      `per-book floor ${fmtMs(perBook)} (switch+verify and event of every book, no StateStore)`,
+    );
+  }
   printProfile(f.profile);
 }
 

@@ -5,10 +5,10 @@
  * a stale one is recovered first, then taken.
  *
  * Many books (`acquireBooks`) are first tried in groups, one transaction per
- * group (groups.ts): every free book of the group is taken at once. A book
- * that is not free (queued in this process, held by another run, stale) then
- * takes the single-book path above, so it is waited for, recovered or
- * refused exactly as when it is asked for alone.
+ * group (groups.ts) creating every lease of the group. A book queued in this
+ * process, and every book of a group in which some lease already exists (held
+ * by another run, or stale), then takes the single-book path above, so it is
+ * waited for, recovered or refused exactly as when it is asked for alone.
  */
 import type { RollbackLease } from '../../contracts/documents/rollback';
 import { COLLECTIONS } from '../../contracts/collections';
@@ -16,15 +16,7 @@ import { BookLocks } from './book-locks';
 import type { RollbackDeps } from './deps';
 import { mapLimit, rollbackOptions } from './deps';
 import { commitGroups, LEASE_GROUP_BOOKS } from './groups';
-import {
-  isHeld,
-  isStale,
-  takeLeases,
-  tryTakeLease,
-  type HeldLease,
-  type LeaseClaim,
-  type TakeResult,
-} from './leases';
+import { isHeld, isStale, takeLeases, tryTakeLease, type HeldLease, type LeaseClaim } from './leases';
 import { recoverBook } from './recover';
 
 /** One queue per process unless the caller brings its own. */
@@ -78,8 +70,8 @@ export async function acquireBooks(
       for (const claim of group) {
         const unlock = free.get(claim.isbn);
         if (!unlock) continue;
-        const taken = found.get(claim.isbn);
-        if (taken?.kind === 'taken') await onAcquired(claim.isbn, { ok: true, lease: taken.lease, unlock });
+        const taken = found?.get(claim.isbn);
+        if (taken) await onAcquired(claim.isbn, { ok: true, lease: taken, unlock });
         else alone.set(claim.isbn, { claim, unlock });
       }
     }
@@ -102,7 +94,7 @@ async function tryGroup(
   deps: RollbackDeps,
   group: readonly LeaseClaim[],
   free: Map<string, () => void>,
-): Promise<Map<string, TakeResult>> {
+): Promise<Map<string, HeldLease> | undefined> {
   try {
     return await takeLeases(
       deps,

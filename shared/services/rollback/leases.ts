@@ -19,6 +19,7 @@ import {
 } from '../../contracts/documents/rollback';
 import type { StateStore, Transaction } from '../../ports/state-store';
 import type { HolderLiveness, RollbackDeps } from './deps';
+import { ConflictError } from '../../errors';
 import { rollbackOptions } from './deps';
 import { MAX_WRITES_PER_COMMIT, WRITES_PER_FINISH } from './groups';
 
@@ -93,40 +94,36 @@ export async function tryTakeLease(deps: RollbackDeps, claim: LeaseClaim): Promi
 }
 
 /**
- * One attempt at many leases in one transaction (at most
- * MAX_WRITES_PER_COMMIT claims: one write each): every book whose lease is
- * absent is taken; a book held by someone else is left alone and reported as
- * `tryTakeLease` would (held by a live run, or stale), for the caller's
- * per-book path to wait for or recover exactly as for a single book. The
- * reads are in the transaction, so two runs racing for a book cannot both
- * take it (Firestore retries the loser's transaction, SQLite serialises them).
+ * Many leases in one transaction (at most MAX_WRITES_PER_COMMIT claims: one
+ * write each), with create-if-absent for each: all of them are taken, or,
+ * when any book's lease exists (another run holds it, or left it stale),
+ * none is, and `undefined` sends every book of the group down the
+ * single-book path, which waits for, recovers or refuses each exactly as
+ * when it is asked for alone. Creates are checked in one read of all the
+ * group's documents (Firestore: one batched get), so the common case, no
+ * conflict, is one round trip and one commit per group.
  */
 export async function takeLeases(
   deps: RollbackDeps,
   claims: readonly LeaseClaim[],
-): Promise<Map<string, TakeResult>> {
+): Promise<Map<string, HeldLease> | undefined> {
   if (claims.length > MAX_WRITES_PER_COMMIT)
     throw new RangeError(`at most ${MAX_WRITES_PER_COMMIT} leases per transaction (got ${claims.length})`);
   if (claims.length === 0) return new Map();
-  return deps.state.runTransaction(async (tx) => {
-    const found = await Promise.all(
-      claims.map(async (c) => (await tx.get<RollbackLease>(COLLECTIONS.rollbackLeases, c.isbn))?.data),
-    );
-    const now = deps.clock.now();
-    const results = new Map<string, TakeResult>();
-    claims.forEach((claim, i) => {
-      const current = found[i];
-      if (isHeld(current)) {
-        const stale = isStale(current, now, deps.liveness);
-        results.set(claim.isbn, { kind: stale ? 'stale' : 'held', lease: current });
-        return;
+  try {
+    return await deps.state.runTransaction(async (tx) => {
+      const taken = new Map<string, HeldLease>();
+      for (const claim of claims) {
+        const doc = leaseDocFor(deps, claim);
+        tx.create(COLLECTIONS.rollbackLeases, claim.isbn, doc);
+        taken.set(claim.isbn, { isbn: claim.isbn, doc });
       }
-      const doc = leaseDocFor(deps, claim);
-      tx.set(COLLECTIONS.rollbackLeases, claim.isbn, doc);
-      results.set(claim.isbn, { kind: 'taken', lease: { isbn: claim.isbn, doc } });
+      return taken;
     });
-    return results;
-  });
+  } catch (err) {
+    if (err instanceof ConflictError) return undefined;
+    throw err;
+  }
 }
 
 /**

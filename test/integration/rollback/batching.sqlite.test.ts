@@ -35,7 +35,7 @@ describe('rollback groups its state writes across books [embedded]', () => {
     )) as RollbackResult;
 
     expect(result.results.map((r) => r.status)).toEqual(fleet.map(() => 'succeeded'));
-    const leaseTx = counting.transactions.filter((t) => t.writes.every((w) => w.kind === 'set'));
+    const leaseTx = counting.transactions.filter((t) => t.writes.every((w) => w.kind === 'create'));
     const finishTx = counting.transactions.filter((t) => t.writes.some((w) => w.kind === 'delete'));
     // One lease transaction for 50 books; one finish group per FINISH_FLUSH_MS at most (per book before: 100 in all).
     expect(leaseTx).toHaveLength(Math.ceil(50 / LEASE_GROUP_BOOKS));

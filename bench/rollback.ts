@@ -44,7 +44,9 @@ const EMULATORS = !process.argv.includes('--no-emulators');
 /** StateStore calls of one phase of a run: how many of each, and the time spent in them (summed). */
 interface PhaseCalls {
   transactions: number;
+  /** Documents read in transactions, and how many of those reads were one batched read (`getAll`). */
   txGets: number;
+  txGetAlls: number;
   gets: number;
   queries: number;
   singleWrites: number;
@@ -65,6 +67,7 @@ function noCalls(): PhaseCalls {
   return {
     transactions: 0,
     txGets: 0,
+    txGetAlls: 0,
     gets: 0,
     queries: 0,
     singleWrites: 0,
@@ -155,6 +158,7 @@ function counting(store: StateStore): {
             attempt = 0;
             return fn({
               get: (c, id) => ((calls.txGets += 1), tx.get(c, id)),
+              getAll: (refs) => ((calls.txGets += refs.length), (calls.txGetAlls += 1), tx.getAll(refs)),
               create: (c, id, d) => ((attempt += 1), tx.create(c, id, d)),
               set: (c, id, d) => ((attempt += 1), tx.set(c, id, d)),
               delete: (c, id) => ((attempt += 1), tx.delete(c, id)),
@@ -400,7 +404,7 @@ function printProfile(profile: Figures['profile']): void {
   for (const [phase, c] of profile) {
     if (phase === '') continue;
     process.stdout.write(
-      `      ${phase.padEnd(17)} wall ${fmtMs(c.wallMs).padStart(9)}  tx ${String(c.transactions).padStart(4)} (${c.txGets} reads)  get ${String(c.gets).padStart(4)}  query ${c.queries}  single writes ${String(c.singleWrites).padStart(4)}  batchSet ${c.batchSets}  docs ${String(c.writes).padStart(4)}  busy ${fmtMs(c.busyMs)}  serving+registry ${c.servingCalls} calls ${fmtMs(c.servingMs)}  bus ${c.busCalls} msgs ${fmtMs(c.busMs)}\n`,
+      `      ${phase.padEnd(17)} wall ${fmtMs(c.wallMs).padStart(9)}  tx ${String(c.transactions).padStart(4)} (${c.txGets} docs read, ${c.txGetAlls} batched reads)  get ${String(c.gets).padStart(4)}  query ${c.queries}  single writes ${String(c.singleWrites).padStart(4)}  batchSet ${c.batchSets}  docs ${String(c.writes).padStart(4)}  busy ${fmtMs(c.busyMs)}  serving+registry ${c.servingCalls} calls ${fmtMs(c.servingMs)}  bus ${c.busCalls} msgs ${fmtMs(c.busMs)}\n`,
     );
   }
 }

@@ -244,13 +244,11 @@ export async function finishBooks(deps: RollbackDeps, finishes: readonly FinishB
     );
   if (finishes.length === 0) return [];
   return deps.state.runTransaction(async (tx) => {
-    const found = await Promise.all(
-      finishes.map(
-        async ({ lease }) => (await tx.get<RollbackLease>(COLLECTIONS.rollbackLeases, lease.isbn))?.data,
-      ),
+    const found = await tx.getAll<RollbackLease>(
+      finishes.map(({ lease }) => ({ collection: COLLECTIONS.rollbackLeases, id: lease.isbn })),
     );
     const at = deps.clock.now().toISOString();
-    return finishes.map((finish, i) => writeFinish(tx, deps, finish, found[i], at));
+    return finishes.map((finish, i) => writeFinish(tx, deps, finish, found[i]?.data, at));
   });
 }
 

@@ -33,6 +33,7 @@ export function countingStore(inner: StateStore): CountingStore {
           attempt.writes.push({ kind, doc: `${c}/${id}` });
         return fn({
           get: (c, id) => tx.get(c, id),
+          getAll: (refs) => tx.getAll(refs),
           create: (c, id, d) => (note('create', c, id), tx.create(c, id, d)),
           set: (c, id, d) => (note('set', c, id), tx.set(c, id, d)),
           delete: (c, id) => (note('delete', c, id), tx.delete(c, id)),

@@ -28,7 +28,7 @@ export const WRITES_PER_FINISH = 3;
  * and a group small enough that one slow transaction (or a retry under
  * contention) holds few books back.
  */
-export const FINISH_GROUP_BOOKS = 100;
+export const FINISH_GROUP_BOOKS = 166;
 
 /** Books per lease group: one write each (the lease), 250 reads and writes per transaction. */
 export const LEASE_GROUP_BOOKS = 250;

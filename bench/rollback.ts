@@ -187,9 +187,14 @@ function counting(store: StateStore): {
           const calls = at(current);
           const started = performance.now();
           const done = () => {
-            if (kind === 'serving')
-              ((calls.servingCalls += 1), (calls.servingMs += performance.now() - started));
-            else ((calls.busCalls += 1), (calls.busMs += performance.now() - started));
+            const ms = performance.now() - started;
+            if (kind === 'serving') {
+              calls.servingCalls += 1;
+              calls.servingMs += ms;
+            } else {
+              calls.busCalls += 1;
+              calls.busMs += ms;
+            }
           };
           const result = (value as (...a: unknown[]) => unknown).apply(target, args);
           if (result instanceof Promise) return result.finally(done);

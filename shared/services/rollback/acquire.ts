@@ -115,7 +115,6 @@ async function takeWithLock(
   held: { unlock: () => void; deadline: number },
 ): Promise<Acquired> {
   const { unlock, deadline } = held;
-  const { leaseWaitMs } = rollbackOptions(deps);
   let pause = 20;
   let lastHeld: RollbackLease | undefined;
   try {

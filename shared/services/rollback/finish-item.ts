@@ -14,7 +14,7 @@ import type { RollbackRecord } from '../../contracts/documents/rollback';
 import { describeError } from '../../errors';
 import type { RollbackDeps } from './deps';
 import { publishOutcome } from './events';
-import { finishBook, renewIfAgeing, type FinishBook, type HeldLease } from './leases';
+import { renewIfAgeing, type FinishBook, type HeldLease } from './leases';
 import { bookResultOf, type BookResult } from './results';
 import { switchAndVerify, type Verification } from './switch-book';
 

@@ -2,12 +2,16 @@
  * Group commit of finished books: a book that has been switched and verified
  * (or put back, or skipped) hands its record, history and lease release here
  * and the run moves on to the next book; the group commits them, many books
- * per transaction, each book's three writes together (`finishBooks`). A
- * group commits when it is full (FINISH_GROUP_BOOKS), FINISH_FLUSH_MS after
- * its first book, or when the run asks (`flush`, once nothing is left to
- * switch). A book's lease, holding its intent, stays in the StateStore until
- * its group commits: a crash before that leaves the book to recovery
- * exactly as a crash between a switch and its record always did.
+ * per transaction, each book's three writes together (`finishBooks`). This is
+ * a group commit: a finished book commits at once when no commit is in
+ * flight; otherwise it waits for the commit in flight and goes with every
+ * book that finished meanwhile, and a group that reaches FINISH_GROUP_BOOKS
+ * commits at once. A slow store (Firestore: a round trip per commit) thus
+ * gets big groups, a fast one small groups and no waiting; state writes stay
+ * interleaved with the switches, as when each book committed alone. A book's
+ * lease, holding its intent, stays in the StateStore until its group
+ * commits: a crash before that leaves the book to recovery exactly as a
+ * crash between a switch and its record always did.
  *
  * When a group's transaction fails, each of its books is committed again on
  * its own (`finishBook`), so one book whose record cannot be written (or an
@@ -16,7 +20,7 @@
  */
 import { describeError } from '../../errors';
 import type { RollbackDeps } from './deps';
-import { commitGroups, FINISH_FLUSH_MS, FINISH_GROUP_BOOKS, WRITES_PER_FINISH } from './groups';
+import { commitGroups, FINISH_GROUP_BOOKS, WRITES_PER_FINISH } from './groups';
 import { finishBook, finishBooks, type FinishBook } from './leases';
 
 interface Pending {
@@ -28,38 +32,43 @@ interface Pending {
 /** Collects finished books and commits them a group per transaction. */
 export class FinishGroups {
   private pending: Pending[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private inFlight = 0;
   private readonly groupBooks: number;
 
   constructor(
     private readonly deps: RollbackDeps,
-    options: { groupBooks?: number; flushMs?: number } = {},
+    options: { groupBooks?: number } = {},
   ) {
     this.groupBooks = options.groupBooks ?? FINISH_GROUP_BOOKS;
-    this.flushMs = options.flushMs ?? FINISH_FLUSH_MS;
   }
-
-  private readonly flushMs: number;
 
   /** Resolves once the book's group committed: true when the lease was still this run's (see `finishBook`). */
   finish(finish: FinishBook): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
       this.pending.push({ finish, resolve, reject });
-      if (this.pending.length >= this.groupBooks) this.flush();
-      else if (!this.timer) {
-        this.timer = setTimeout(() => this.flush(), this.flushMs);
-        this.timer.unref?.();
-      }
+      this.next();
     });
   }
 
-  /** Commits every book handed in so far, without waiting for its group to fill. */
+  /** Commits every book handed in so far, without waiting for a commit in flight. */
   flush(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
     const books = this.pending;
     this.pending = [];
-    for (const group of commitGroups(books, this.groupBooks, WRITES_PER_FINISH)) void this.commit(group);
+    for (const group of commitGroups(books, this.groupBooks, WRITES_PER_FINISH)) this.start(group);
+  }
+
+  /** A full group commits at once; otherwise what waits commits as soon as no commit is in flight. */
+  private next(): void {
+    while (this.pending.length >= this.groupBooks) this.start(this.pending.splice(0, this.groupBooks));
+    if (this.inFlight === 0 && this.pending.length > 0) this.flush();
+  }
+
+  private start(group: Pending[]): void {
+    this.inFlight += 1;
+    void this.commit(group).finally(() => {
+      this.inFlight -= 1;
+      this.next();
+    });
   }
 
   private async commit(group: Pending[]): Promise<void> {

@@ -34,13 +34,6 @@ export const FINISH_GROUP_BOOKS = 166;
 export const LEASE_GROUP_BOOKS = 250;
 
 /**
- * How long a finished book waits for others to share its group's commit
- * before the group is committed anyway (the group also commits as soon as it
- * is full, and when the run has no book left to switch).
- */
-export const FINISH_FLUSH_MS = 25;
-
-/**
  * `items` in consecutive groups of at most `groupSize` items and at most
  * `MAX_WRITES_PER_COMMIT` writes, each item making `writesPerItem` writes.
  */

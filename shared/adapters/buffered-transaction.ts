@@ -30,20 +30,36 @@ export interface TransactionStats {
 
 export type TransactionReader = (collection: string, id: string) => Promise<StoredDoc | undefined>;
 
+/** Many documents in one backend read; absent, `getAll` reads them one by one. */
+export type TransactionBatchReader = (
+  refs: ReadonlyArray<{ collection: string; id: string }>,
+) => Promise<Array<StoredDoc | undefined>>;
+
 export class BufferedTransaction implements Transaction {
   private readonly pending: BufferedWrite[] = [];
 
-  constructor(private readonly read: TransactionReader) {}
+  constructor(
+    private readonly read: TransactionReader,
+    private readonly readMany?: TransactionBatchReader,
+  ) {}
 
   async get<T extends DocData = DocData>(collection: string, id: string): Promise<StoredDoc<T> | undefined> {
     checkDocRef(collection, id);
-    if (this.pending.length > 0) {
-      throw new ValidationError(
-        `state store: transaction read of ${collection}/${id} after a write; all reads must come before any write`,
-        ['tx.get'],
-      );
-    }
+    this.assertNoWrites(`${collection}/${id}`, 'tx.get');
     return (await this.read(collection, id)) as StoredDoc<T> | undefined;
+  }
+
+  async getAll<T extends DocData = DocData>(
+    refs: ReadonlyArray<{ collection: string; id: string }>,
+  ): Promise<Array<StoredDoc<T> | undefined>> {
+    if (!Array.isArray(refs)) throw new ValidationError('state store: refs must be an array', ['tx.getAll']);
+    refs.forEach((r, i) => checkDocRef(r?.collection, r?.id, `refs[${i}].`));
+    if (refs.length === 0) return [];
+    this.assertNoWrites(`${refs.length} documents`, 'tx.getAll');
+    const docs = this.readMany
+      ? await this.readMany(refs)
+      : await Promise.all(refs.map((r) => this.read(r.collection, r.id)));
+    return docs as Array<StoredDoc<T> | undefined>;
   }
 
   create(collection: string, id: string, data: DocData): void {
@@ -57,6 +73,15 @@ export class BufferedTransaction implements Transaction {
   delete(collection: string, id: string): void {
     checkDocRef(collection, id);
     this.pending.push({ kind: 'delete', collection, id });
+  }
+
+  private assertNoWrites(what: string, field: string): void {
+    if (this.pending.length > 0) {
+      throw new ValidationError(
+        `state store: transaction read of ${what} after a write; all reads must come before any write`,
+        [field],
+      );
+    }
   }
 
   /** The writes in the order they were made, for the adapter to commit. */

@@ -58,6 +58,14 @@ export interface Query {
  */
 export interface Transaction {
   get<T extends DocData = DocData>(collection: string, id: string): Promise<StoredDoc<T> | undefined>;
+  /**
+   * Several documents in one read (Firestore: one batched get in the
+   * transaction, where a `get` each is a round trip each), in the order
+   * asked, undefined where missing.
+   */
+  getAll<T extends DocData = DocData>(
+    refs: ReadonlyArray<{ collection: string; id: string }>,
+  ): Promise<Array<StoredDoc<T> | undefined>>;
   /** Create; at commit, the transaction fails with ConflictError (nothing written) if the document exists. */
   create(collection: string, id: string, data: DocData): void;
   set(collection: string, id: string, data: DocData): void;

@@ -189,6 +189,39 @@ export function describeStateStoreContract(
       reportFigure(suite, 'tx-read-after-write', 'rejected, nothing written');
     });
 
+    it('tx.getAll reads many documents in order (expired and missing ones undefined), before any write', async () => {
+      const past = new Date(Date.now() - 60_000).toISOString();
+      await store.set('leases', 'b1', { n: 1 });
+      await store.set('leases', 'b3', { n: 3 });
+      await store.set('leases', 'b4', { n: 4, expireAt: past });
+      const read = await store.runTransaction(async (tx) => {
+        const docs = await tx.getAll<{ n: number }>([
+          { collection: 'leases', id: 'b3' },
+          { collection: 'leases', id: 'b2' },
+          { collection: 'leases', id: 'b1' },
+          { collection: 'leases', id: 'b4' },
+        ]);
+        tx.set('leases', 'seen', { ids: docs.map((d) => d?.id ?? null) });
+        return docs.map((d) => d?.data.n ?? null);
+      });
+      expect(read).toEqual([3, null, 1, null]);
+      expect((await store.get('leases', 'seen'))?.data).toEqual({ ids: ['b3', null, 'b1', null] });
+      expect(await store.runTransaction((tx) => tx.getAll([]))).toEqual([]);
+      const late = await rejection(
+        store.runTransaction(async (tx) => {
+          tx.set('leases', 'b5', { n: 5 });
+          await tx.getAll([{ collection: 'leases', id: 'b1' }]);
+        }),
+      );
+      expect(late).toBeInstanceOf(ValidationError);
+      expect(String((late as Error).message)).toContain('all reads must come before any write');
+      const bad = await rejection(
+        store.runTransaction((tx) => tx.getAll([{ collection: 'leases', id: 'a/b' }])),
+      );
+      expect(bad).toBeInstanceOf(ValidationError);
+      expect(await store.get('leases', 'b5')).toBeUndefined();
+    });
+
     it('calls made outside an open transaction neither join it nor are lost with it', async () => {
       await store.set('counters', 'c', { n: 1 });
       const held = gate();

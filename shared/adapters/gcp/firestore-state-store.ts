@@ -209,8 +209,14 @@ export class FirestoreStateStore implements StateStore {
 
   private async attempt<R>(sdkTx: FsTransaction, fn: (tx: Transaction) => Promise<R>): Promise<R> {
     this.stats = { ...this.stats, attempts: this.stats.attempts + 1 };
-    const tx = new BufferedTransaction(async (collection, id) =>
-      fromSnapshot(await sdkTx.get(this.ref(collection, id)), this.nowMs()),
+    const tx = new BufferedTransaction(
+      async (collection, id) => fromSnapshot(await sdkTx.get(this.ref(collection, id)), this.nowMs()),
+      // One BatchGetDocuments for all of them, in the transaction (Transaction.getAll of the SDK).
+      async (refs) => {
+        const snaps = await sdkTx.getAll(...refs.map((r) => this.ref(r.collection, r.id)));
+        const now = this.nowMs();
+        return snaps.map((snap) => fromSnapshot(snap, now));
+      },
     );
     const result = await fn(tx);
     await this.stage(sdkTx, tx.writes());

@@ -48,6 +48,23 @@ export class BookLocks {
     });
   }
 
+  /**
+   * The book at once when nobody in this process holds or waits for it (the
+   * release function), else undefined and nothing queued: a group of books is
+   * leased together only when none of them has to wait.
+   */
+  tryAcquire(isbn: string): (() => void) | undefined {
+    if (this.queues.has(isbn)) return undefined;
+    const queue: Waiter[] = [{ grant: () => undefined }];
+    this.queues.set(isbn, queue);
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.next(isbn, queue);
+    };
+  }
+
   private next(isbn: string, queue: Waiter[]): void {
     queue.shift();
     const head = queue[0];

@@ -2,7 +2,8 @@
  * Acting on one planned book of a run: switch and verify (or skip, or record
  * a refusal); when the switch does not verify, put the book back from the
  * run's backup. Then its record, history and lease release in one
- * transaction, and its lifecycle event (and alert).
+ * transaction (its own, or its group's: finish-groups.ts), and its lifecycle
+ * event (and alert).
  */
 import type { RollbackBackupEntry, ServingHistoryEntry } from '../../contracts/documents/rollback';
 import { appendHistory, historyAfterSwitch } from '../../domain/rollback/history';
@@ -13,7 +14,7 @@ import type { RollbackRecord } from '../../contracts/documents/rollback';
 import { describeError } from '../../errors';
 import type { RollbackDeps } from './deps';
 import { publishOutcome } from './events';
-import { finishBook, renewIfAgeing, type HeldLease } from './leases';
+import { renewIfAgeing, type FinishBook, type HeldLease } from './leases';
 import { bookResultOf, type BookResult } from './results';
 import { switchAndVerify, type Verification } from './switch-book';
 
@@ -31,26 +32,45 @@ interface Finished {
   release: boolean;
 }
 
-/** Acts on one planned book and records it; the lease is released unless the book is left inconsistent. */
-export async function finishItem(
+/** What acting on a book came to, timed, before it is recorded. */
+export type ActedOn = Finished;
+
+/** Skips, refuses, or switches one planned book (see `actOn`); the record carries how long that took. */
+export async function actOnItem(
   run: RollbackRun,
   item: PlanItem,
   held: HeldBook,
   deps: RollbackDeps,
   canarySteps: number,
-): Promise<BookResult> {
+): Promise<ActedOn> {
   const started = performance.now();
   const finished = await actOn(run, item, held, deps, canarySteps);
+  finished.record.durationMs = Math.round(performance.now() - started);
+  return finished;
+}
+
+/**
+ * Commits the book's record, history and release with `commit` (one
+ * transaction for the book alone, or its group's: finish-groups.ts), then
+ * publishes its outcome. Throws when the record could not be written.
+ */
+export async function recordItem(
+  run: RollbackRun,
+  held: HeldBook,
+  finished: ActedOn,
+  deps: RollbackDeps,
+  commit: (finish: FinishBook) => Promise<boolean>,
+): Promise<BookResult> {
   const { record } = finished;
-  record.durationMs = Math.round(performance.now() - started);
+  const { isbn } = held.lease;
   try {
-    const ours = await finishBook(deps, { lease: held.lease, ...finished });
+    const ours = await commit({ lease: held.lease, ...finished });
     if (!ours)
-      deps.logger.warning(`the lease on ISBN ${item.isbn} was taken over before this run finished it`, {
+      deps.logger.warning(`the lease on ISBN ${isbn} was taken over before this run finished it`, {
         rollbackId: run.rollbackId,
       });
   } catch (err) {
-    deps.logger.error(`could not record ISBN ${item.isbn}: ${describeError(err)}`, {
+    deps.logger.error(`could not record ISBN ${isbn}: ${describeError(err)}`, {
       rollbackId: run.rollbackId,
       error: err,
     });

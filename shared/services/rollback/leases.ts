@@ -17,9 +17,11 @@ import {
   type RollbackRecord,
   type ServingHistoryEntry,
 } from '../../contracts/documents/rollback';
-import type { StateStore } from '../../ports/state-store';
+import type { StateStore, Transaction } from '../../ports/state-store';
 import type { HolderLiveness, RollbackDeps } from './deps';
+import { ConflictError } from '../../errors';
 import { rollbackOptions } from './deps';
+import { MAX_WRITES_PER_COMMIT, WRITES_PER_FINISH } from './groups';
 
 /** A lease this process holds, with the document as last written. */
 export interface HeldLease {
@@ -62,11 +64,11 @@ export function isStale(lease: RollbackLease, now: Date, liveness?: HolderLivene
   return liveness?.(lease.holder) === false;
 }
 
-/** One attempt to take the lease: taken, held by a live run, stale (recover it first), or gone again (retry). */
-export async function tryTakeLease(deps: RollbackDeps, claim: LeaseClaim): Promise<TakeResult> {
+/** The lease document a claim writes when it takes its book now. */
+function leaseDocFor(deps: RollbackDeps, claim: LeaseClaim): RollbackLease {
   const { leaseTtlMs } = rollbackOptions(deps);
   const now = deps.clock.now();
-  const doc: RollbackLease = {
+  return {
     isbn: claim.isbn,
     holder: deps.holder,
     requestId: claim.requestId,
@@ -76,6 +78,11 @@ export async function tryTakeLease(deps: RollbackDeps, claim: LeaseClaim): Promi
     held: true,
     acquiredAt: now.toISOString(),
   };
+}
+
+/** One attempt to take the lease: taken, held by a live run, stale (recover it first), or gone again (retry). */
+export async function tryTakeLease(deps: RollbackDeps, claim: LeaseClaim): Promise<TakeResult> {
+  const doc = leaseDocFor(deps, claim);
   if (await deps.state.create(COLLECTIONS.rollbackLeases, claim.isbn, doc)) {
     return { kind: 'taken', lease: { isbn: claim.isbn, doc } };
   }
@@ -84,6 +91,39 @@ export async function tryTakeLease(deps: RollbackDeps, claim: LeaseClaim): Promi
   return isStale(current, deps.clock.now(), deps.liveness)
     ? { kind: 'stale', lease: current }
     : { kind: 'held', lease: current };
+}
+
+/**
+ * Many leases in one transaction (at most MAX_WRITES_PER_COMMIT claims: one
+ * write each), with create-if-absent for each: all of them are taken, or,
+ * when any book's lease exists (another run holds it, or left it stale),
+ * none is, and `undefined` sends every book of the group down the
+ * single-book path, which waits for, recovers or refuses each exactly as
+ * when it is asked for alone. Creates are checked in one read of all the
+ * group's documents (Firestore: one batched get), so the common case, no
+ * conflict, is one round trip and one commit per group.
+ */
+export async function takeLeases(
+  deps: RollbackDeps,
+  claims: readonly LeaseClaim[],
+): Promise<Map<string, HeldLease> | undefined> {
+  if (claims.length > MAX_WRITES_PER_COMMIT)
+    throw new RangeError(`at most ${MAX_WRITES_PER_COMMIT} leases per transaction (got ${claims.length})`);
+  if (claims.length === 0) return new Map();
+  try {
+    return await deps.state.runTransaction(async (tx) => {
+      const taken = new Map<string, HeldLease>();
+      for (const claim of claims) {
+        const doc = leaseDocFor(deps, claim);
+        tx.create(COLLECTIONS.rollbackLeases, claim.isbn, doc);
+        taken.set(claim.isbn, { isbn: claim.isbn, doc });
+      }
+      return taken;
+    });
+  } catch (err) {
+    if (err instanceof ConflictError) return undefined;
+    throw err;
+  }
 }
 
 /**
@@ -184,24 +224,51 @@ export interface FinishBook {
  * still written, the other holder's lease and the history are left alone.
  */
 export async function finishBook(deps: RollbackDeps, finish: FinishBook): Promise<boolean> {
-  const { lease, record } = finish;
   return deps.state.runTransaction(async (tx) => {
-    const current = (await tx.get<RollbackLease>(COLLECTIONS.rollbackLeases, lease.isbn))?.data;
-    const ours =
-      isHeld(current) && current.holder === deps.holder && current.rollbackId === lease.doc.rollbackId;
-    tx.set(COLLECTIONS.rollbackRecords, rollbackRecordDocId(record.rollbackId, record.isbn), record);
-    if (!ours) return false;
-    if (finish.history) {
-      const at = deps.clock.now().toISOString();
-      tx.set(
-        COLLECTIONS.rollbackLeases,
-        historyDocId(lease.isbn),
-        historyDoc(lease.isbn, finish.history, at),
-      );
-    }
-    if (finish.release) tx.delete(COLLECTIONS.rollbackLeases, lease.isbn);
-    return true;
+    const current = (await tx.get<RollbackLease>(COLLECTIONS.rollbackLeases, finish.lease.isbn))?.data;
+    return writeFinish(tx, deps, finish, current, deps.clock.now().toISOString());
   });
+}
+
+/**
+ * `finishBook` for many books in one transaction (at most
+ * MAX_WRITES_PER_COMMIT / WRITES_PER_FINISH of them): each book's record,
+ * history and release are written exactly as `finishBook` writes them, all
+ * books committed together or none. Answers, per book, whether the lease was
+ * still ours.
+ */
+export async function finishBooks(deps: RollbackDeps, finishes: readonly FinishBook[]): Promise<boolean[]> {
+  if (finishes.length * WRITES_PER_FINISH > MAX_WRITES_PER_COMMIT)
+    throw new RangeError(
+      `at most ${Math.floor(MAX_WRITES_PER_COMMIT / WRITES_PER_FINISH)} books per finish transaction (got ${finishes.length})`,
+    );
+  if (finishes.length === 0) return [];
+  return deps.state.runTransaction(async (tx) => {
+    const found = await tx.getAll<RollbackLease>(
+      finishes.map(({ lease }) => ({ collection: COLLECTIONS.rollbackLeases, id: lease.isbn })),
+    );
+    const at = deps.clock.now().toISOString();
+    return finishes.map((finish, i) => writeFinish(tx, deps, finish, found[i]?.data, at));
+  });
+}
+
+/** One book's finishing writes inside a transaction, given its lease as read there; true when it was ours. */
+function writeFinish(
+  tx: Transaction,
+  deps: RollbackDeps,
+  finish: FinishBook,
+  current: RollbackLease | undefined,
+  at: string,
+): boolean {
+  const { lease, record } = finish;
+  const ours =
+    isHeld(current) && current.holder === deps.holder && current.rollbackId === lease.doc.rollbackId;
+  tx.set(COLLECTIONS.rollbackRecords, rollbackRecordDocId(record.rollbackId, record.isbn), record);
+  if (!ours) return false;
+  if (finish.history)
+    tx.set(COLLECTIONS.rollbackLeases, historyDocId(lease.isbn), historyDoc(lease.isbn, finish.history, at));
+  if (finish.release) tx.delete(COLLECTIONS.rollbackLeases, lease.isbn);
+  return true;
 }
 
 /** Gives a lease back without a record (a run that stopped before changing anything). Never throws. */

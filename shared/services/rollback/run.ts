@@ -1,30 +1,34 @@
 /**
  * One rollback run, acting on a plan. The order is what makes it safe:
  * 1. claim the run (its backup head, id derived from the requestId);
- * 2. take every book's lease (bounded concurrency);
+ * 2. take every book's lease: a group of books per transaction, a book
+ *    another run holds waited for (or recovered) on its own (acquire.ts);
  * 3. read the books under their leases and plan (pure);
  * 4. write the backup of every book to be switched, in one batch;
  * 5. write each book's intent (from, to, backupId) into its lease, in one batch;
- * 6. per book: switch, verify, and on failure restore from the backup; then
- *    record and release in one transaction, and publish the outcome.
+ * 6. per book (bounded concurrency): switch, verify, and on failure restore
+ *    from the backup; then its record, history and release, committed with
+ *    other finished books in a group transaction (finish-groups.ts) — each
+ *    book's three writes in the same transaction —, and its outcome published.
  * A book is changed only after 4 and 5, and its lease is released only when it
  * is consistent again (at its target, or as in the backup) — see recover.ts
  * for what happens when the process dies anywhere in between.
  */
 import type { RollbackBackup, RollbackBackupEntry } from '../../contracts/documents/rollback';
 import { itemRecord, type RollbackRun } from '../../domain/rollback/run';
-import type { BookSnapshot, RollbackPlan, SwitchItem } from '../../domain/rollback/types';
+import type { BookSnapshot, PlanItem, RollbackPlan, SwitchItem } from '../../domain/rollback/types';
 import { planProblems } from '../../domain/rollback/validate-plan';
 import { COLLECTIONS } from '../../contracts/collections';
 import { rollbackRecordDocId } from '../../contracts/documents/rollback';
 import { describeError, ForecastGuardError } from '../../errors';
-import { acquireBook } from './acquire';
+import { acquireBooks } from './acquire';
 import { claimRun, updateHead, writeBackup } from './backups';
 import type { Logger } from '../../logging/logger';
 import type { RollbackDeps, RollbackOptions } from './deps';
 import { mapLimit, rollbackOptions } from './deps';
 import { publishOutcome } from './events';
-import { finishItem } from './finish-item';
+import { actOnItem, recordItem, type HeldBook } from './finish-item';
+import { FinishGroups } from './finish-groups';
 import { releaseUnchanged, renewIfAgeing, writeIntents, type HeldLease } from './leases';
 import { bookResultOf, type BookResult, type RollbackResult } from './results';
 import { readBooks } from './snapshot';
@@ -146,9 +150,13 @@ function runHead(run: RollbackRun, deps: RollbackDeps): RollbackBackup {
 async function leaseBooks(ctx: RunState): Promise<void> {
   const { run, deps } = ctx;
   const leaseTimer = ctx.log.startTimer('leases');
-  await mapLimit(run.isbns, ctx.options.concurrency, async (isbn) => {
-    const claim = { isbn, rollbackId: run.rollbackId, requestId: run.requestId, backupId: run.backupId };
-    const got = await acquireBook(deps, claim, run.correlationId);
+  const claims = run.isbns.map((isbn) => ({
+    isbn,
+    rollbackId: run.rollbackId,
+    requestId: run.requestId,
+    backupId: run.backupId,
+  }));
+  await acquireBooks(deps, claims, run.correlationId, async (isbn, got) => {
     if (got.ok) {
       ctx.held.set(isbn, { lease: got.lease, unlock: got.unlock });
       ctx.progress('leased', isbn);
@@ -202,35 +210,58 @@ async function prepareSwitches(ctx: RunState, head: RollbackBackup): Promise<Pre
   return { plan, books, entries, head: written };
 }
 
-/** Step 6: each planned book acted on, recorded and released (or kept, when left inconsistent). */
+/**
+ * Step 6: each planned book acted on (`concurrency` at a time), then recorded
+ * and released (or kept, when left inconsistent) in its finish group. A
+ * worker moves on to the next book once this one is acted on; the run ends
+ * when every group has committed.
+ */
 async function switchBooks(ctx: RunState, prepared: Prepared): Promise<void> {
   const { run, deps } = ctx;
+  const groups = new FinishGroups(deps);
+  const recorded: Array<Promise<void>> = [];
   await mapLimit(prepared.plan.items, ctx.options.concurrency, async (item) => {
     const h = heldBook(ctx, item.isbn);
+    const book: HeldBook = {
+      lease: h.lease,
+      entry: prepared.entries.get(item.isbn),
+      book: planned(prepared.books, item.isbn),
+    };
     try {
-      const book = {
-        lease: h.lease,
-        entry: prepared.entries.get(item.isbn),
-        book: planned(prepared.books, item.isbn),
-      };
-      ctx.results.set(item.isbn, await finishItem(run, item, book, deps, ctx.options.canarySteps));
+      const acted = await actOnItem(run, item, book, deps, ctx.options.canarySteps);
+      recorded.push(
+        recordItem(run, book, acted, deps, (finish) => groups.finish(finish)).then(
+          (result) => done(ctx, item, h, result),
+          (err: unknown) => done(ctx, item, h, notRecorded(item, err)),
+        ),
+      );
     } catch (err) {
-      // The record could not be written: the lease (and any intent) stays, so recovery will see this book.
-      ctx.results.set(item.isbn, {
-        isbn: item.isbn,
-        from: item.from,
-        to: item.to,
-        status: 'failed',
-        verified: false,
-        durationMs: 0,
-        error: `not recorded: ${describeError(err)}; run rollback --recover`,
-      });
-    } finally {
-      h.unlock();
-      ctx.held.delete(item.isbn);
-      ctx.progress('finished', item.isbn);
+      done(ctx, item, h, notRecorded(item, err));
     }
   });
+  groups.flush();
+  await Promise.all(recorded);
+}
+
+/** A book whose record could not be written: the lease (and any intent) stays, so recovery will see it. */
+function notRecorded(item: PlanItem, err: unknown): BookResult {
+  return {
+    isbn: item.isbn,
+    from: item.from,
+    to: item.to,
+    status: 'failed',
+    verified: false,
+    durationMs: 0,
+    error: `not recorded: ${describeError(err)}; run rollback --recover`,
+  };
+}
+
+/** A planned book is over for this run: its result kept, its in-process queue given back. */
+function done(ctx: RunState, item: PlanItem, h: Held, result: BookResult): void {
+  ctx.results.set(item.isbn, result);
+  h.unlock();
+  ctx.held.delete(item.isbn);
+  ctx.progress('finished', item.isbn);
 }
 
 /** The lease this run holds on a planned book (plans cover only leased books). */

@@ -5,6 +5,8 @@
  */
 import { COLLECTIONS } from '../../contracts/collections';
 import type { LastKnownGood } from '../../contracts/documents/last-known-good';
+import type { RollbackLease, ServingHistoryEntry } from '../../contracts/documents/rollback';
+import type { StoredDoc } from '../../ports/state-store';
 import type { ModelVersion, ServingState } from '../../contracts/model';
 import type { BookSnapshot } from '../../domain/rollback/types';
 import { selectFleetScope } from '../../domain/rollback/scope';
@@ -12,7 +14,7 @@ import { NotFoundError } from '../../errors';
 import { PRODUCTION_ALIAS } from '../../ports/model-registry';
 import type { RollbackDeps } from './deps';
 import { mapLimit, rollbackOptions } from './deps';
-import { readHistory } from './leases';
+import { historyDocId, readHistory } from './leases';
 
 /**
  * One book now: versions, alias, endpoint, last-known-good pointer and serving history.
@@ -25,6 +27,7 @@ export async function readBook(
   deps: RollbackDeps,
   isbn: string,
   serving?: ServingState | null,
+  listed?: ListedState,
 ): Promise<BookSnapshot> {
   const [versions, endpoint, lkg, history] = await Promise.all([
     // Only "not found" means no versions, hence no alias. Any other error (an outage) is thrown,
@@ -35,8 +38,8 @@ export async function readBook(
       throw err;
     }),
     serving !== undefined ? serving : deps.serving.getServing(isbn),
-    deps.state.get<LastKnownGood>(COLLECTIONS.lastKnownGood, isbn),
-    readHistory(deps.state, isbn),
+    listed ? listed.lastKnownGood.get(isbn) : deps.state.get<LastKnownGood>(COLLECTIONS.lastKnownGood, isbn),
+    listed ? (listed.history.get(isbn) ?? []) : readHistory(deps.state, isbn),
   ]);
   const book: BookSnapshot = {
     isbn,
@@ -60,22 +63,56 @@ function aliasHolder(versions: readonly ModelVersion[], alias: string): string |
   return versions.filter((v) => v.aliases.includes(alias)).at(-1)?.version;
 }
 
+/** A fleet's last-known-good pointers and serving histories, each read with one query. */
+interface ListedState {
+  lastKnownGood: Map<string, StoredDoc<LastKnownGood>>;
+  history: Map<string, ServingHistoryEntry[]>;
+}
+
+/**
+ * Every last-known-good pointer, and every serving history (the never-held
+ * documents beside the leases): two queries instead of two reads per book.
+ */
+async function listState(deps: RollbackDeps): Promise<ListedState> {
+  const [pointers, histories] = await Promise.all([
+    deps.state.query<LastKnownGood>(COLLECTIONS.lastKnownGood),
+    deps.state.query<RollbackLease>(COLLECTIONS.rollbackLeases, {
+      where: [{ field: 'held', op: '==', value: false }],
+    }),
+  ]);
+  const history = new Map<string, ServingHistoryEntry[]>();
+  for (const doc of histories) {
+    if (doc.id === historyDocId(doc.data.isbn)) history.set(doc.data.isbn, doc.data.servingHistory ?? []);
+  }
+  return { lastKnownGood: new Map(pointers.map((d) => [d.id, d])), history };
+}
+
 /**
  * Many books, `concurrency` at a time, in the order given. With `fleet` (a
  * fleet-wide run, whose books are every served book) the endpoints come from
  * one listing of them all (ListEndpoints pages on Vertex) instead of one read
- * per book; with `served`, from that listing, read moments ago by the
- * caller. A book the listing lacks is read on its own.
+ * per book, and the last-known-good pointers and serving histories from one
+ * query each; a book the endpoint listing lacks is read on its own. With
+ * `served` (a dry run, which chose its books from that listing moments
+ * ago), the endpoints come from it. Under a run the books are leased by
+ * then, so their histories cannot change under it.
  */
 export async function readBooks(
   deps: RollbackDeps,
   isbns: readonly string[],
   options: { fleet?: boolean; served?: readonly ServingState[] } = {},
 ): Promise<BookSnapshot[]> {
-  const listing = options.served ?? (options.fleet ? await deps.serving.listServing() : undefined);
-  const listed = listing ? new Map(listing.map((s) => [s.isbn, s])) : undefined;
+  const fleetWide = options.fleet === true || options.served !== undefined;
+  const [listed, state] = fleetWide
+    ? await Promise.all([
+        (options.served ? Promise.resolve(options.served) : deps.serving.listServing()).then(
+          (all) => new Map(all.map((s) => [s.isbn, s])),
+        ),
+        listState(deps),
+      ])
+    : [undefined, undefined];
   return mapLimit(isbns, rollbackOptions(deps).concurrency, (isbn) =>
-    readBook(deps, isbn, listed?.get(isbn)),
+    readBook(deps, isbn, listed?.get(isbn), state),
   );
 }
 

@@ -83,6 +83,10 @@ function counting(state: StateStore) {
         ops.commits += 1;
         const counted = {
           get: (c: string, id: string) => ((ops.reads += 1), tx.get(c, id)),
+          getAll: (refs: ReadonlyArray<{ collection: string; id: string }>) => (
+            (ops.reads += refs.length),
+            tx.getAll(refs)
+          ),
           set: (c: string, id: string, d: Record<string, unknown>) => ((ops.writes += 1), tx.set(c, id, d)),
           create: tx.create.bind(tx),
           delete: tx.delete.bind(tx),

@@ -114,6 +114,25 @@ async function rollbackLoad(url: string, token: string): Promise<void> {
     requests: [{ setupRequest: (req) => ({ ...req, body: dryRunBody(`bench-${runTag}-${++n}`) }) }],
   });
   const errors = result.errors + result.timeouts + result.non2xx;
+  // The floor: the same burst of calls the function refuses at once (400: no requestId) after
+  // the framework, the token and the body parse, so without the fleet read, the plan or the answer.
+  const floor = await autocannon({
+    connections: CONNECTIONS,
+    timeout: 30,
+    url,
+    amount: 500,
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ scope: { all: true }, target: { kind: 'previous' }, dryRun: true }),
+  });
+  row(
+    'rollback-http floor: the same burst refused (400) after framework, token and body parse',
+    `${floor.requests.total} requests`,
+    `${Math.round(floor.requests.average)} req/s`,
+    `p50 ${floor.latency.p50} ms`,
+    `p99 ${floor.latency.p99} ms`,
+    `(400s: ${floor.non2xx}, other errors: ${floor.errors + floor.timeouts})`,
+  );
   goal(
     `rollback-http, ${CONNECTIONS} concurrent dry runs: p99, errors`,
     `p99 ${fmtMs(result.latency.p99)}, ${errors} errors`,

@@ -71,6 +71,7 @@ async function measure(
     `${Math.round(result.requests.average)} req/s`,
     `p50 ${result.latency.p50} ms`,
     `p99 ${result.latency.p99} ms`,
+    `burst ${result.duration.toFixed(2)} s`,
   );
   return result;
 }
@@ -139,6 +140,56 @@ async function rollbackLoad(url: string, token: string): Promise<void> {
     '≤ 1 s, 0 errors',
     result.latency.p99 <= 1000 && errors === 0,
   );
+}
+
+/**
+ * What Node's HTTP server itself does under this burst: a bare `node:http`
+ * server in its own process, doing 1 ms of work per request (a third of what
+ * rollback-http's dry run costs, docs/performance.md) and answering 4.7 KB
+ * as a dry run does, under the same 100 connections and 500 requests. Most
+ * callers are answered in milliseconds while a few connections wait for
+ * most of the burst, so the p99 follows the burst's length, not one
+ * request's cost.
+ */
+async function bareServerFloor(): Promise<void> {
+  const script = `
+    const http = require('node:http');
+    const answer = JSON.stringify({ x: 'y'.repeat(4700) });
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        const t = performance.now();
+        while (performance.now() - t < 1);
+        res.setHeader('content-type', 'application/json');
+        res.end(answer);
+      });
+    });
+    server.listen(0, '127.0.0.1', () => console.log(server.address().port));`;
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  try {
+    const port = await new Promise<string>((resolve, reject) => {
+      child.stdout!.setEncoding('utf8').once('data', (s: string) => resolve(s.trim()));
+      child.once('exit', (code) => reject(new Error(`the bare server exited (${code})`)));
+    });
+    const r = await autocannon({
+      connections: CONNECTIONS,
+      timeout: 30,
+      url: `http://127.0.0.1:${port}`,
+      amount: 500,
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
+    row(
+      'floor: bare node:http server, 1 ms of work a request, same burst',
+      `${r.requests.total} requests`,
+      `p50 ${r.latency.p50} ms`,
+      `p99 ${r.latency.p99} ms`,
+      `burst ${r.duration.toFixed(2)} s`,
+    );
+  } finally {
+    child.kill();
+  }
 }
 
 /**
@@ -259,6 +310,7 @@ async function main(): Promise<void> {
     await measure('dashboard GET /api/health', { url: `${dashboard}/api/health`, amount: 2000 });
     await measure('dashboard GET /api/fleet (12 books)', { url: `${dashboard}/api/fleet`, amount: 1000 });
     await rollbackLoad(rollback as string, token ?? '');
+    await bareServerFloor();
   } finally {
     if (child) {
       const exited = new Promise((r) => child!.once('exit', r));

@@ -24,7 +24,8 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { distIsFresh, repositoryRoot } from '../shared/local-stack/launch';
+import { repositoryRoot } from '../shared/local-stack/launch';
+import { ensureBuilt } from './built';
 import { FUNCTIONS } from '../shared/topology';
 import { fmtMs, median, numberFlag, row } from './stats';
 
@@ -142,16 +143,9 @@ async function firstRequest(target: string, http: boolean, env: NodeJS.ProcessEn
   }
 }
 
-function ensureBuilt(): void {
-  if (distIsFresh(ROOT)) return;
-  process.stdout.write('  dist/ is older than its sources: npm run build\n');
-  const res = spawnSync('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: 'inherit' });
-  if (res.status !== 0) throw new Error('npm run build failed');
-}
-
 async function main(): Promise<void> {
   const runs = numberFlag('runs', 5);
-  ensureBuilt();
+  ensureBuilt(ROOT);
   const stateDir = mkdtempSync(join(tmpdir(), 'fg-cold-start-'));
   const env = benchEnv(stateDir);
   try {

@@ -26,6 +26,8 @@ import {
   vertexPredictLoad,
   type PredictLoad,
 } from './serving-load';
+import { repositoryRoot } from '../shared/local-stack/launch';
+import { ensureBuilt } from './built';
 import { fmtMs, goal, row } from './stats';
 
 interface AutocannonResult {
@@ -297,6 +299,8 @@ async function main(): Promise<void> {
   if (!dashboard || !rollback) {
     stateDir = mkdtempSync(join(tmpdir(), 'fg-bench-load-'));
     token = `bench-${Date.now()}-token`;
+    // The functions as deployed: compiled (the stack launches dist/ when it is fresh).
+    ensureBuilt(repositoryRoot(__dirname));
     const up = await startStack(stateDir, token);
     child = up.child;
     dashboard = up.info.dashboardUrl;

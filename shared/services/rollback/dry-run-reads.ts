@@ -11,7 +11,7 @@
 import type { BookSnapshot } from '../../domain/rollback/types';
 import { coalescing } from '../coalesce';
 import type { RollbackDeps } from './deps';
-import { fleetScope, readBooks } from './snapshot';
+import { readFleetScope } from './snapshot';
 
 /** A fleet-wide scope and its books as read for a dry run. */
 export interface FleetRead {
@@ -34,10 +34,7 @@ export function readFleetForDryRun(deps: RollbackDeps, scope: Scope): Promise<Fl
   let reader = byScope.get(scope);
   if (!reader) {
     // Callers of one reader share a backend (keyed by its StateStore), so whose ports read does not matter.
-    reader = coalescing(async (deps: RollbackDeps) => {
-      const { isbns, served } = await fleetScope(deps, scope);
-      return { isbns, books: await readBooks(deps, isbns, { served }) };
-    });
+    reader = coalescing((deps: RollbackDeps) => readFleetScope(deps, scope));
     byScope.set(scope, reader);
   }
   return reader(deps);

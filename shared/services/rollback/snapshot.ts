@@ -92,38 +92,49 @@ async function listState(deps: RollbackDeps): Promise<ListedState> {
  * fleet-wide run, whose books are every served book) the endpoints come from
  * one listing of them all (ListEndpoints pages on Vertex) instead of one read
  * per book, and the last-known-good pointers and serving histories from one
- * query each; a book the endpoint listing lacks is read on its own. With
- * `served` (a dry run, which chose its books from that listing moments
- * ago), the endpoints come from it. Under a run the books are leased by
- * then, so their histories cannot change under it.
+ * query each; a book the endpoint listing lacks is read on its own. The books
+ * are leased by then, so their histories cannot change under the run.
  */
 export async function readBooks(
   deps: RollbackDeps,
   isbns: readonly string[],
-  options: { fleet?: boolean; served?: readonly ServingState[] } = {},
+  options: { fleet?: boolean } = {},
 ): Promise<BookSnapshot[]> {
-  const fleetWide = options.fleet === true || options.served !== undefined;
-  const [listed, state] = fleetWide
-    ? await Promise.all([
-        (options.served ? Promise.resolve(options.served) : deps.serving.listServing()).then(
-          (all) => new Map(all.map((s) => [s.isbn, s])),
-        ),
-        listState(deps),
-      ])
-    : [undefined, undefined];
+  if (!options.fleet) return readListed(deps, isbns, undefined, undefined);
+  const [served, state] = await Promise.all([deps.serving.listServing(), listState(deps)]);
+  return readListed(deps, isbns, served, state);
+}
+
+/** The books of `isbns`, their endpoints and state taken from listings where given. */
+function readListed(
+  deps: RollbackDeps,
+  isbns: readonly string[],
+  served: readonly ServingState[] | undefined,
+  state: ListedState | undefined,
+): Promise<BookSnapshot[]> {
+  const listed = served ? new Map(served.map((s) => [s.isbn, s])) : undefined;
   return mapLimit(isbns, rollbackOptions(deps).concurrency, (isbn) =>
     readBook(deps, isbn, listed?.get(isbn), state),
   );
 }
 
-/** A fleet-wide scope: its ISBNs (see `selectFleetScope`), sorted, and the endpoint listing they came from. */
-export interface FleetScope {
-  isbns: string[];
-  served: ServingState[];
+/**
+ * A fleet-wide scope and its books in one pass (a dry run: nothing is
+ * leased): one endpoint listing and one query each for the pointers and the
+ * histories choose the books and describe them.
+ */
+export async function readFleetScope(
+  deps: RollbackDeps,
+  scope: 'all' | 'emergency',
+): Promise<{ isbns: string[]; books: BookSnapshot[] }> {
+  const [served, state] = await Promise.all([deps.serving.listServing(), listState(deps)]);
+  const lkg = new Map([...state.lastKnownGood].map(([isbn, doc]) => [isbn, doc.data.version]));
+  const isbns = selectFleetScope(scope, served, lkg);
+  return { isbns, books: await readListed(deps, isbns, served, state) };
 }
 
-/** The books of a fleet-wide scope, from one endpoint listing (and the last-known-good pointers for `emergency`). */
-export async function fleetScope(deps: RollbackDeps, scope: 'all' | 'emergency'): Promise<FleetScope> {
+/** The ISBNs of a fleet-wide scope (see `selectFleetScope`), sorted. */
+export async function fleetScopeIsbns(deps: RollbackDeps, scope: 'all' | 'emergency'): Promise<string[]> {
   const served = await deps.serving.listServing();
   const lkg = new Map<string, string>();
   if (scope === 'emergency') {
@@ -131,10 +142,5 @@ export async function fleetScope(deps: RollbackDeps, scope: 'all' | 'emergency')
       lkg.set(doc.id, doc.data.version);
     }
   }
-  return { isbns: selectFleetScope(scope, served, lkg), served };
-}
-
-/** The ISBNs of a fleet-wide scope (see `selectFleetScope`), sorted. */
-export async function fleetScopeIsbns(deps: RollbackDeps, scope: 'all' | 'emergency'): Promise<string[]> {
-  return (await fleetScope(deps, scope)).isbns;
+  return selectFleetScope(scope, served, lkg);
 }

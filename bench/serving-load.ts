@@ -27,7 +27,7 @@ import { openBackend, SALES_CSV_FILE } from '../shared/wiring/backend';
 import { seedEmbeddedFleet } from '../shared/wiring/seed';
 import { startVertexServer } from '../test/helpers/vertex-server';
 import { quantile } from './stats';
-import { liftedSeedingClients } from './vertex-seeding';
+import { benchVersion, liftedSeedingClients } from './vertex-seeding';
 
 export const PREDICT_CONCURRENCY = 100;
 const WHERE = { projectId: 'demo-bench-load', location: 'europe-west2' };
@@ -116,16 +116,8 @@ export async function vertexPredictLoad(books: number, total: number): Promise<V
     try {
       const registry = new VertexModelRegistry({ ...WHERE, clients: seeding });
       const serving = new VertexServingTarget({ ...WHERE, clients: seeding, endpointPrefix: PREFIX });
-      const mean = Array.from({ length: 26 }, (_, w) => 100 - w);
-      const forecast = { mean, lower: mean.map((m) => m - 10), upper: mean.map((m) => m + 10) };
       for (const isbn of isbns) {
-        await registry.registerVersion({
-          isbn,
-          metrics: { rmse: 40, mape: 12 },
-          dataHash: 'sha256:bench',
-          trainedThrough: '2024-04-27',
-          forecast,
-        });
+        await registry.registerVersion(benchVersion(isbn, 26));
         await serving.setTraffic(isbn, { '1': 100 });
       }
     } finally {

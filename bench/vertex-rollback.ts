@@ -44,7 +44,7 @@ import { openBackend } from '../shared/wiring/backend';
 import { ensureTopology } from '../shared/wiring/topology-setup';
 import { startVertexServer, type LocalVertexServer } from '../test/helpers/vertex-server';
 import { fmtMs, numberFlag, row } from './stats';
-import { liftedSeedingClients } from './vertex-seeding';
+import { benchVersion, liftedSeedingClients } from './vertex-seeding';
 
 const BOOKS = numberFlag('books', 500);
 const CONCURRENCY = numberFlag('concurrency', 16);
@@ -73,18 +73,8 @@ async function seed(server: LocalVertexServer, isbns: string[]): Promise<void> {
   try {
     const registry = new VertexModelRegistry({ ...WHERE, clients });
     const serving = new VertexServingTarget({ ...WHERE, clients, endpointPrefix: PREFIX });
-    const mean = Array.from({ length: 8 }, (_, w) => 100 - w);
-    const forecast = { mean, lower: mean.map((m) => m - 10), upper: mean.map((m) => m + 10) };
     await pool(isbns, 16, async (isbn) => {
-      for (let v = 0; v < 2; v++) {
-        await registry.registerVersion({
-          isbn,
-          metrics: { rmse: 40, mape: 12 },
-          dataHash: 'sha256:bench',
-          trainedThrough: '2024-04-27',
-          forecast,
-        });
-      }
+      for (let v = 0; v < 2; v++) await registry.registerVersion(benchVersion(isbn, 8));
       await serving.setTraffic(isbn, { '1': 100 });
       await serving.setTraffic(isbn, { '2': 100 });
       await registry.setAlias(isbn, PRODUCTION_ALIAS, '2');

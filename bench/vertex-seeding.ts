@@ -29,3 +29,15 @@ export function liftedSeedingClients(
     limiter: new VertexRateLimiter({ quotas: LIFTED }),
   });
 }
+
+/** A version for a bench book: a straight-line forecast of `weeks` weeks with its interval, fixed metrics and data. */
+export function benchVersion(isbn: string, weeks: number) {
+  const mean = Array.from({ length: weeks }, (_, w) => 100 - w);
+  return {
+    isbn,
+    metrics: { rmse: 40, mape: 12 },
+    dataHash: 'sha256:bench',
+    trainedThrough: '2024-04-27',
+    forecast: { mean, lower: mean.map((m) => m - 10), upper: mean.map((m) => m + 10) },
+  };
+}
